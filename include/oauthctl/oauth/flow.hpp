@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <oauthctl/http/client.hpp>
+#include <oauthctl/oauth/client_config.hpp>
+#include <oauthctl/oauth/metadata.hpp>
+#include <oauthctl/oauth/token_response.hpp>
+
+#include <string_view>
+
+namespace oauthctl::oauth {
+
+// Told what a grant is doing, step by step; the CLI prints it (`flow`, `-v`). HTTP
+// exchanges arrive separately through http::ExchangeObserver.
+class FlowObserver {
+public:
+  virtual ~FlowObserver() = default;
+  // A new step begins: a short title ("Token request") and a line of detail.
+  virtual void on_step(std::string_view title, std::string_view detail) = 0;
+  // Something the user should know but that does not stop the flow.
+  virtual void on_warning(std::string_view message) = 0;
+};
+
+// A FlowObserver that ignores everything.
+class SilentFlowObserver final : public FlowObserver {
+public:
+  void on_step(std::string_view, std::string_view) override {}
+  void on_warning(std::string_view) override {}
+};
+
+// What every grant runs with.
+struct FlowContext {
+  http::Client& client;
+  const ClientConfig& config;
+  const ServerMetadata& metadata;
+  FlowObserver& observer;
+};
+
+} // namespace oauthctl::oauth

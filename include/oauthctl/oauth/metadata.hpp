@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <oauthctl/http/client.hpp>
+#include <oauthctl/util/error.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace oauthctl::oauth {
+
+// Where a server's endpoints are: from RFC 8414 / OpenID discovery when the server
+// publishes it, otherwise Aidbox's paths under the base URL.
+struct ServerMetadata {
+  std::string issuer;
+  std::string token_endpoint;
+  std::string authorization_endpoint;
+  std::string jwks_uri;
+  std::string userinfo_endpoint;
+  std::string introspection_endpoint;
+  std::string revocation_endpoint;
+  std::string device_authorization_endpoint;
+  std::string source; // the discovery URL used, or "defaults"
+  nlohmann::json raw; // the document as published (null for defaults)
+};
+
+// Aidbox's endpoint paths under `base_url` (/auth/token, /auth/authorize, ...).
+ServerMetadata aidbox_defaults(const std::string& base_url);
+
+// Reads an RFC 8414 or OpenID Provider metadata document; `bad_response` when it is not
+// a JSON object with string endpoints.
+[[nodiscard]] util::Result<ServerMetadata> parse_metadata(const std::string& body, const std::string& source);
+
+// Tries `/.well-known/oauth-authorization-server` then `/.well-known/openid-configuration`
+// under `base_url`; falls back to aidbox_defaults when neither answers 200 with JSON.
+// Network failures are returned as errors, so an unreachable server fails fast.
+[[nodiscard]] util::Result<ServerMetadata> discover(http::Client& client, const std::string& base_url);
+
+} // namespace oauthctl::oauth

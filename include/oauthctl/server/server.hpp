@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <oauthctl/util/error.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace oauthctl::server {
+
+enum class Persistence { sqlite_file, ephemeral };
+
+// How `oauthctl serve` runs.
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;         // 0 picks a free port
+  std::string config_path; // JSON seed in Aidbox shapes; empty for none
+  bool demo = false;       // seed the documented demo clients and user
+  Persistence persistence = Persistence::sqlite_file;
+  std::string data_path; // SQLite file (ignored when ephemeral)
+  std::string issuer;    // defaults to http://HOST:PORT
+  // Receives one line per request (method, path without query, status, time) and
+  // server notices; never a secret. May be empty.
+  std::function<void(std::string_view)> log;
+};
+
+// The authorization server and FHIR resource server of `oauthctl serve`.
+class Server {
+public:
+  virtual ~Server() = default;
+
+  // Opens the store, seeds it, loads or creates the signing key and binds the socket,
+  // so the port accepts connections when this returns. `config` errors for a bad seed
+  // file, `io` for a store that cannot be opened, `network` when the port cannot be bound.
+  [[nodiscard]] static util::Result<std::unique_ptr<Server>> start(const ServerOptions& options);
+
+  // The bound port (the chosen one when 0 was asked for).
+  [[nodiscard]] virtual int port() const = 0;
+  // The issuer URL tokens carry.
+  [[nodiscard]] virtual std::string issuer() const = 0;
+  // Serves until stop() is called; returns at once if stop() came first.
+  virtual void run() = 0;
+  // Stops serving; safe to call from another thread or a signal-handling thread.
+  virtual void stop() = 0;
+};
+
+} // namespace oauthctl::server
