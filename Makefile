@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: MIT
+# The two set-up commands of README.md live here: `make demo` and `make test`.
+SHELL := /bin/bash
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+JOBS ?= 2
+OAUTHCTL := $(BUILD)/src/oauthctl
+
+# Debian packages: what the build needs, then what the tests drive.
+BUILD_DEPS := build-essential cmake ninja-build pkg-config clang-format \
+  libcli11-dev libcurl4-openssl-dev nlohmann-json3-dev libcpp-httplib-dev libfmt-dev \
+  doctest-dev libssl-dev libsqlite3-dev libexpected-dev
+TEST_DEPS := curl jq python3 python3-authlib python3-requests sqlite3
+BENCH_DEPS := wrk hyperfine openssl bc jq curl
+
+.PHONY: all deps test-deps bench-deps build demo test test-dev test-asan check-format format bench clean
+
+all: build
+
+# Installs only what is missing, so repeated runs cost nothing (sudo when not root).
+define apt_install
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+deps:
+	$(call apt_install,$(BUILD_DEPS))
+
+test-deps: deps
+	$(call apt_install,$(TEST_DEPS))
+
+bench-deps: deps
+	$(call apt_install,$(BENCH_DEPS))
+
+build: deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD) -j$(JOBS)
+
+# Starts `oauthctl serve --demo` on its embedded SQLite store, runs client_credentials
+# against it, prints the token and a FHIR Bundle of patients, then stops the server.
+demo: build
+	@bash scripts/demo.sh $(OAUTHCTL) $(BUILD)/demo
+
+# All the tests: formatting, the developer build, then the ASan+UBSan build.
+test: check-format test-dev test-asan
+
+test-dev: build test-deps
+	ctest --test-dir $(BUILD) -j$(JOBS) --output-on-failure
+
+test-asan: deps test-deps
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DOAUTHCTL_SANITIZE='address;undefined' >/dev/null
+	cmake --build $(ASAN_BUILD) -j$(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --test-dir $(ASAN_BUILD) -j$(JOBS) --output-on-failure -LE interop
+
+check-format: deps
+	@files=$$(git ls-files '*.cpp' '*.hpp'); clang-format --dry-run --Werror $$files && echo "clang-format: clean"
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+
+bench: build bench-deps
+	bash bench/run.sh $(OAUTHCTL)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,138 @@
+# SPDX-License-Identifier: MIT
+# Helpers for binary-level suites: start a real `oauthctl serve`, run the real client,
+# and assert what a user would check (exit code, stdout, stderr, JSON via jq).
+
+SERVER_PIDS=()
+cleanup_servers() {
+  local pid
+  for pid in "${SERVER_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  done
+  return 0
+}
+trap cleanup_servers EXIT
+
+fail() {
+  echo "FAILED: $*" >&2
+  if [[ -n ${RC:-} ]]; then
+    echo "  last command: ${LAST_CMD:-}" >&2
+    echo "  exit: $RC" >&2
+    echo "  stdout: $(head -c 2000 "$TEST_DIR/stdout" 2>/dev/null)" >&2
+    echo "  stderr: $(head -c 2000 "$TEST_DIR/stderr" 2>/dev/null)" >&2
+  fi
+  exit 1
+}
+
+# start_server [serve options...]: starts `oauthctl serve --port 0` (plus the options;
+# --ephemeral --demo unless the caller passes --no-defaults first), waits for its
+# "listening on URL" line and sets SERVER_URL and SERVER_PID. Log: $TEST_DIR/server.log.
+start_server() {
+  local defaults=(--ephemeral --demo)
+  if [[ ${1:-} == --no-defaults ]]; then
+    defaults=()
+    shift
+  fi
+  local n=${#SERVER_PIDS[@]}
+  local out=$TEST_DIR/server$n.out log=$TEST_DIR/server$n.log
+  "$OAUTHCTL" serve --host 127.0.0.1 --port 0 "${defaults[@]}" "$@" >"$out" 2>"$log" &
+  SERVER_PID=$!
+  SERVER_PIDS+=("$SERVER_PID")
+  local i
+  for ((i = 0; i < 200; i++)); do
+    if [[ -s $out ]] && SERVER_URL=$(head -n 1 "$out" | sed -n 's/^listening on \(http[^ ]*\)$/\1/p') && [[ -n $SERVER_URL ]]; then
+      export SERVER_URL
+      return 0
+    fi
+    kill -0 "$SERVER_PID" 2>/dev/null || fail "oauthctl serve exited early: $(cat "$log")"
+    sleep 0.05
+  done
+  fail "oauthctl serve did not print its listening line within 10 s"
+}
+
+# stop_server PID: SIGTERM, and fail unless it exits 0 within 5 s.
+stop_server() {
+  local pid=$1 i
+  kill -TERM "$pid"
+  for ((i = 0; i < 100; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  kill -0 "$pid" 2>/dev/null && fail "server $pid did not stop on SIGTERM"
+  wait "$pid"
+}
+
+# run_cli ARGS...: runs oauthctl with ARGS and stdin from /dev/null (or $STDIN when set);
+# sets RC and leaves $TEST_DIR/stdout and $TEST_DIR/stderr.
+run_cli() {
+  LAST_CMD="oauthctl $*"
+  if [[ -n ${STDIN+x} ]]; then
+    printf '%s' "$STDIN" | "$OAUTHCTL" "$@" >"$TEST_DIR/stdout" 2>"$TEST_DIR/stderr"
+  else
+    "$OAUTHCTL" "$@" >"$TEST_DIR/stdout" 2>"$TEST_DIR/stderr" </dev/null
+  fi
+  RC=$?
+  STDOUT=$(cat "$TEST_DIR/stdout")
+  STDERR=$(cat "$TEST_DIR/stderr")
+}
+
+# demo_token [extra token options]: a client_credentials token from the demo client.
+demo_token() {
+  "$OAUTHCTL" token --grant client_credentials --server "$SERVER_URL" \
+    --client-id demo-client --client-secret-file <(printf demo-secret) "$@"
+}
+
+expect_exit() {
+  [[ $RC == "$1" ]] || fail "expected exit $1, got $RC"
+}
+
+expect_stdout() {
+  [[ $STDOUT =~ $1 ]] || fail "stdout does not match /$1/"
+}
+
+expect_no_stdout() {
+  [[ -z $STDOUT ]] || fail "expected empty stdout"
+}
+
+expect_stderr() {
+  [[ $STDERR =~ $1 ]] || fail "stderr does not match /$1/"
+}
+
+# expect_one_line_stderr: errors are one clear line, never a stack trace.
+expect_one_line_stderr() {
+  local lines
+  lines=$(grep -vc '^oauthctl: warning' "$TEST_DIR/stderr")
+  [[ $lines == 1 ]] || fail "expected one line on stderr, got $lines"
+}
+
+# expect_json JQ_EXPR [FILE]: the jq expression must be true on stdout (or FILE).
+expect_json() {
+  local file=${2:-$TEST_DIR/stdout}
+  jq -e "$1" "$file" >/dev/null 2>&1 || fail "JSON check failed: $1 on $(head -c 600 "$file")"
+}
+
+# http METHOD PATH [curl args...]: a raw request to the server with curl; sets HTTP_STATUS,
+# leaves the body in $TEST_DIR/body and headers in $TEST_DIR/headers.
+http() {
+  local method=$1 path=$2
+  shift 2
+  HTTP_STATUS=$(curl -sS -o "$TEST_DIR/body" -D "$TEST_DIR/headers" -w '%{http_code}' \
+    -X "$method" "$SERVER_URL$path" "$@") || fail "curl $method $path failed"
+  BODY=$(cat "$TEST_DIR/body")
+}
+
+expect_status() {
+  [[ $HTTP_STATUS == "$1" ]] || fail "expected HTTP $1, got $HTTP_STATUS: $BODY"
+}
+
+# expect_header REGEX: some response header line matches (case-insensitive).
+expect_header() {
+  grep -qiE "$1" "$TEST_DIR/headers" || fail "no header matches /$1/ in: $(cat "$TEST_DIR/headers")"
+}
+
+# jwt_claims TOKEN: prints the decoded payload JSON of a JWT.
+jwt_claims() {
+  local payload
+  payload=$(cut -d. -f2 <<<"$1" | tr '_-' '/+')
+  while ((${#payload} % 4)); do payload+="="; done
+  base64 -d <<<"$payload"
+}

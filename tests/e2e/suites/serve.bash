@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: MIT
+# `oauthctl serve` itself: start-up lines, the SQLite store, seeding, and clean failure.
+
+test_listening_line_and_demo_banner() {
+  start_server
+  local out=$TEST_DIR/server0.out
+  [[ $(head -n 1 "$out") =~ ^listening\ on\ http://127\.0\.0\.1:[0-9]+$ ]] || fail "first line: $(head -n 1 "$out")"
+  grep -q 'demo-client' "$out" || fail "demo banner does not name demo-client"
+  # The banner's ready-to-paste command works as printed.
+  local line
+  line=$(grep -m1 -o 'oauthctl token .*' "$out") || fail "no ready-to-paste token line"
+  RC=0
+  eval "\"$OAUTHCTL\" ${line#oauthctl }" >"$TEST_DIR/stdout" 2>"$TEST_DIR/stderr" || RC=$?
+  expect_exit 0
+  grep -q '^ey' "$TEST_DIR/stdout" || fail "banner command printed no token"
+}
+
+test_store_survives_restart() {
+  local db=$TEST_DIR/data/serve.db
+  start_server --no-defaults --demo --data "$db"
+  [[ -f $db ]] || fail "no database at $db"
+  [[ $(stat -c %a "$db") == 600 ]] || fail "database mode is $(stat -c %a "$db"), want 600"
+  local token kid1 kid2
+  token=$(demo_token) || fail "no token"
+  kid1=$(curl -s "$SERVER_URL/.well-known/jwks.json" | jq -r '.keys[0].kid')
+  stop_server "$SERVER_PID" || fail "serve did not exit 0 on SIGTERM"
+  start_server --no-defaults --data "$db"
+  kid2=$(curl -s "$SERVER_URL/.well-known/jwks.json" | jq -r '.keys[0].kid')
+  [[ $kid1 == "$kid2" ]] || fail "signing key changed across restart: $kid1 -> $kid2"
+  # The demo client was stored: it still authenticates without --demo.
+  demo_token >/dev/null || fail "demo client gone after restart"
+  # Secrets are stored hashed, never in clear.
+  if command -v sqlite3 >/dev/null; then
+    sqlite3 "$db" .dump | grep -q demo-secret && fail "client secret stored in clear"
+  fi
+  grep -qa 'demo-secret' "$db" && fail "client secret stored in clear"
+  return 0
+}
+
+test_aidbox_client_resource_as_is() {
+  # An Aidbox Client resource, with members we do not use.
+  cat >serve.json <<'JSON'
+[{"resourceType": "Client", "id": "billing-service", "secret": "b1ll1ng-secret",
+  "meta": {"lastUpdated": "2024-01-01T00:00:00Z"}, "type": "service",
+  "grant_types": ["client_credentials"], "scope": ["system/Patient.read", "system/Observation.rs"],
+  "auth": {"client_credentials": {"token_format": "jwt", "access_token_expiration": 600}}}]
+JSON
+  start_server --no-defaults --ephemeral --config serve.json
+  run_cli token --grant client_credentials --server "$SERVER_URL" --client-id billing-service \
+    --client-secret-file <(printf b1ll1ng-secret) -o json
+  expect_exit 0
+  expect_json '.expires_in <= 600 and .expires_in > 590'
+  # The demo set is not there without --demo.
+  run_cli token --grant client_credentials --server "$SERVER_URL" --client-id demo-client --client-secret-file <(printf demo-secret)
+  expect_exit 4
+}
+
+test_bad_config_and_busy_port() {
+  printf '{"clients": [ {"id": 12, ' >bad.json
+  run_cli serve --ephemeral --port 0 --config bad.json
+  expect_exit 2
+  expect_one_line_stderr
+  expect_stderr 'bad.json'
+  run_cli serve --ephemeral --port 0 --config /nonexistent/serve.json
+  expect_exit 2
+  start_server
+  local port=${SERVER_URL##*:}
+  run_cli serve --ephemeral --port "$port"
+  expect_exit 3
+  expect_one_line_stderr
+}
+
+test_log_has_no_secrets() {
+  start_server
+  local token
+  token=$(demo_token) || fail "no token"
+  curl -s -o /dev/null -H "Authorization: Bearer $token" "$SERVER_URL/fhir/Patient?name=secret-query"
+  curl -s -o /dev/null "$SERVER_URL/auth/token" -d grant_type=client_credentials -d client_id=demo-client -d client_secret=demo-secret
+  sleep 0.2
+  local log=$TEST_DIR/server0.log
+  grep -q '/fhir/Patient' "$log" || fail "request log has no line for /fhir/Patient: $(cat "$log")"
+  grep -q 'demo-secret' "$log" && fail "log shows a secret"
+  grep -qF "$token" "$log" && fail "log shows a token"
+  grep -q 'secret-query' "$log" && fail "log shows a query string"
+  return 0
+}
