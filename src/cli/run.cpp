@@ -1,21 +1,95 @@
 // SPDX-License-Identifier: MIT
 #include "cli/run.hpp"
 
+#include "cli/commands/command.hpp"
+#include "cli/exit_codes.hpp"
+
+#include <oauthctl/http/client.hpp>
+
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
+
+#include <array>
+#include <exception>
 #include <iostream>
+
+extern char** environ; // POSIX: the process environment, for run_main only
 
 namespace oauthctl::cli {
 
-int run_main(int argc, char** argv) {
+namespace {
+
+constexpr std::array<Command, 4> k_commands{{
+  {"token", "obtain a token and print it (for scripts)", setup_token},
+  {"fhir", "an authorized FHIR request: TYPE, TYPE/ID or 'TYPE?query'", setup_fhir},
+  {"flow", "run a grant step by step, showing every exchange, then call FHIR", setup_flow},
+  {"serve", "run the local authorization server and FHIR server", setup_serve},
+}};
+
+std::string version_text() {
+  // The first line is the interface (`oauthctl 0.1.0`); the rest is for bug reports.
+  return "oauthctl " OAUTHCTL_VERSION "\n" + http::backend_version();
+}
+
+int run_app(const std::vector<std::string>& args, Io& io) {
   CLI::App app{"oauthctl: OAuth 2.0 client, flow tester and authorization server", "oauthctl"};
-  app.set_version_flag("--version", "oauthctl " OAUTHCTL_VERSION);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
+  app.set_version_flag("--version", version_text);
+  app.require_subcommand(1);
+  std::vector<std::pair<CLI::App*, Runner>> runners;
+  for (const auto& command : k_commands) {
+    auto* sub = app.add_subcommand(std::string(command.name), std::string(command.description));
+    runners.emplace_back(sub, command.setup(*sub));
   }
-  return 0;
+  try {
+    // CLI11 2.1.2 parses a reversed vector.
+    std::vector<std::string> reversed(args.rbegin(), args.rend());
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    // Help and version exit 0; every other parse error is a usage error (CLI11's own
+    // codes are 100 and up, DESIGN.md promises 2).
+    const int code = app.exit(e, io.out, io.err);
+    io.out << std::flush;
+    io.err << std::flush;
+    return code == 0 ? k_exit_ok : k_exit_usage;
+  }
+  for (auto& [sub, runner] : runners) {
+    if (sub->parsed()) {
+      return runner(io);
+    }
+  }
+  return k_exit_usage; // unreachable: require_subcommand(1)
+}
+
+} // namespace
+
+std::span<const Command> command_table() {
+  return k_commands;
+}
+
+int run(const std::vector<std::string>& args, Io& io) {
+  // The last resort (ccache_main): anything thrown this far is a bug, reported on one line.
+  try {
+    return run_app(args, io);
+  } catch (const std::exception& e) {
+    io.err << "oauthctl: internal error: " << e.what() << '\n' << std::flush;
+  } catch (...) {
+    io.err << "oauthctl: internal error: unknown exception\n" << std::flush;
+  }
+  return k_exit_internal;
+}
+
+int run_main(int argc, char** argv) {
+  Io io{std::cin, std::cout, std::cerr, {}, isatty(STDOUT_FILENO) == 1};
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    const auto eq = text.find('=');
+    if (eq != std::string_view::npos) {
+      io.env.emplace(std::string(text.substr(0, eq)), std::string(text.substr(eq + 1)));
+    }
+  }
+  std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+  return run(args, io);
 }
 
 } // namespace oauthctl::cli

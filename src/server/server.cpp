@@ -1,10 +1,202 @@
 // SPDX-License-Identifier: MIT
+#include "server/app.hpp"
+#include "server/routes.hpp"
+
+#include <oauthctl/server/secret_hash.hpp>
+#include <oauthctl/server/seed.hpp>
 #include <oauthctl/server/server.hpp>
+#include <oauthctl/server/store.hpp>
+
+#include <fmt/format.h>
+
+#include <cstdlib>
 
 namespace oauthctl::server {
 
-util::Result<std::unique_ptr<Server>> Server::start(const ServerOptions&) {
-  return util::fail(util::ErrorKind::internal, "serve is not built yet");
+namespace {
+
+using util::ErrorKind;
+
+bool is_loopback_host(std::string_view host) {
+  return host == "localhost" || host == "::1" || host.substr(0, 4) == "127.";
+}
+
+// The issuer tokens carry: reachable from this machine, so the wildcard addresses are
+// shown as loopback, and IPv6 literals get brackets (RFC 3986 §3.2.2).
+std::string default_issuer(const std::string& host, int port) {
+  std::string shown = host;
+  if (host == "0.0.0.0" || host.empty()) {
+    shown = "127.0.0.1";
+  } else if (host == "::") {
+    shown = "[::1]";
+  } else if (host.find(':') != std::string::npos) {
+    shown = "[" + host + "]";
+  }
+  return fmt::format("http://{}:{}", shown, port);
+}
+
+// Writes the seed into the store, hashing secrets (the slow part of start-up).
+util::Result<void> apply_seed(Store& store, const Seed& seed) {
+  for (const auto& client : seed.clients) {
+    const StoredResource stored{client.id, to_resource(client).dump(),
+                                client.secret ? hash_secret(*client.secret) : std::string()};
+    if (auto put = store.put_client(stored); !put) {
+      return put;
+    }
+  }
+  for (const auto& user : seed.users) {
+    const StoredResource stored{user.id, to_resource(user).dump(),
+                                user.password ? hash_secret(*user.password) : std::string()};
+    if (auto put = store.put_user(stored); !put) {
+      return put;
+    }
+  }
+  return {};
+}
+
+// The signing key: the oldest stored one, or a fresh one stored first. Reading back after
+// the insert makes two servers starting on one new file agree on the same key.
+util::Result<oauth::SigningKey> load_or_create_key(Store& store, const ServerOptions& options) {
+  auto keys = store.keys();
+  if (!keys) {
+    return tl::unexpected(keys.error());
+  }
+  if (keys->empty()) {
+    auto fresh = oauth::SigningKey::generate_rsa(2048);
+    if (!fresh) {
+      return tl::unexpected(fresh.error());
+    }
+    if (auto added = store.add_key({fresh->kid(), fresh->alg(), fresh->to_pem(), system_now()}); !added) {
+      return tl::unexpected(added.error());
+    }
+    keys = store.keys();
+    if (!keys || keys->empty()) {
+      return util::fail(ErrorKind::io, "store: the new signing key was not saved");
+    }
+    if (options.log && options.persistence == Persistence::sqlite_file) {
+      options.log(fmt::format("generated signing key {}", keys->front().kid));
+    }
+  }
+  const auto& stored = keys->front();
+  const auto alg = oauth::parse_jws_alg(stored.alg);
+  auto key = oauth::SigningKey::from_pem(stored.pem, alg.value_or(oauth::JwsAlg::rs256));
+  if (!key) {
+    return util::fail(ErrorKind::io, "store: the stored signing key is unreadable: " + key.error().message);
+  }
+  return key;
+}
+
+util::Result<std::vector<RegisteredClient>> load_clients(Store& store) {
+  auto rows = store.clients();
+  if (!rows) {
+    return tl::unexpected(rows.error());
+  }
+  std::vector<RegisteredClient> clients;
+  for (const auto& row : *rows) {
+    const auto resource = nlohmann::json::parse(row.resource_json, nullptr, false);
+    auto spec = parse_client(resource, "store");
+    if (!spec) {
+      return util::fail(ErrorKind::io,
+                        fmt::format("store: client {} is unreadable: {}", row.id, spec.error().message));
+    }
+    spec->secret.reset();
+    clients.push_back({std::move(*spec), row.secret_hash});
+  }
+  return clients;
+}
+
+class ServerImpl final : public Server {
+public:
+  util::Result<void> open(const ServerOptions& options) {
+    if (options.port < 0 || options.port > 65535) {
+      return util::fail(ErrorKind::usage, fmt::format("port {} is out of range (0-65535)", options.port));
+    }
+    // Read the seed first: a bad config file must fail before anything touches the store.
+    Seed seed;
+    if (!options.config_path.empty()) {
+      auto loaded = load_seed_file(options.config_path);
+      if (!loaded) {
+        return tl::unexpected(loaded.error());
+      }
+      seed = std::move(*loaded);
+    }
+    if (options.demo) {
+      auto demo = demo_seed();
+      seed.clients.insert(seed.clients.end(), demo.clients.begin(), demo.clients.end());
+      seed.users.insert(seed.users.end(), demo.users.begin(), demo.users.end());
+      if (!is_loopback_host(options.host) && options.log) {
+        options.log(fmt::format(
+          "warning: --demo on {} exposes well-known demo credentials beyond this machine", options.host));
+      }
+    }
+    const auto path = options.persistence == Persistence::ephemeral
+                        ? std::string(k_memory_store)
+                        : (options.data_path.empty() ? default_data_path() : options.data_path);
+    auto store = open_sqlite_store(path);
+    if (!store) {
+      return tl::unexpected(store.error());
+    }
+    m_store = std::move(*store);
+    if (auto seeded = apply_seed(*m_store, seed); !seeded) {
+      return seeded;
+    }
+    auto key = load_or_create_key(*m_store, options);
+    if (!key) {
+      return tl::unexpected(key.error());
+    }
+    auto clients = load_clients(*m_store);
+    if (!clients) {
+      return tl::unexpected(clients.error());
+    }
+    // Bind before building the context: the default issuer needs the actual port.
+    auto listener =
+      HttpListener::bind([this](const ServerRequest& request) { return handle_request(*m_context, request); },
+                         ListenerOptions{options.host, options.port, options.threads, options.log});
+    if (!listener) {
+      return tl::unexpected(listener.error());
+    }
+    m_listener = std::move(*listener);
+    auto issuer = options.issuer.empty() ? default_issuer(options.host, m_listener->port()) : options.issuer;
+    while (issuer.size() > 1 && issuer.back() == '/') {
+      issuer.pop_back();
+    }
+    auto context = make_app_context(std::move(issuer), std::move(*key), std::move(*clients), system_now);
+    if (!context) {
+      return tl::unexpected(context.error());
+    }
+    m_context = std::move(*context);
+    return {};
+  }
+
+  int port() const override { return m_listener->port(); }
+  std::string issuer() const override { return m_context->issuer; }
+  void run() override { m_listener->run(); }
+  void stop() override { m_listener->stop(); }
+
+private:
+  std::unique_ptr<Store> m_store;
+  std::unique_ptr<AppContext> m_context;
+  std::unique_ptr<HttpListener> m_listener; // last: destroyed first, before the context
+};
+
+} // namespace
+
+std::string default_data_path() {
+  if (const char* data = std::getenv("XDG_DATA_HOME"); data != nullptr && *data == '/') {
+    return std::string(data) + "/oauthctl/serve.db";
+  }
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+    return std::string(home) + "/.local/share/oauthctl/serve.db";
+  }
+  return "oauthctl-serve.db";
+}
+
+util::Result<std::unique_ptr<Server>> Server::start(const ServerOptions& options) {
+  auto server = std::make_unique<ServerImpl>();
+  if (auto opened = server->open(options); !opened) {
+    return tl::unexpected(opened.error());
+  }
+  return std::unique_ptr<Server>(std::move(server));
 }
 
 } // namespace oauthctl::server

@@ -40,4 +40,7 @@ public:
 // may be null and must outlive the client.
 std::unique_ptr<Client> make_curl_client(const ClientOptions& options, ExchangeObserver* observer);
 
+// The HTTP backend's version line ("libcurl/7.88.1 OpenSSL/3.0.x ..."), for `--version`.
+std::string backend_version();
+
 } // namespace oauthctl::http

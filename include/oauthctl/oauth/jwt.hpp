@@ -5,9 +5,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace oauthctl::oauth {
 
@@ -19,9 +22,22 @@ struct Jwt {
   std::string signature;     // raw signature bytes
 };
 
+// The longest compact JWS decode_jwt accepts; anything longer is refused before decoding.
+inline constexpr std::size_t k_max_jwt_length = 16 * 1024;
+
 // Splits and decodes `token`. `bad_response` for anything that is not three base64url
-// parts holding a JSON-object header and payload.
+// parts holding a JSON-object header and payload (or is longer than k_max_jwt_length).
 [[nodiscard]] util::Result<Jwt> decode_jwt(std::string_view token);
+
+// The asymmetric JWS algorithms we sign and verify with (RFC 7518 §3.1). The EC ones
+// (ES256, ES384) are meant to join this list; HMAC and "none" never will.
+enum class JwsAlg { rs256, rs384, rs512 };
+
+// "RS256", ...
+std::string_view to_string(JwsAlg alg);
+
+// The algorithm named `name`; nullopt for "none", HS*, and anything not in JwsAlg.
+std::optional<JwsAlg> parse_jws_alg(std::string_view name);
 
 // A private signing key with its key id; RSA (RS256/384/512) for now.
 class SigningKey {
@@ -30,11 +46,14 @@ public:
   SigningKey& operator=(SigningKey&&) noexcept;
   ~SigningKey();
 
-  // A fresh RSA key of `bits` bits; its kid is the RFC 7638 JWK thumbprint.
-  [[nodiscard]] static util::Result<SigningKey> generate_rsa(int bits = 2048);
-  // Loads a PEM private key (PKCS#8 or traditional); `config` error when it is not one.
-  [[nodiscard]] static util::Result<SigningKey> from_pem(std::string_view pem);
+  // A fresh RSA key of `bits` bits (at least 2048) signing with `alg`; its kid is the
+  // RFC 7638 JWK thumbprint.
+  [[nodiscard]] static util::Result<SigningKey> generate_rsa(int bits = 2048, JwsAlg alg = JwsAlg::rs256);
+  // Loads a PEM private key (PKCS#8 or traditional) that signs with `alg`; `config` error
+  // when it is not an RSA key of at least 2048 bits.
+  [[nodiscard]] static util::Result<SigningKey> from_pem(std::string_view pem, JwsAlg alg = JwsAlg::rs256);
 
+  // The private key as unencrypted PKCS#8 PEM (for the server's store; keep it 0600).
   [[nodiscard]] std::string to_pem() const;
   [[nodiscard]] const std::string& kid() const;
   [[nodiscard]] const std::string& alg() const;
@@ -58,17 +77,34 @@ public:
   ~JwksVerifier();
 
   // Keeps every usable signing key of `jwks` ({"keys":[...]}); `bad_response` when the
-  // document is malformed or holds no usable key.
+  // document is malformed or holds no usable key. Keys of unknown kty, or with a `use`
+  // other than "sig", are skipped.
   [[nodiscard]] static util::Result<JwksVerifier> from_jwks(const nlohmann::json& jwks);
 
   // Checks the signature of `jwt` with the key its `kid` names (or the only key when there
   // is no kid). Refuses alg "none", HMAC algs and any alg that does not match the key.
   [[nodiscard]] util::Result<void> verify_signature(const Jwt& jwt) const;
 
+  // How many usable keys were kept.
+  [[nodiscard]] std::size_t size() const;
+
 private:
   struct Impl;
   explicit JwksVerifier(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> m_impl;
 };
+
+// What check_claims expects of a token's registered claims (RFC 7519 §4.1).
+struct ClaimChecks {
+  std::string issuer;                 // `iss` must equal this when not empty
+  std::vector<std::string> audiences; // `aud` must contain one of these when not empty
+  std::int64_t now = 0;               // seconds since the epoch
+  std::int64_t leeway = 0;            // clock skew tolerated on exp/nbf/iat, in seconds
+  bool require_exp = true;
+};
+
+// Checks exp, nbf, iss and aud of `claims`; `bad_response` naming the first claim that
+// fails (never echoing the token).
+[[nodiscard]] util::Result<void> check_claims(const nlohmann::json& claims, const ClaimChecks& checks);
 
 } // namespace oauthctl::oauth

@@ -2,11 +2,13 @@
 #pragma once
 
 #include <oauthctl/http/client.hpp>
+#include <oauthctl/oauth/client_config.hpp>
 #include <oauthctl/util/error.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <vector>
 
 namespace oauthctl::oauth {
 
@@ -36,5 +38,20 @@ ServerMetadata aidbox_defaults(const std::string& base_url);
 // under `base_url`; falls back to aidbox_defaults when neither answers 200 with JSON.
 // Network failures are returned as errors, so an unreachable server fails fast.
 [[nodiscard]] util::Result<ServerMetadata> discover(http::Client& client, const std::string& base_url);
+
+// The two well-known URLs discover() tries for `base_url`, in order: RFC 8414 §3.1
+// (inserted before the path) and OpenID Connect Discovery §4 (appended); empty when
+// `base_url` is not an http(s) URL.
+std::vector<std::string> discovery_urls(const std::string& base_url);
+
+// Whether to ask the server for its metadata when `--token-url` already says where to go.
+enum class Discovery { always, unless_overridden };
+
+// The endpoints for `config`: discovered under `config.server` (skipped when `mode` is
+// unless_overridden and `config.token_url` is set), then `config.token_url` and
+// `config.authorize_url` applied on top. `usage` error when neither a server nor a
+// token URL is given, or when one is not an http(s) URL.
+[[nodiscard]] util::Result<ServerMetadata> resolve_metadata(http::Client& client, const ClientConfig& config,
+                                                            Discovery mode);
 
 } // namespace oauthctl::oauth

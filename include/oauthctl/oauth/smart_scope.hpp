@@ -17,8 +17,17 @@ struct SmartScope {
   std::string resource_type; // a FHIR type or "*"
   bool create = false, read = false, update = false, remove = false, search = false;
   std::string query; // v2 granular constraint after '?', if any
+  int version = 2;   // 1 for read/write/* names, 2 for cruds letters
 
+  // True when this scope lets a client perform `interaction` on resources of `type`.
+  // The context (system/user/patient) is the caller's to judge; a scope with a `query`
+  // constraint allows nothing here, since the constraint is not enforced yet.
   [[nodiscard]] bool allows(std::string_view type, Interaction interaction) const;
+
+  // True when everything `other` allows, this scope allows too (same context, same or
+  // wildcard type, a superset of interactions); used to check a requested scope against
+  // a client's allowed list.
+  [[nodiscard]] bool covers(const SmartScope& other) const;
 };
 
 // Parses one scope token; nullopt when it is not a SMART resource scope (openid,

@@ -20,11 +20,18 @@ struct ServerOptions {
   bool demo = false;       // seed the documented demo clients and user
   Persistence persistence = Persistence::sqlite_file;
   std::string data_path; // SQLite file (ignored when ephemeral)
-  std::string issuer;    // defaults to http://HOST:PORT
-  // Receives one line per request (method, path without query, status, time) and
-  // server notices; never a secret. May be empty.
+  std::string issuer;    // defaults to http://HOST:PORT (0.0.0.0 shows as 127.0.0.1)
+  // Receives one line per request ("GET /fhir/Patient 200 0.4ms": method, path without
+  // query, status, time) and server notices ("warning: ..."); never a secret. Called from
+  // worker threads, one call at a time. May be empty.
   std::function<void(std::string_view)> log;
+  // Worker threads; each keep-alive connection holds one while it is open.
+  std::size_t threads = 32;
 };
+
+// Where the store lives when `data_path` is empty: $XDG_DATA_HOME/oauthctl/serve.db,
+// else ~/.local/share/oauthctl/serve.db, else ./oauthctl-serve.db.
+std::string default_data_path();
 
 // The authorization server and FHIR resource server of `oauthctl serve`.
 class Server {

@@ -58,7 +58,7 @@ test_expired_token_gets_401() {
 {"resourceType": "Bundle", "type": "transaction", "entry": [
   {"resource": {"resourceType": "Client", "id": "short-lived", "secret": "s3cret-s3cret",
     "grant_types": ["client_credentials"], "scope": ["system/*.read"],
-    "auth": {"client_credentials": {"access_token_expiration": 1, "token_format": "jwt"}}}}]}
+    "auth": {"client_credentials": {"access_token_expiration": 2, "token_format": "jwt"}}}}]}
 JSON
   start_server --config serve.json
   local token
@@ -66,7 +66,7 @@ JSON
     --client-secret-file <(printf s3cret-s3cret)) || fail "no token"
   http GET /fhir/Patient -H "Authorization: Bearer $token"
   expect_status 200
-  sleep 2.2
+  sleep 3.2
   http GET /fhir/Patient -H "Authorization: Bearer $token"
   expect_status 401
   expect_header 'error="invalid_token"'
@@ -104,7 +104,7 @@ test_search_and_read_through_oauthctl_fhir() {
   OAUTHCTL_CLIENT_SECRET=demo-secret run_cli fhir Patient "${common[@]}"
   expect_exit 0
   expect_json '.resourceType == "Bundle" and .type == "searchset" and .total >= 3 and (.entry | length) == .total'
-  expect_json '.entry | all(.resource.resourceType == "Patient" and (.fullUrl | endswith("/Patient/" + .resource.id)))'
+  expect_json '.entry | all(. as $e | $e.resource.resourceType == "Patient" and ($e.fullUrl | endswith("/Patient/" + $e.resource.id)))'
   local id family
   id=$(jq -r '.entry[0].resource.id' "$TEST_DIR/stdout")
   family=$(jq -r '.entry[0].resource.name[0].family' "$TEST_DIR/stdout")

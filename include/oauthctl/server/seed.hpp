@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <oauthctl/util/error.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace oauthctl::server {
+
+// Per-grant settings of an Aidbox Client (`auth.<grant>`); absent members stay unset.
+struct GrantSettings {
+  std::vector<std::string> redirect_uris;              // Aidbox `redirect_uri` (a string or an array)
+  std::string token_format;                            // "jwt" (the only format issued for now)
+  std::optional<std::int64_t> access_token_expiration; // seconds
+  std::optional<bool> refresh_token;
+  std::optional<std::int64_t> refresh_token_expiration; // seconds
+  std::optional<bool> secret_required;
+  std::optional<bool> pkce;
+  std::vector<std::string> audience; // extra accepted `audience` / `resource` values
+};
+
+// A Client resource in Aidbox's shape, normalised: `code` becomes `authorization_code`.
+struct ClientSpec {
+  std::string id;
+  std::optional<std::string> secret; // plain text, only while seeding; never stored as is
+  std::vector<std::string> grant_types;
+  bool first_party = false;
+  std::optional<std::vector<std::string>> scopes; // allowed scopes; unset = no list given
+  nlohmann::json jwks;                            // null when absent
+  std::map<std::string, GrantSettings> auth;      // by grant name
+
+  // True when `grant` (a normalised grant name) is in grant_types.
+  [[nodiscard]] bool allows_grant(std::string_view grant) const;
+  // The settings for `grant`, or an empty set when none were given.
+  [[nodiscard]] const GrantSettings& settings(std::string_view grant) const;
+};
+
+// A User resource in Aidbox's shape.
+struct UserSpec {
+  std::string id;
+  std::optional<std::string> password; // plain text, only while seeding
+  std::string email;
+  nlohmann::json name;      // a string or Aidbox's {givenName, familyName}; null when absent
+  nlohmann::json fhir_user; // a reference string or {resourceType, id}; null when absent
+};
+
+// What `serve --config` and `--demo` put into the store.
+struct Seed {
+  std::vector<ClientSpec> clients;
+  std::vector<UserSpec> users;
+};
+
+// Reads a seed document: {"clients":[...],"users":[...]}, a FHIR/Aidbox Bundle
+// (entry[].resource with resourceType Client or User), or a plain array of resources.
+// Unknown members are ignored; `config` error naming `source` and the bad member otherwise.
+[[nodiscard]] util::Result<Seed> parse_seed(const nlohmann::json& document, std::string_view source);
+
+// Reads and parses the JSON file at `path`; `config` error when missing or malformed.
+[[nodiscard]] util::Result<Seed> load_seed_file(const std::string& path);
+
+// Parses one Client resource; `where` prefixes error messages.
+[[nodiscard]] util::Result<ClientSpec> parse_client(const nlohmann::json& resource, std::string_view where);
+
+// Parses one User resource; `where` prefixes error messages.
+[[nodiscard]] util::Result<UserSpec> parse_user(const nlohmann::json& resource, std::string_view where);
+
+// The Aidbox-shaped resource for `client` without its secret (what the store keeps).
+nlohmann::json to_resource(const ClientSpec& client);
+
+// The Aidbox-shaped resource for `user` without its password (what the store keeps).
+nlohmann::json to_resource(const UserSpec& user);
+
+// The fixed demo set of DESIGN.md: demo-client / demo-secret (every grant), demo-public
+// (authorization_code with PKCE, no secret) and the user demo / demo.
+Seed demo_seed();
+
+} // namespace oauthctl::server

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <oauthctl/util/error.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace oauthctl::server {
+
+// A signing key as the store keeps it: the private key in PEM (the store file is 0600).
+struct StoredKey {
+  std::string kid;
+  std::string alg;
+  std::string pem;
+  std::int64_t created_at = 0;
+};
+
+// A Client or User as the store keeps it: the Aidbox-shaped resource without its secret,
+// and the secret's slow hash (empty for a public client or a user without password).
+struct StoredResource {
+  std::string id;
+  std::string resource_json;
+  std::string secret_hash;
+};
+
+// What the server persists. Reads happen at start-up only (the hot paths work from
+// memory); all methods may be called from one thread at a time.
+class Store {
+public:
+  virtual ~Store() = default;
+
+  // Every signing key, oldest first.
+  [[nodiscard]] virtual util::Result<std::vector<StoredKey>> keys() = 0;
+  // Adds a signing key; an existing kid is left as it is.
+  [[nodiscard]] virtual util::Result<void> add_key(const StoredKey& key) = 0;
+
+  [[nodiscard]] virtual util::Result<std::vector<StoredResource>> clients() = 0;
+  // Inserts or replaces the client with this id (re-seeding never duplicates).
+  [[nodiscard]] virtual util::Result<void> put_client(const StoredResource& client) = 0;
+
+  [[nodiscard]] virtual util::Result<std::vector<StoredResource>> users() = 0;
+  // Inserts or replaces the user with this id.
+  [[nodiscard]] virtual util::Result<void> put_user(const StoredResource& user) = 0;
+};
+
+// The path SQLite uses for a store that lives in memory only (`serve --ephemeral`).
+inline constexpr const char* k_memory_store = ":memory:";
+
+// Opens (creating when needed) the SQLite store at `path`, in WAL mode, with the file
+// and its new parent directories readable by the owner only; `k_memory_store` keeps it
+// in memory. `io` error when it cannot be opened or migrated.
+[[nodiscard]] util::Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path);
+
+} // namespace oauthctl::server

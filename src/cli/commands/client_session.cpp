@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+#include "cli/commands/client_session.hpp"
+
+#include <fmt/format.h>
+
+namespace oauthctl::cli {
+
+util::Result<const oauth::GrantInfo*> resolve_grant(std::string_view name) {
+  const auto* grant = oauth::find_grant(name);
+  if (grant == nullptr) {
+    return util::fail(util::ErrorKind::usage,
+                      fmt::format("unknown grant \"{}\" (valid: {})", name, oauth::grant_names()));
+  }
+  if (grant->run == nullptr) {
+    return util::fail(util::ErrorKind::usage, fmt::format("grant {} is not implemented yet", grant->name));
+  }
+  return grant;
+}
+
+ClientSession::ClientSession(const ResolvedClient& resolved, Io& io, Narration narration, ShowSecrets secrets,
+                             std::ostream& trace)
+    : m_resolved(resolved),
+      m_observer(trace, io.err, narration, secrets, &trace == &io.out ? Style::for_stdout(io) : Style(false)),
+      m_client(http::make_curl_client(resolved.http, &m_observer)) {
+  if (resolved.http.verify_tls == http::VerifyTls::no) {
+    m_observer.on_warning(
+      "--insecure: TLS certificates are not verified; anyone on the path can read the secrets");
+  }
+}
+
+util::Result<oauth::ServerMetadata> ClientSession::metadata(oauth::Discovery mode) {
+  return oauth::resolve_metadata(*m_client, m_resolved.config, mode);
+}
+
+util::Result<oauth::TokenResponse> ClientSession::obtain_token(const oauth::ServerMetadata& metadata,
+                                                               const oauth::GrantInfo& grant) {
+  const oauth::FlowContext context{*m_client, m_resolved.config, metadata, m_observer};
+  return oauth::run_grant(context, grant.grant);
+}
+
+} // namespace oauthctl::cli

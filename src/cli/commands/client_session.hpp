@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "cli/settings.hpp"
+#include "cli/terminal_observer.hpp"
+
+#include <oauthctl/http/client.hpp>
+#include <oauthctl/oauth/grants.hpp>
+#include <oauthctl/oauth/metadata.hpp>
+
+#include <memory>
+#include <string_view>
+
+namespace oauthctl::cli {
+
+// The grant named `name`: `usage` error listing the valid names when there is none,
+// or saying it is not implemented yet.
+[[nodiscard]] util::Result<const oauth::GrantInfo*> resolve_grant(std::string_view name);
+
+// One client command's HTTP client and observer, wired as `resolved` and `narration` say.
+class ClientSession {
+public:
+  ClientSession(const ResolvedClient& resolved, Io& io, Narration narration, ShowSecrets secrets,
+                std::ostream& trace);
+
+  [[nodiscard]] http::Client& client() { return *m_client; }
+  [[nodiscard]] TerminalObserver& observer() { return m_observer; }
+
+  // Discovery (or the --token-url override) for this session's config.
+  [[nodiscard]] util::Result<oauth::ServerMetadata> metadata(oauth::Discovery mode);
+
+  // Runs `grant` against `metadata`.
+  [[nodiscard]] util::Result<oauth::TokenResponse> obtain_token(const oauth::ServerMetadata& metadata,
+                                                                const oauth::GrantInfo& grant);
+
+private:
+  const ResolvedClient& m_resolved;
+  TerminalObserver m_observer;
+  std::unique_ptr<http::Client> m_client;
+};
+
+} // namespace oauthctl::cli

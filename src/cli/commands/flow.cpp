@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+// `oauthctl flow GRANT`: the grant step by step, as the sequence diagrams draw it.
+#include "cli/commands/client_session.hpp"
+#include "cli/commands/command.hpp"
+#include "cli/output.hpp"
+
+#include <oauthctl/http/url.hpp>
+#include <oauthctl/oauth/fhir_client.hpp>
+#include <oauthctl/oauth/token_inspection.hpp>
+#include <oauthctl/util/redact.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <memory>
+#include <ostream>
+
+namespace oauthctl::cli {
+
+namespace {
+
+struct FlowOptions {
+  ClientSettings client;
+  std::string grant;
+  std::string fhir_path = "Patient";
+  bool show_secrets = false;
+  EnvBindings env;
+};
+
+std::int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+std::string claim_text(const std::string& name, const nlohmann::json& value, std::int64_t now) {
+  // RFC 7519 §2 NumericDate claims are easier to read as times.
+  if ((name == "exp" || name == "iat" || name == "nbf" || name == "auth_time") && value.is_number_integer()) {
+    const auto seconds = value.get<std::int64_t>();
+    if (name == "exp") {
+      const auto remaining = seconds - now;
+      return fmt::format("{} ({}, {})", seconds, format_utc(seconds),
+                         remaining >= 0 ? fmt::format("expires in {} s", remaining)
+                                        : fmt::format("expired {} s ago", -remaining));
+    }
+    return fmt::format("{} ({})", seconds, format_utc(seconds));
+  }
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+void show_token(TerminalObserver& observer, const oauth::TokenResponse& token,
+                const oauth::TokenInspection& inspection) {
+  const auto& style = observer.style();
+  observer.note(fmt::format("access_token: {}", observer.shows_secrets()
+                                                  ? token.access_token
+                                                  : util::redact_value(token.access_token)));
+  if (!inspection.jwt) {
+    observer.note(fmt::format("not a JWT ({}); the server must be asked about it (introspection)",
+                              inspection.decode_error));
+    return;
+  }
+  const auto now = now_seconds();
+  observer.note(fmt::format("header: {}", inspection.jwt->header.dump()));
+  observer.note("claims:");
+  for (const auto& [name, value] : inspection.jwt->claims.items()) {
+    observer.note(fmt::format("  {}: {}", name, claim_text(name, value, now)));
+  }
+  using Signature = oauth::TokenInspection::Signature;
+  switch (inspection.signature) {
+    case Signature::valid:
+      observer.note(fmt::format("signature: {} ({})", style.green("valid"), inspection.signature_detail));
+      break;
+    case Signature::invalid:
+      observer.note(fmt::format("signature: {} ({})", style.red("INVALID"), inspection.signature_detail));
+      break;
+    case Signature::unchecked:
+      observer.note(fmt::format("signature: {}", style.yellow(inspection.signature_detail)));
+      break;
+  }
+  if (!inspection.claims_problem.empty()) {
+    observer.note(fmt::format("claims: {}", style.red(inspection.claims_problem)));
+  }
+}
+
+int run_flow(FlowOptions& options, Io& io) {
+  options.env.apply(io);
+  const auto grant = resolve_grant(options.grant);
+  if (!grant) {
+    return report(io, grant.error());
+  }
+  const auto fhir_path = oauth::check_fhir_path(options.fhir_path);
+  if (!fhir_path) {
+    return report(io, fhir_path.error());
+  }
+  const auto resolved = resolve_client(options.client, io, NeedCredentials::yes);
+  if (!resolved) {
+    return report(io, resolved.error());
+  }
+  ClientSession session(*resolved, io, Narration::narrative,
+                        options.show_secrets ? ShowSecrets::yes : ShowSecrets::no, io.out);
+  auto& observer = session.observer();
+
+  observer.on_step("Discovery",
+                   resolved->config.server.empty()
+                     ? "no --server: using --token-url as is"
+                     : fmt::format("asking {} where its endpoints are", resolved->config.server));
+  const auto metadata = session.metadata(oauth::Discovery::always);
+  if (!metadata) {
+    return report(io, metadata.error());
+  }
+  observer.note(metadata->source == "defaults"
+                  ? std::string("no discovery document: using Aidbox's default paths")
+                  : fmt::format("metadata from {}", metadata->source));
+  observer.note(fmt::format("issuer: {}", metadata->issuer));
+  observer.note(fmt::format("token_endpoint: {}", metadata->token_endpoint));
+  observer.note(fmt::format("jwks_uri: {}", metadata->jwks_uri.empty() ? "(none)" : metadata->jwks_uri));
+
+  // The grant announces its own steps ("Token request") through the observer.
+  const auto token = session.obtain_token(*metadata, **grant);
+  if (!token) {
+    return report(io, token.error());
+  }
+
+  observer.on_step("Access token", "decoded, and its signature checked through the server's JWKS");
+  const auto inspection =
+    oauth::inspect_access_token(session.client(), *metadata, token->access_token, now_seconds());
+  show_token(observer, *token, inspection);
+
+  const auto fhir_base = !resolved->config.fhir_url.empty() ? resolved->config.fhir_url
+                         : !resolved->config.server.empty() ? http::join_url(resolved->config.server, "fhir")
+                                                            : std::string();
+  if (fhir_base.empty()) {
+    observer.note("no --server or --fhir-url: skipping the FHIR call");
+    return 0;
+  }
+  observer.on_step("FHIR request",
+                   fmt::format("GET {} with the access token", http::join_url(fhir_base, *fhir_path)));
+  const auto response = oauth::fhir_get(session.client(), fhir_base, *fhir_path, token->access_token);
+  if (!response) {
+    return report(io, response.error());
+  }
+  const auto summary = oauth::summarize_bundle(response->body);
+  if (!summary) {
+    observer.note(fmt::format("{} bytes, not a Bundle", response->body.size()));
+  } else {
+    std::string ids;
+    for (const auto& id : summary->first_ids) {
+      ids += (ids.empty() ? "" : ", ") + id;
+    }
+    observer.note(fmt::format("Bundle ({}): total {}, {} entries{}{}",
+                              summary->type.empty() ? "?" : summary->type,
+                              summary->total ? std::to_string(*summary->total) : std::string("not given"),
+                              summary->entries, ids.empty() ? "" : ": ", ids));
+  }
+  io.out << std::flush;
+  return 0;
+}
+
+} // namespace
+
+Runner setup_flow(CLI::App& app) {
+  auto options = std::make_shared<FlowOptions>();
+  app.add_option("grant", options->grant, "grant to run, e.g. client_credentials")->required();
+  add_client_options(app, options->client, options->env);
+  options->env.add(app, "--fhir-path", options->fhir_path, "OAUTHCTL_FHIR_PATH",
+                   "FHIR request to make with the token (default Patient)");
+  app.add_flag("--show-secrets", options->show_secrets, "show secrets and tokens instead of redacting them");
+  return [options](Io& io) { return run_flow(*options, io); };
+}
+
+} // namespace oauthctl::cli

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: MIT
+// `oauthctl serve`: start the mini authorization + resource server and wait for a signal.
+#include "cli/commands/command.hpp"
+#include "cli/output.hpp"
+#include "cli/settings.hpp"
+
+#include <oauthctl/http/url.hpp>
+#include <oauthctl/server/demo.hpp>
+#include <oauthctl/server/server.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <charconv>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <ostream>
+#include <thread>
+
+namespace oauthctl::cli {
+
+namespace {
+
+struct ServeOptions {
+  std::string host = "127.0.0.1";
+  std::string port = "8080";
+  std::string config;
+  std::string data;
+  std::string issuer;
+  bool demo = false;
+  bool ephemeral = false;
+  bool quiet = false;
+  EnvBindings env;
+};
+
+// XDG Base Directory: $XDG_DATA_HOME, else ~/.local/share.
+util::Result<std::string> default_data_path(const Io& io) {
+  std::filesystem::path base;
+  if (const auto xdg = io.getenv("XDG_DATA_HOME"); !xdg.empty() && xdg.front() == '/') {
+    base = xdg;
+  } else if (const auto home = io.getenv("HOME"); !home.empty()) {
+    base = std::filesystem::path(home) / ".local" / "share";
+  } else {
+    return util::fail(util::ErrorKind::config,
+                      "neither XDG_DATA_HOME nor HOME is set: give --data or --ephemeral");
+  }
+  const auto directory = base / "oauthctl";
+  std::error_code ec;
+  std::filesystem::create_directories(directory, ec);
+  if (ec) {
+    return util::fail(util::ErrorKind::io,
+                      fmt::format("cannot create {}: {}", directory.string(), ec.message()));
+  }
+  return (directory / "serve.db").string();
+}
+
+// Blocks SIGINT and SIGTERM for the lifetime of this object (in this thread and every
+// thread started meanwhile) and waits for them on a thread of its own, so that no work
+// happens in a signal handler: the waiting thread calls `on_signal` as a normal thread.
+class SignalWaiter {
+public:
+  SignalWaiter() {
+    sigemptyset(&m_set);
+    sigaddset(&m_set, SIGINT);
+    sigaddset(&m_set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &m_set, &m_previous);
+  }
+  SignalWaiter(const SignalWaiter&) = delete;
+  SignalWaiter& operator=(const SignalWaiter&) = delete;
+  ~SignalWaiter() {
+    finish();
+    pthread_sigmask(SIG_SETMASK, &m_previous, nullptr);
+  }
+
+  // Starts waiting; `on_signal` runs on the waiting thread when a signal arrives.
+  void start(std::function<void()> on_signal) {
+    m_thread = std::thread([this, on_signal = std::move(on_signal)] {
+      int signal = 0;
+      sigwait(&m_set, &signal);
+      m_signalled.store(true);
+      if (!m_stopping.load()) {
+        on_signal();
+      }
+    });
+  }
+  // Stops waiting and joins the waiting thread: after this, `on_signal` is not running
+  // and will not run.
+  void finish() {
+    m_stopping.store(true);
+    if (m_thread.joinable()) {
+      if (!m_signalled.load()) {
+        // Wake the waiter with a signal only it is waiting for (blocked everywhere else).
+        pthread_kill(m_thread.native_handle(), SIGTERM);
+      }
+      m_thread.join();
+    }
+  }
+
+private:
+  sigset_t m_set{};
+  sigset_t m_previous{};
+  std::thread m_thread;
+  std::atomic<bool> m_signalled{false};
+  std::atomic<bool> m_stopping{false};
+};
+
+int run_serve(ServeOptions& options, Io& io) {
+  options.env.apply(io);
+  server::ServerOptions server_options;
+  server_options.host = options.host;
+  int port = -1;
+  const auto [end, ec] =
+    std::from_chars(options.port.data(), options.port.data() + options.port.size(), port);
+  if (ec != std::errc{} || end != options.port.data() + options.port.size() || port < 0 || port > 65535) {
+    return report_usage(io, fmt::format("invalid --port {} (0 to 65535; 0 picks a free port)", options.port));
+  }
+  server_options.port = port;
+  server_options.config_path = options.config;
+  server_options.demo = options.demo;
+  server_options.issuer = options.issuer;
+  if (options.ephemeral) {
+    server_options.persistence = server::Persistence::ephemeral;
+  } else if (!options.data.empty()) {
+    server_options.data_path = options.data;
+  } else {
+    auto path = default_data_path(io);
+    if (!path) {
+      return report(io, path.error());
+    }
+    server_options.data_path = std::move(*path);
+  }
+  auto log_mutex = std::make_shared<std::mutex>();
+  if (!options.quiet) {
+    // The server logs from its worker threads; whole lines, one at a time.
+    server_options.log = [&io, log_mutex](std::string_view line) {
+      const std::lock_guard lock(*log_mutex);
+      io.err << line << '\n' << std::flush;
+    };
+  }
+
+  SignalWaiter signals; // before start(), so the server's threads inherit the mask
+  auto started = server::Server::start(server_options);
+  if (!started) {
+    return report(io, started.error());
+  }
+  auto& server = **started;
+  const auto host = server_options.host.find(':') != std::string::npos
+                      ? fmt::format("[{}]", server_options.host)
+                      : server_options.host;
+  const auto url = fmt::format("http://{}:{}", host, server.port());
+  // Scripts wait for this exact first line; it comes only once the socket accepts.
+  io.out << "listening on " << url << '\n' << std::flush;
+  if (options.demo) {
+    if (const auto parsed = http::parse_url(url); parsed && !parsed->is_loopback()) {
+      const std::lock_guard lock(*log_mutex);
+      io.err << "oauthctl: warning: --demo on a non-loopback address: anyone who can reach " << url
+             << " can use the demo client's well-known secret\n"
+             << std::flush;
+    }
+    io.out << server::demo_banner(url) << std::flush;
+  }
+  signals.start([&server] { server.stop(); });
+  server.run();
+  signals.finish();
+  return 0;
+}
+
+} // namespace
+
+Runner setup_serve(CLI::App& app) {
+  auto options = std::make_shared<ServeOptions>();
+  options->env.add(app, "--host", options->host, "OAUTHCTL_SERVE_HOST",
+                   "address to listen on (default 127.0.0.1)");
+  options->env.add(app, "--port", options->port, "OAUTHCTL_SERVE_PORT",
+                   "port to listen on (default 8080; 0 = any free port)");
+  options->env.add(app, "--config", options->config, "OAUTHCTL_SERVE_CONFIG",
+                   "JSON file of Aidbox-shaped Client and User resources to seed");
+  options->env.add(app, "--data", options->data, "OAUTHCTL_SERVE_DATA",
+                   "SQLite store (default $XDG_DATA_HOME/oauthctl/serve.db)");
+  options->env.add(app, "--issuer", options->issuer, "OAUTHCTL_ISSUER",
+                   "issuer URL for tokens (default http://HOST:PORT)");
+  app.add_flag("--demo", options->demo, "seed the documented demo client and user, and say how to use them");
+  app.add_flag("--ephemeral", options->ephemeral, "keep everything in memory; nothing survives a restart");
+  app.add_flag("-q,--quiet", options->quiet, "no request log on stderr");
+  return [options](Io& io) { return run_serve(*options, io); };
+}
+
+} // namespace oauthctl::cli

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+// `oauthctl token`: obtain a token and print it for a script.
+#include "cli/commands/client_session.hpp"
+#include "cli/commands/command.hpp"
+#include "cli/output.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <memory>
+#include <ostream>
+
+namespace oauthctl::cli {
+
+namespace {
+
+struct TokenOptions {
+  ClientSettings client;
+  std::string grant = "client_credentials";
+  std::string output = "token";
+  EnvBindings env;
+};
+
+int run_token(TokenOptions& options, Io& io) {
+  options.env.apply(io);
+  const auto grant = resolve_grant(options.grant);
+  if (!grant) {
+    return report(io, grant.error());
+  }
+  const auto format = parse_token_output(options.output);
+  if (!format) {
+    return report_usage(io, fmt::format("invalid -o {} (valid: token, json, header, env)", options.output));
+  }
+  const auto resolved = resolve_client(options.client, io, NeedCredentials::yes);
+  if (!resolved) {
+    return report(io, resolved.error());
+  }
+  ClientSession session(*resolved, io, resolved->verbose ? Narration::trace : Narration::quiet,
+                        ShowSecrets::no, io.err);
+  // Scripts call `token` in loops: with --token-url there is nothing to discover.
+  const auto metadata = session.metadata(oauth::Discovery::unless_overridden);
+  if (!metadata) {
+    return report(io, metadata.error());
+  }
+  const auto token = session.obtain_token(*metadata, **grant);
+  if (!token) {
+    return report(io, token.error());
+  }
+  io.out << format_token(*token, *format) << std::flush;
+  return 0;
+}
+
+} // namespace
+
+Runner setup_token(CLI::App& app) {
+  auto options = std::make_shared<TokenOptions>();
+  add_client_options(app, options->client, options->env);
+  options->env.add(app, "-g,--grant", options->grant, "OAUTHCTL_GRANT",
+                   fmt::format("grant to run (default client_credentials; one of {})", oauth::grant_names()));
+  options->env.add(app, "-o,--output", options->output, "OAUTHCTL_OUTPUT",
+                   "token (default), json, header or env");
+  return [options](Io& io) { return run_token(*options, io); };
+}
+
+} // namespace oauthctl::cli

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "cli/run.hpp"
+
+#include <oauthctl/http/client.hpp>
+#include <oauthctl/oauth/client_config.hpp>
+#include <oauthctl/util/error.hpp>
+
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+class Option;
+} // namespace CLI
+
+namespace oauthctl::cli {
+
+// Fills string options from OAUTHCTL_* variables after parsing, so the order is
+// flag > environment > default. (CLI11's envname() reads the real environment; ours
+// comes from Io so that tests can run in-process.)
+class EnvBindings {
+public:
+  // Adds option `flags` bound to `target`, also read from `env` when the flag is absent.
+  CLI::Option* add(CLI::App& app, const std::string& flags, std::string& target, const std::string& env,
+                   const std::string& description);
+  // Adds a flag bound to `target`, also set by `env` = 1/true/yes.
+  CLI::Option* add_flag(CLI::App& app, const std::string& flags, bool& target, const std::string& env,
+                        const std::string& description);
+  // Applies the environment to every option not given on the command line.
+  void apply(const Io& io) const;
+
+private:
+  struct Binding {
+    CLI::Option* option;
+    std::string* text;
+    bool* flag;
+    std::string env;
+  };
+  std::vector<Binding> m_bindings;
+};
+
+// The options every client command shares (token, fhir, flow), as given.
+struct ClientSettings {
+  std::string server, token_url, fhir_url, client_id, client_secret, client_secret_file, auth_method, scope,
+    audience, resource, cacert, timeout;
+  bool insecure = false;
+  bool verbose = false;
+  CLI::Option* client_secret_option = nullptr;
+  CLI::Option* client_secret_file_option = nullptr;
+};
+
+// Binds the shared client options to `app`, recording their environment variables.
+void add_client_options(CLI::App& app, ClientSettings& settings, EnvBindings& env);
+
+// What a client command runs with once flags, environment and defaults are resolved.
+struct ResolvedClient {
+  oauth::ClientConfig config;
+  http::ClientOptions http;
+  bool verbose = false;
+};
+
+enum class NeedCredentials { yes, no };
+
+// Resolves `settings` (after EnvBindings::apply): reads the secret from stdin
+// (`--client-secret -`), a file or the environment, checks the timeout and auth method,
+// and, when `need` is yes, that a client id is there. `usage` or `io` errors.
+[[nodiscard]] util::Result<ResolvedClient> resolve_client(const ClientSettings& settings, Io& io,
+                                                          NeedCredentials need);
+
+} // namespace oauthctl::cli

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "cli/output.hpp"
+
+#include <oauthctl/http/client.hpp>
+#include <oauthctl/oauth/flow.hpp>
+
+#include <iosfwd>
+#include <string_view>
+
+namespace oauthctl::cli {
+
+enum class ShowSecrets { no, yes };
+
+// How much a TerminalObserver says.
+enum class Narration {
+  quiet,     // warnings only (on stderr)
+  trace,     // -v: steps and every exchange, compactly, on the trace stream (stderr)
+  narrative, // flow: numbered steps and every exchange in full, on the trace stream (stdout)
+};
+
+// Prints what the core reports (ninja's StatusPrinter): HTTP exchanges redacted unless
+// `secrets` is yes, steps as headings, warnings always on `warnings`.
+class TerminalObserver final : public http::ExchangeObserver, public oauth::FlowObserver {
+public:
+  TerminalObserver(std::ostream& trace, std::ostream& warnings, Narration narration, ShowSecrets secrets,
+                   Style style);
+
+  void on_exchange(const http::Request& request, const util::Result<http::Response>& response) override;
+  void on_step(std::string_view title, std::string_view detail) override;
+  void on_warning(std::string_view message) override;
+
+  // Prints a line of detail under the current step (narrative and trace only).
+  void note(std::string_view text);
+  [[nodiscard]] const Style& style() const { return m_style; }
+  [[nodiscard]] bool shows_secrets() const { return m_secrets == ShowSecrets::yes; }
+
+private:
+  void print_body(std::string_view prefix, const std::string& body, const std::string& content_type);
+
+  std::ostream& m_trace;
+  std::ostream& m_warnings;
+  Narration m_narration;
+  ShowSecrets m_secrets;
+  Style m_style;
+  int m_step = 0;
+};
+
+} // namespace oauthctl::cli

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: MIT
+#include <oauthctl/http/url.hpp>
+#include <oauthctl/oauth/metadata.hpp>
+
+#include <fmt/format.h>
+
+#include <array>
+
+namespace oauthctl::oauth {
+
+namespace {
+
+using util::ErrorKind;
+
+std::string trim_slashes(std::string text) {
+  while (!text.empty() && text.back() == '/') {
+    text.pop_back();
+  }
+  return text;
+}
+
+} // namespace
+
+ServerMetadata aidbox_defaults(const std::string& base_url) {
+  // Aidbox's own paths (docs.aidbox.app, "OAuth 2.0"): the authorization server lives
+  // under /auth on the same base as the FHIR API.
+  const auto base = trim_slashes(base_url);
+  ServerMetadata metadata;
+  metadata.issuer = base;
+  metadata.token_endpoint = http::join_url(base, "auth/token");
+  metadata.authorization_endpoint = http::join_url(base, "auth/authorize");
+  metadata.jwks_uri = http::join_url(base, ".well-known/jwks.json");
+  metadata.userinfo_endpoint = http::join_url(base, "auth/userinfo");
+  metadata.introspection_endpoint = http::join_url(base, "auth/introspect");
+  metadata.revocation_endpoint = http::join_url(base, "auth/revoke");
+  metadata.source = "defaults";
+  return metadata;
+}
+
+util::Result<ServerMetadata> parse_metadata(const std::string& body, const std::string& source) {
+  auto document = nlohmann::json::parse(body, nullptr, false);
+  if (document.is_discarded() || !document.is_object()) {
+    return util::fail(ErrorKind::bad_response,
+                      fmt::format("server metadata at {} is not a JSON object", source));
+  }
+  ServerMetadata metadata;
+  const std::array<std::pair<const char*, std::string*>, 8> fields{{
+    {"issuer", &metadata.issuer},
+    {"token_endpoint", &metadata.token_endpoint},
+    {"authorization_endpoint", &metadata.authorization_endpoint},
+    {"jwks_uri", &metadata.jwks_uri},
+    {"userinfo_endpoint", &metadata.userinfo_endpoint},
+    {"introspection_endpoint", &metadata.introspection_endpoint},
+    {"revocation_endpoint", &metadata.revocation_endpoint},
+    {"device_authorization_endpoint", &metadata.device_authorization_endpoint},
+  }};
+  for (const auto& [name, field] : fields) {
+    const auto it = document.find(name);
+    if (it == document.end() || it->is_null()) {
+      continue;
+    }
+    if (!it->is_string()) {
+      return util::fail(ErrorKind::bad_response,
+                        fmt::format("server metadata at {}: \"{}\" is not a string", source, name));
+    }
+    *field = it->get<std::string>();
+    // RFC 8414 §2: every endpoint is an absolute URL; anything else (javascript:, a
+    // relative path, userinfo) would send our credentials somewhere unintended.
+    if (!http::parse_url(*field)) {
+      return util::fail(ErrorKind::bad_response,
+                        fmt::format("server metadata at {}: \"{}\" is not an http(s) URL", source, name));
+    }
+  }
+  // RFC 8414 §2: issuer is required, and token_endpoint unless only implicit is supported.
+  if (metadata.issuer.empty()) {
+    return util::fail(ErrorKind::bad_response, fmt::format("server metadata at {} has no issuer", source));
+  }
+  if (metadata.token_endpoint.empty()) {
+    return util::fail(ErrorKind::bad_response,
+                      fmt::format("server metadata at {} has no token_endpoint", source));
+  }
+  metadata.source = source;
+  metadata.raw = std::move(document);
+  return metadata;
+}
+
+std::vector<std::string> discovery_urls(const std::string& base_url) {
+  const auto url = http::parse_url(base_url);
+  if (!url) {
+    return {};
+  }
+  const auto path = trim_slashes(url->path);
+  return {
+    // RFC 8414 §3.1: the well-known segment goes between the host and the issuer's path.
+    url->origin() + "/.well-known/oauth-authorization-server" + path,
+    // OpenID Connect Discovery 1.0 §4: appended to the issuer, path included.
+    url->origin() + path + "/.well-known/openid-configuration",
+  };
+}
+
+util::Result<ServerMetadata> discover(http::Client& client, const std::string& base_url) {
+  const auto urls = discovery_urls(base_url);
+  if (urls.empty()) {
+    return util::fail(ErrorKind::usage, fmt::format("server URL {} is not an http(s) URL", base_url));
+  }
+  for (const auto& url : urls) {
+    http::Request request;
+    request.url = url;
+    request.headers.add("Accept", "application/json");
+    auto response = client.send(request);
+    if (!response) {
+      return tl::unexpected(response.error());
+    }
+    if (response->status != 200) {
+      continue;
+    }
+    // A 200 that is not JSON is some other page (a SPA's index.html, say): not metadata.
+    const auto document = nlohmann::json::parse(response->body, nullptr, false);
+    if (document.is_discarded() || !document.is_object()) {
+      continue;
+    }
+    return parse_metadata(response->body, url);
+  }
+  return aidbox_defaults(base_url);
+}
+
+util::Result<ServerMetadata> resolve_metadata(http::Client& client, const ClientConfig& config,
+                                              Discovery mode) {
+  if (config.server.empty() && config.token_url.empty()) {
+    return util::fail(ErrorKind::usage, "missing --server (or OAUTHCTL_SERVER)");
+  }
+  if (!config.server.empty() && !http::parse_url(config.server)) {
+    return util::fail(ErrorKind::usage, fmt::format("--server {} is not an http(s) URL", config.server));
+  }
+  if (!config.token_url.empty() && !http::parse_url(config.token_url)) {
+    return util::fail(ErrorKind::usage,
+                      fmt::format("--token-url {} is not an http(s) URL", config.token_url));
+  }
+  ServerMetadata metadata;
+  if (config.server.empty() || (mode == Discovery::unless_overridden && !config.token_url.empty())) {
+    metadata = config.server.empty() ? ServerMetadata{} : aidbox_defaults(config.server);
+    metadata.source = "--token-url";
+  } else {
+    auto discovered = discover(client, config.server);
+    if (!discovered) {
+      return discovered;
+    }
+    metadata = std::move(*discovered);
+  }
+  if (!config.token_url.empty()) {
+    metadata.token_endpoint = config.token_url;
+  }
+  if (!config.authorize_url.empty()) {
+    metadata.authorization_endpoint = config.authorize_url;
+  }
+  return metadata;
+}
+
+} // namespace oauthctl::oauth

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: MIT
+#include "oauth/jws_openssl.hpp"
+
+#include <oauthctl/oauth/jwt.hpp>
+#include <oauthctl/util/base64url.hpp>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+
+namespace oauthctl::oauth {
+
+struct SigningKey::Impl {
+  detail::PkeyPtr key;
+  JwsAlg alg = JwsAlg::rs256;
+  std::string alg_name;
+  std::string kid;
+  nlohmann::json jwk;
+  std::string jwt_header_b64; // the encoded header for typ "JWT", built once
+};
+
+namespace {
+
+util::Result<SigningKey> fail_key(std::string message) {
+  ERR_clear_error();
+  return util::fail(util::ErrorKind::config, std::move(message));
+}
+
+std::string pem_of(EVP_PKEY* key) {
+  BIO* bio = BIO_new(BIO_s_mem());
+  if (bio == nullptr) {
+    return {};
+  }
+  std::string out;
+  if (PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr) == 1) {
+    char* data = nullptr;
+    const long length = BIO_get_mem_data(bio, &data);
+    out.assign(data, static_cast<std::size_t>(length));
+  }
+  BIO_free(bio);
+  return out;
+}
+
+} // namespace
+
+SigningKey::SigningKey(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+SigningKey::SigningKey(SigningKey&&) noexcept = default;
+SigningKey& SigningKey::operator=(SigningKey&&) noexcept = default;
+SigningKey::~SigningKey() = default;
+
+util::Result<SigningKey> SigningKey::generate_rsa(int bits, JwsAlg alg) {
+  // RFC 7518 §3.3: RSA keys of 2048 bits or larger MUST be used.
+  if (bits < 2048) {
+    return fail_key("RSA signing keys must have at least 2048 bits");
+  }
+  const detail::PkeyPtr key(EVP_RSA_gen(static_cast<unsigned int>(bits)));
+  if (!key) {
+    return fail_key("could not generate an RSA key");
+  }
+  // One construction path: a fresh key goes through PEM once, as a stored key does.
+  return from_pem(pem_of(key.get()), alg);
+}
+
+util::Result<SigningKey> SigningKey::from_pem(std::string_view pem, JwsAlg alg) {
+  if (pem.empty()) {
+    return fail_key("no PEM private key given");
+  }
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  if (bio == nullptr) {
+    return fail_key("out of memory reading a PEM key");
+  }
+  detail::PkeyPtr key(PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr));
+  BIO_free(bio);
+  if (!key) {
+    return fail_key("not a PEM private key");
+  }
+  if (EVP_PKEY_is_a(key.get(), "RSA") != 1) {
+    return fail_key("the signing key is not an RSA key");
+  }
+  if (EVP_PKEY_get_bits(key.get()) < 2048) {
+    return fail_key("RSA signing keys must have at least 2048 bits");
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->key = std::move(key);
+  impl->alg = alg;
+  const auto pub = detail::rsa_public(impl->key.get());
+  if (pub.n.empty()) {
+    return fail_key("could not read the RSA key");
+  }
+  impl->alg_name = std::string(to_string(alg));
+  impl->kid = detail::rsa_thumbprint(pub);
+  impl->jwk = {{"kty", "RSA"},
+               {"n", util::base64url_encode(pub.n)},
+               {"e", util::base64url_encode(pub.e)},
+               {"kid", impl->kid},
+               {"alg", impl->alg_name},
+               {"use", "sig"}};
+  impl->jwt_header_b64 = util::base64url_encode(
+    nlohmann::json{{"alg", impl->alg_name}, {"typ", "JWT"}, {"kid", impl->kid}}.dump());
+  return SigningKey(std::move(impl));
+}
+
+std::string SigningKey::to_pem() const {
+  return pem_of(m_impl->key.get());
+}
+
+const std::string& SigningKey::kid() const {
+  return m_impl->kid;
+}
+
+const std::string& SigningKey::alg() const {
+  return m_impl->alg_name;
+}
+
+nlohmann::json SigningKey::public_jwk() const {
+  return m_impl->jwk;
+}
+
+util::Result<std::string> SigningKey::sign(const nlohmann::json& claims, std::string_view typ) const {
+  if (!claims.is_object()) {
+    return util::fail(util::ErrorKind::internal, "JWT claims must be a JSON object");
+  }
+  // RFC 7515 §5.1: the signing input is ASCII(b64(header) '.' b64(payload)).
+  std::string token =
+    typ == "JWT" ? m_impl->jwt_header_b64
+                 : util::base64url_encode(
+                     nlohmann::json{{"alg", m_impl->alg_name}, {"typ", typ}, {"kid", m_impl->kid}}.dump());
+  token += '.';
+  token += util::base64url_encode(claims.dump());
+  const auto signature = detail::sign_bytes(m_impl->key.get(), m_impl->alg, token);
+  if (signature.empty()) {
+    ERR_clear_error();
+    return util::fail(util::ErrorKind::internal, "signing the JWT failed");
+  }
+  token += '.';
+  token += util::base64url_encode(signature);
+  return token;
+}
+
+} // namespace oauthctl::oauth

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+#include <oauthctl/http/url.hpp>
+#include <oauthctl/oauth/client_auth.hpp>
+#include <oauthctl/oauth/token_endpoint.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+namespace oauthctl::oauth {
+
+namespace {
+
+std::vector<std::string> scope_tokens(std::string_view scope) {
+  std::vector<std::string> tokens;
+  std::size_t pos = 0;
+  while (pos < scope.size()) {
+    const auto end = std::min(scope.find(' ', pos), scope.size());
+    if (end > pos) {
+      tokens.emplace_back(scope.substr(pos, end - pos));
+    }
+    pos = end + 1;
+  }
+  return tokens;
+}
+
+} // namespace
+
+util::Result<http::Request> build_token_request(const ClientConfig& config, const ServerMetadata& metadata,
+                                                util::FormFields form) {
+  if (!http::parse_url(metadata.token_endpoint)) {
+    return util::fail(util::ErrorKind::bad_response,
+                      fmt::format("token endpoint \"{}\" is not an http(s) URL", metadata.token_endpoint));
+  }
+  http::Request request;
+  request.method = "POST";
+  request.url = metadata.token_endpoint;
+  if (auto ok = apply_client_auth(config, form, request.headers); !ok) {
+    return tl::unexpected(ok.error());
+  }
+  // RFC 6749 §4.4.2 / §3.2: parameters go in an application/x-www-form-urlencoded body.
+  request.headers.add("Content-Type", "application/x-www-form-urlencoded");
+  request.headers.add("Accept", "application/json");
+  request.body = util::form_encode(form);
+  return request;
+}
+
+util::Result<TokenResponse> exchange_at_token_endpoint(const FlowContext& context, util::FormFields form) {
+  auto request = build_token_request(context.config, context.metadata, std::move(form));
+  if (!request) {
+    return tl::unexpected(request.error());
+  }
+  const auto url = http::parse_url(request->url);
+  if (url && url->scheme == "http" && !url->is_loopback()) {
+    // RFC 6749 §3.2: the token endpoint MUST be reached over TLS.
+    context.observer.on_warning(fmt::format(
+      "sending client credentials over plain http to {} (RFC 6749 §3.2 requires TLS)", url->origin()));
+  }
+  context.observer.on_step("Token request",
+                           fmt::format("client authentication: {}", to_string(context.config.auth_method)));
+  auto response = context.client.send(*request);
+  if (!response) {
+    return tl::unexpected(response.error());
+  }
+  auto token = parse_token_response(*response);
+  if (!token) {
+    return token;
+  }
+  // RFC 6749 §5.1: scope is omitted when it equals the requested one; when present and
+  // narrower, the client must not assume it got what it asked for.
+  if (!token->scope.empty() && !context.config.scope.empty()) {
+    const auto granted = scope_tokens(token->scope);
+    std::vector<std::string> missing;
+    for (const auto& requested : scope_tokens(context.config.scope)) {
+      if (std::find(granted.begin(), granted.end(), requested) == granted.end()) {
+        missing.push_back(requested);
+      }
+    }
+    if (!missing.empty()) {
+      std::string list;
+      for (const auto& s : missing) {
+        list += (list.empty() ? "" : " ") + s;
+      }
+      context.observer.on_warning(fmt::format("the server did not grant the requested scope: {}", list));
+    }
+  }
+  return token;
+}
+
+} // namespace oauthctl::oauth

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <oauthctl/http/message.hpp>
+#include <oauthctl/oauth/jwt.hpp>
+#include <oauthctl/oauth/smart_scope.hpp>
+#include <oauthctl/util/error.hpp>
+
+#include <tl/expected.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace oauthctl::server {
+
+// What goes into a JWT access token (DESIGN.md: kid, iss, sub, aud, exp, iat, jti, scope,
+// client_id).
+struct AccessTokenGrant {
+  std::string client_id;
+  std::string subject;
+  std::string audience;
+  std::vector<std::string> scopes;
+  std::int64_t lifetime = 3600; // seconds
+};
+
+// Signs an access token for `grant` at time `now`; `internal` error when signing fails.
+[[nodiscard]] util::Result<std::string> issue_access_token(const oauth::SigningKey& key,
+                                                           const std::string& issuer, std::int64_t now,
+                                                           const AccessTokenGrant& grant);
+
+// A bearer token that passed every check.
+struct VerifiedToken {
+  std::string subject;
+  std::string client_id;
+  std::vector<oauth::SmartScope> scopes; // the SMART resource scopes it carries
+};
+
+// Why a bearer token was refused (RFC 6750 §3): always a 401 with this challenge.
+struct BearerRefusal {
+  std::string www_authenticate;
+  std::string description; // empty when no credentials were sent
+};
+
+// What verify_bearer checks a token against.
+struct BearerChecks {
+  const oauth::JwksVerifier* verifier = nullptr;
+  std::string issuer;
+  std::vector<std::string> audiences; // one must be in `aud`
+  std::int64_t now = 0;
+};
+
+// The realm every challenge names.
+inline constexpr std::string_view k_realm = "oauthctl";
+
+// Reads the Authorization header of a resource request and verifies the bearer token in
+// it: signature, exp, iss, aud.
+[[nodiscard]] tl::expected<VerifiedToken, BearerRefusal> verify_bearer(const http::Headers& headers,
+                                                                       const BearerChecks& checks);
+
+// The 403 challenge for a token that lacks `needed` (RFC 6750 §3.1 insufficient_scope).
+std::string insufficient_scope_challenge(std::string_view needed);
+
+} // namespace oauthctl::server

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+#include "server/app.hpp"
+
+#include "server/endpoints/metadata.hpp"
+#include "server/endpoints/token_endpoint.hpp"
+#include "server/fhir/capability.hpp"
+#include "server/fhir/fhir_endpoint.hpp"
+
+#include <chrono>
+
+namespace oauthctl::server {
+
+namespace {
+
+ServerResponse method_not_allowed(std::string_view allow) {
+  auto response = oauth_error(405, "invalid_request", "method not allowed");
+  response.headers.set("Allow", std::string(allow));
+  return response;
+}
+
+ServerResponse document(const ServerRequest& request, const std::string& json) {
+  if (request.method != "GET" && request.method != "HEAD") {
+    return method_not_allowed("GET, HEAD");
+  }
+  auto response = raw_json_response(200, json);
+  response.headers.set("Cache-Control", "public, max-age=300");
+  return response;
+}
+
+bool starts_with(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+} // namespace
+
+std::int64_t system_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+util::Result<std::unique_ptr<AppContext>> make_app_context(std::string issuer, oauth::SigningKey key,
+                                                           std::vector<RegisteredClient> clients, Clock now) {
+  const nlohmann::json jwks{{"keys", nlohmann::json::array({key.public_jwk()})}};
+  auto verifier = oauth::JwksVerifier::from_jwks(jwks);
+  if (!verifier) {
+    return util::fail(util::ErrorKind::internal,
+                      "the signing key's JWKS is unusable: " + verifier.error().message);
+  }
+  auto fhir_base = issuer + "/fhir";
+  auto context = std::unique_ptr<AppContext>(new AppContext{
+    issuer,
+    fhir_base,
+    std::move(key),
+    std::move(*verifier),
+    ClientRegistry(std::move(clients)),
+    FhirDataset(fhir_base),
+    now ? std::move(now) : Clock(system_now),
+    jwks.dump(),
+    authorization_server_metadata(issuer).dump(),
+    openid_configuration(issuer).dump(),
+    smart_configuration(issuer).dump(),
+    {},
+  });
+  context->capability_json = capability_statement(issuer, context->dataset).dump();
+  return context;
+}
+
+ServerResponse handle_request(const AppContext& context, const ServerRequest& request) {
+  const auto& path = request.path;
+  if (path == "/auth/token") {
+    return request.method == "POST" ? handle_token(context, request) : method_not_allowed("POST");
+  }
+  if (path == "/.well-known/jwks.json" || path == "/auth/jwks") {
+    return document(request, context.jwks_json);
+  }
+  if (path == "/.well-known/oauth-authorization-server") {
+    return document(request, context.authorization_server_json);
+  }
+  if (path == "/.well-known/openid-configuration") {
+    return document(request, context.openid_configuration_json);
+  }
+  // SMART App Launch §2.0.7: published under the FHIR base; the root copy helps clients
+  // that were given the server URL.
+  if (path == "/.well-known/smart-configuration" || path == "/fhir/.well-known/smart-configuration") {
+    return document(request, context.smart_configuration_json);
+  }
+  if (path == "/fhir" || starts_with(path, "/fhir/")) {
+    return handle_fhir(context, request);
+  }
+  return oauth_error(404, "not_found", "no such endpoint");
+}
+
+} // namespace oauthctl::server

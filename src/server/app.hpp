@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "server/client_registry.hpp"
+#include "server/exchange.hpp"
+#include "server/fhir/dataset.hpp"
+
+#include <oauthctl/oauth/jwt.hpp>
+#include <oauthctl/util/error.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace oauthctl::server {
+
+// Seconds since the epoch; a test hook replaces it to age tokens without sleeping.
+using Clock = std::function<std::int64_t()>;
+
+// The system clock.
+std::int64_t system_now();
+
+// Everything the endpoints read while serving. Built once before the socket opens and
+// never changed afterwards, so request threads share it without locks (the client
+// registry's verification cache has its own).
+struct AppContext {
+  std::string issuer;
+  std::string fhir_base; // issuer + "/fhir"
+  oauth::SigningKey key;
+  oauth::JwksVerifier verifier; // over the public half of `key`
+  ClientRegistry clients;
+  FhirDataset dataset;
+  Clock now;
+  // Serialised once: JWKS, discovery documents, CapabilityStatement.
+  std::string jwks_json;
+  std::string authorization_server_json;
+  std::string openid_configuration_json;
+  std::string smart_configuration_json;
+  std::string capability_json;
+};
+
+// Builds the context for `issuer` signing with `key`. `internal` error when the key's
+// own JWKS cannot be read back (a bug).
+[[nodiscard]] util::Result<std::unique_ptr<AppContext>>
+make_app_context(std::string issuer, oauth::SigningKey key, std::vector<RegisteredClient> clients, Clock now);
+
+// Answers one request: the route table of `serve`. Never throws for any input.
+ServerResponse handle_request(const AppContext& context, const ServerRequest& request);
+
+} // namespace oauthctl::server

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+#include "server/client_registry.hpp"
+
+#include <oauthctl/server/secret_hash.hpp>
+#include <oauthctl/util/crypto.hpp>
+
+namespace oauthctl::server {
+
+ClientRegistry::ClientRegistry(std::vector<RegisteredClient> clients) : m_cache_key(util::random_bytes(32)) {
+  for (auto& client : clients) {
+    auto id = client.spec.id;
+    m_clients.insert_or_assign(std::move(id), std::move(client));
+  }
+  // A hash with the cost of a real one, for unknown ids: reuse any client's parameters.
+  for (const auto& [id, client] : m_clients) {
+    if (client.is_confidential()) {
+      m_dummy_hash = client.secret_hash;
+      break;
+    }
+  }
+}
+
+const RegisteredClient* ClientRegistry::find(std::string_view id) const {
+  const auto it = m_clients.find(std::string(id));
+  return it == m_clients.end() ? nullptr : &it->second;
+}
+
+std::string ClientRegistry::cache_tag(std::string_view id, std::string_view secret) const {
+  std::string input(id);
+  input += '\0'; // the separator keeps ("ab","c") and ("a","bc") apart
+  input += secret;
+  return util::hmac_sha256(m_cache_key, input);
+}
+
+bool ClientRegistry::authenticate(std::string_view id, std::string_view secret) const {
+  const auto* client = find(id);
+  // Why a cache: the stored hash is scrypt (~0.1 s, 32 MiB) so that a stolen store resists
+  // guessing, but running it per token request would cap the token endpoint at a few
+  // requests per second per core, far below RSA signing speed. After one successful slow
+  // verification we keep HMAC-SHA-256(process-random key, id NUL secret): it never leaves
+  // memory, is not reversible without the key, and is compared in constant time. A wrong
+  // secret never enters the cache, so it always pays the slow path.
+  const auto tag = cache_tag(id, secret);
+  if (client != nullptr && client->is_confidential()) {
+    const std::shared_lock lock(m_cache_mutex);
+    const auto it = m_verified.find(client->spec.id);
+    if (it != m_verified.end() && util::constant_time_equal(it->second, tag)) {
+      return true;
+    }
+  }
+  const auto& hash = client != nullptr && client->is_confidential() ? client->secret_hash : m_dummy_hash;
+  if (hash.empty()) {
+    return false;
+  }
+  m_slow_slots.acquire();
+  const bool valid = verify_secret(secret, hash);
+  m_slow_slots.release();
+  if (!valid || client == nullptr || !client->is_confidential()) {
+    return false;
+  }
+  const std::unique_lock lock(m_cache_mutex);
+  m_verified[client->spec.id] = tag;
+  return true;
+}
+
+} // namespace oauthctl::server

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: MIT
+#include <oauthctl/server/demo.hpp>
+
+#include <fmt/format.h>
+
+namespace oauthctl::server {
+
+std::string demo_banner(std::string_view base_url) {
+  return fmt::format(
+    "demo client:  {} / {} (confidential, every grant)\n"
+    "public client: {} (authorization_code with PKCE, no secret)\n"
+    "demo user:    {} / {}\n"
+    "redirect URIs: http://127.0.0.1/callback, http://localhost/callback (any port)\n"
+    "try:\n"
+    "  oauthctl token --grant client_credentials --server {} --client-id {} --client-secret {}\n",
+    k_demo_client_id, k_demo_client_secret, k_demo_public_client_id, k_demo_username, k_demo_password,
+    base_url, k_demo_client_id, k_demo_client_secret);
+}
+
+} // namespace oauthctl::server

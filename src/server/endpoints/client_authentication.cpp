@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+#include "server/endpoints/client_authentication.hpp"
+
+#include <oauthctl/util/base64url.hpp>
+
+#include <fmt/format.h>
+
+namespace oauthctl::server {
+
+namespace {
+
+constexpr std::string_view k_basic_challenge = R"(Basic realm="oauthctl")";
+
+} // namespace
+
+ServerResponse invalid_client(PresentedMethod method, std::string_view description) {
+  auto response = oauth_error(401, "invalid_client", description);
+  if (method == PresentedMethod::client_secret_basic) {
+    response.headers.set("WWW-Authenticate", std::string(k_basic_challenge));
+  }
+  return response;
+}
+
+tl::expected<PresentedClient, ServerResponse> read_client_credentials(const ServerRequest& request,
+                                                                      const util::FormFields& params) {
+  PresentedClient client;
+  const auto body_id = util::form_get(params, "client_id");
+  const auto body_secret = util::form_get(params, "client_secret");
+  const auto authorization = request.headers.get("Authorization");
+  if (authorization) {
+    std::string_view value = *authorization;
+    constexpr std::string_view k_scheme = "basic ";
+    if (value.size() < k_scheme.size() || !http::iequals(value.substr(0, k_scheme.size()), k_scheme)) {
+      // RFC 6749 §5.2: a failed attempt through the Authorization header answers 401
+      // with a challenge for the scheme we do support.
+      auto response =
+        oauth_error(401, "invalid_client", "the Authorization header must use the Basic scheme");
+      response.headers.set("WWW-Authenticate", std::string(k_basic_challenge));
+      return tl::unexpected(std::move(response));
+    }
+    value.remove_prefix(k_scheme.size());
+    while (!value.empty() && value.front() == ' ') {
+      value.remove_prefix(1);
+    }
+    while (!value.empty() && value.back() == ' ') {
+      value.remove_suffix(1);
+    }
+    const auto decoded = util::base64_decode(value);
+    const auto colon = decoded ? decoded->find(':') : std::string::npos;
+    if (!decoded || colon == std::string::npos) {
+      return tl::unexpected(oauth_error(400, "invalid_request", "the Basic credentials are malformed"));
+    }
+    // RFC 6749 §2.3.1: id and secret are form-urlencoded before they are joined and encoded.
+    auto id = util::percent_decode(std::string_view(*decoded).substr(0, colon), true);
+    auto secret = util::percent_decode(std::string_view(*decoded).substr(colon + 1), true);
+    if (!id || !secret || id->empty()) {
+      return tl::unexpected(oauth_error(400, "invalid_request", "the Basic credentials are malformed"));
+    }
+    if (body_secret) {
+      // RFC 6749 §2.3: a client must not use more than one authentication method.
+      return tl::unexpected(oauth_error(400, "invalid_request",
+                                        "client credentials were sent both in the header and in the body"));
+    }
+    if (body_id && *body_id != *id) {
+      return tl::unexpected(
+        oauth_error(400, "invalid_request", "client_id in the body differs from the Basic credentials"));
+    }
+    client.method = PresentedMethod::client_secret_basic;
+    client.client_id = std::move(*id);
+    client.secret = std::move(*secret);
+    return client;
+  }
+  if (body_secret) {
+    client.method = PresentedMethod::client_secret_post;
+    client.secret = *body_secret;
+  }
+  client.client_id = body_id.value_or("");
+  return client;
+}
+
+} // namespace oauthctl::server

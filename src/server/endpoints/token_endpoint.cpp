@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: MIT
+#include "server/endpoints/token_endpoint.hpp"
+
+#include "server/access_token.hpp"
+#include "server/endpoints/client_authentication.hpp"
+#include "server/endpoints/token_params.hpp"
+
+#include <oauthctl/oauth/grant_type.hpp>
+#include <oauthctl/oauth/smart_scope.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace oauthctl::server {
+
+namespace {
+
+using Json = nlohmann::json;
+
+// The grant's view of one token request.
+struct TokenRequest {
+  const AppContext& context;
+  const util::FormFields& params;
+  const RegisteredClient& client;
+  PresentedMethod method;
+};
+
+std::string json_quoted(std::string_view text) {
+  return Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string strip_slash(std::string_view uri) {
+  if (uri.size() > 1 && uri.back() == '/') {
+    uri.remove_suffix(1);
+  }
+  return std::string(uri);
+}
+
+// The `aud` of the token: the FHIR base by default; an `audience` (Aidbox, RFC 8693 §2.1)
+// or `resource` (RFC 8707 §2) parameter picks another one this server vouches for.
+tl::expected<std::string, ServerResponse> pick_audience(const TokenRequest& request, std::string_view grant) {
+  const auto audience = util::form_get(request.params, "audience");
+  const auto resource = util::form_get(request.params, "resource");
+  if (audience && resource && *audience != *resource) {
+    return tl::unexpected(
+      oauth_error(400, "invalid_request", "audience and resource name different targets"));
+  }
+  const auto& wanted = audience ? audience : resource;
+  if (!wanted) {
+    return request.context.fhir_base;
+  }
+  const auto target = strip_slash(*wanted);
+  if (target == request.context.fhir_base || target == request.context.issuer) {
+    return target;
+  }
+  for (const auto& allowed : request.client.spec.settings(grant).audience) {
+    if (allowed == *wanted || strip_slash(allowed) == target) {
+      return allowed;
+    }
+  }
+  // RFC 8707 §2: invalid_target when the requested resource is not one we issue for.
+  return tl::unexpected(
+    oauth_error(400, "invalid_target",
+                fmt::format("{} is not an audience this client may request", json_quoted(*wanted))));
+}
+
+// True when `allowed` lets the client ask for `requested`: the same string, or a SMART
+// scope of the same context that covers it (system/*.read covers system/Patient.rs).
+bool scope_allowed(const std::vector<std::string>& allowed, const std::string& requested,
+                   const std::optional<oauth::SmartScope>& parsed) {
+  for (const auto& entry : allowed) {
+    if (entry == requested) {
+      return true;
+    }
+    if (parsed) {
+      const auto allowed_scope = oauth::parse_smart_scope(entry);
+      if (allowed_scope && allowed_scope->covers(*parsed)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+// RFC 6749 §3.3 and Aidbox: client_credentials tokens carry only `system/` scopes, each
+// within the client's allowed list. Without a request, the client's allowed system scopes.
+tl::expected<std::vector<std::string>, ServerResponse> pick_system_scopes(const TokenRequest& request) {
+  const auto& allowed = request.client.spec.scopes;
+  const auto requested_text = util::form_get(request.params, "scope");
+  std::vector<std::string> granted;
+  if (!requested_text || oauth::split_scopes(*requested_text).empty()) {
+    if (!allowed) {
+      // A Client without a scope list (as most Aidbox Clients are) may read everything.
+      return std::vector<std::string>{"system/*.read"};
+    }
+    for (const auto& scope : *allowed) {
+      const auto parsed = oauth::parse_smart_scope(scope);
+      if (parsed && parsed->context == "system" &&
+          std::find(granted.begin(), granted.end(), scope) == granted.end()) {
+        granted.push_back(scope);
+      }
+    }
+    return granted;
+  }
+  for (const auto& scope : oauth::split_scopes(*requested_text)) {
+    const auto parsed = oauth::parse_smart_scope(scope);
+    if (!parsed || parsed->context != "system") {
+      return tl::unexpected(oauth_error(
+        400, "invalid_scope",
+        fmt::format("{}: client_credentials tokens carry only system/ scopes", json_quoted(scope))));
+    }
+    if (allowed && !scope_allowed(*allowed, scope, parsed)) {
+      return tl::unexpected(oauth_error(
+        400, "invalid_scope", fmt::format("{} is not allowed for this client", json_quoted(scope))));
+    }
+    if (std::find(granted.begin(), granted.end(), scope) == granted.end()) {
+      granted.push_back(scope);
+    }
+  }
+  return granted;
+}
+
+// RFC 6749 §4.4: the client acts on its own behalf.
+ServerResponse client_credentials(const TokenRequest& request) {
+  if (!request.client.is_confidential() || request.method == PresentedMethod::none) {
+    return invalid_client(request.method, "client_credentials needs a confidential client");
+  }
+  auto audience = pick_audience(request, "client_credentials");
+  if (!audience) {
+    return std::move(audience.error());
+  }
+  auto scopes = pick_system_scopes(request);
+  if (!scopes) {
+    return std::move(scopes.error());
+  }
+  const auto lifetime = request.client.spec.settings("client_credentials")
+                          .access_token_expiration.value_or(k_default_token_lifetime);
+  const AccessTokenGrant grant{request.client.spec.id, request.client.spec.id, *audience, *scopes, lifetime};
+  const auto token =
+    issue_access_token(request.context.key, request.context.issuer, request.context.now(), grant);
+  if (!token) {
+    return oauth_error(500, "server_error", "the token could not be signed");
+  }
+  auto response = json_response(200, Json{{"access_token", *token},
+                                          {"token_type", "Bearer"},
+                                          {"expires_in", lifetime},
+                                          {"scope", oauth::join_scopes(*scopes)}});
+  add_no_store(response);
+  return response;
+}
+
+using GrantHandler = ServerResponse (*)(const TokenRequest&);
+
+struct GrantEntry {
+  oauth::GrantType grant;
+  GrantHandler handler; // null: known, not served yet
+};
+
+// The grants of DESIGN.md; later issues fill in the handlers.
+constexpr GrantEntry k_grants[] = {
+  {oauth::GrantType::client_credentials, client_credentials},
+  {oauth::GrantType::authorization_code, nullptr},
+  {oauth::GrantType::password, nullptr},
+  {oauth::GrantType::refresh_token, nullptr},
+  {oauth::GrantType::token_exchange, nullptr},
+  {oauth::GrantType::device_code, nullptr},
+  {oauth::GrantType::jwt_bearer, nullptr},
+};
+
+const GrantEntry* find_grant(std::string_view name) {
+  // Only the RFC names are grant_type values: "token_exchange" is the CLI's name for
+  // urn:ietf:params:oauth:grant-type:token-exchange, and "implicit" has no token request.
+  const auto grant = oauth::parse_grant_type(name);
+  if (!grant || name == "implicit" ||
+      (name.find(':') == std::string_view::npos &&
+       (*grant == oauth::GrantType::token_exchange || *grant == oauth::GrantType::device_code ||
+        *grant == oauth::GrantType::jwt_bearer))) {
+    return nullptr;
+  }
+  for (const auto& entry : k_grants) {
+    if (entry.grant == *grant) {
+      return &entry;
+    }
+  }
+  return nullptr;
+}
+
+} // namespace
+
+ServerResponse handle_token(const AppContext& context, const ServerRequest& request) {
+  const auto params = read_token_params(request);
+  if (!params) {
+    return oauth_error(400, "invalid_request", params.error());
+  }
+  const auto grant_name = util::form_get(*params, "grant_type");
+  if (!grant_name || grant_name->empty()) {
+    return oauth_error(400, "invalid_request", "grant_type is missing");
+  }
+  const auto* grant = find_grant(*grant_name);
+  if (grant == nullptr || grant->handler == nullptr) {
+    return oauth_error(
+      400, "unsupported_grant_type",
+      fmt::format("grant_type {} is not supported by this server", json_quoted(*grant_name)));
+  }
+  auto presented = read_client_credentials(request, *params);
+  if (!presented) {
+    return std::move(presented.error());
+  }
+  if (presented->client_id.empty()) {
+    return invalid_client(presented->method, "client authentication is required");
+  }
+  const auto* client = context.clients.find(presented->client_id);
+  if (presented->secret) {
+    if (!context.clients.authenticate(presented->client_id, *presented->secret)) {
+      return invalid_client(presented->method, "unknown client or wrong secret");
+    }
+  } else if (client == nullptr || client->is_confidential()) {
+    // A confidential client must authenticate (RFC 6749 §3.2.1); say nothing about which.
+    return invalid_client(presented->method, "unknown client or missing secret");
+  }
+  const auto grant_text = oauth::to_string(grant->grant);
+  if (!client->spec.allows_grant(grant_text)) {
+    return oauth_error(400, "unauthorized_client",
+                       fmt::format("this client may not use the {} grant", grant_text));
+  }
+  return grant->handler(TokenRequest{context, *params, *client, presented->method});
+}
+
+} // namespace oauthctl::server

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// The server's view of one HTTP exchange as plain data: routes.cpp converts httplib's
+// types to these, so every endpoint can be unit-tested without a socket.
+
+#include <oauthctl/http/message.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace oauthctl::server {
+
+// An incoming request.
+struct ServerRequest {
+  std::string method = "GET";
+  std::string path;  // percent-decoded, without the query
+  std::string query; // raw (still percent-encoded), without '?'
+  http::Headers headers;
+  std::string body;
+};
+
+// The answer to one request.
+struct ServerResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  http::Headers headers;
+  std::string body;
+};
+
+// A JSON response with `status`.
+ServerResponse json_response(int status, const nlohmann::json& body);
+
+// A response with a pre-serialised JSON `body` (discovery documents, FHIR resources).
+ServerResponse raw_json_response(int status, std::string body,
+                                 std::string_view content_type = "application/json");
+
+// An RFC 6749 §5.2 error response: {"error": `error`, "error_description": `description`}.
+ServerResponse oauth_error(int status, std::string_view error, std::string_view description);
+
+// Marks a token-endpoint response as never cacheable (RFC 6749 §5.1).
+void add_no_store(ServerResponse& response);
+
+// The media type of a Content-Type value: lower-cased, parameters and spaces removed.
+std::string media_type(std::string_view content_type);
+
+} // namespace oauthctl::server

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: MIT
+#include <oauthctl/oauth/metadata.hpp>
+
+#include <doctest/doctest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+using namespace oauthctl;
+using namespace oauthctl::oauth;
+
+namespace {
+
+// Answers from a table and records what was asked: no sockets in unit tests.
+class TableClient final : public http::Client {
+public:
+  std::map<std::string, http::Response> answers;
+  std::vector<std::string> asked;
+  util::Result<http::Response> send(const http::Request& request) override {
+    asked.push_back(request.url);
+    const auto it = answers.find(request.url);
+    if (it != answers.end()) {
+      return it->second;
+    }
+    http::Response not_found;
+    not_found.status = 404;
+    return not_found;
+  }
+};
+
+http::Response json_response(std::string body) {
+  http::Response response;
+  response.status = 200;
+  response.headers.add("Content-Type", "application/json");
+  response.body = std::move(body);
+  return response;
+}
+
+const std::string k_document =
+  R"({"issuer":"http://h:1","token_endpoint":"http://h:1/auth/token",)"
+  R"("jwks_uri":"http://h:1/.well-known/jwks.json","grant_types_supported":["client_credentials"]})";
+
+} // namespace
+
+TEST_SUITE("oauth") {
+  TEST_CASE("aidbox_defaults") {
+    const auto metadata = aidbox_defaults("http://h:8080/");
+    CHECK(metadata.token_endpoint == "http://h:8080/auth/token");
+    CHECK(metadata.authorization_endpoint == "http://h:8080/auth/authorize");
+    CHECK(metadata.jwks_uri == "http://h:8080/.well-known/jwks.json");
+    CHECK(metadata.source == "defaults");
+  }
+
+  TEST_CASE("discovery_urls") {
+    CHECK(discovery_urls("http://h:1") ==
+          std::vector<std::string>{"http://h:1/.well-known/oauth-authorization-server",
+                                   "http://h:1/.well-known/openid-configuration"});
+    // RFC 8414 §3.1 inserts, OIDC appends.
+    CHECK(discovery_urls("https://h/tenant/") ==
+          std::vector<std::string>{"https://h/.well-known/oauth-authorization-server/tenant",
+                                   "https://h/tenant/.well-known/openid-configuration"});
+    CHECK(discovery_urls("not a url").empty());
+  }
+
+  TEST_CASE("parse_metadata") {
+    const auto metadata = parse_metadata(k_document, "src");
+    REQUIRE(metadata.has_value());
+    CHECK(metadata->issuer == "http://h:1");
+    CHECK(metadata->token_endpoint == "http://h:1/auth/token");
+    CHECK(metadata->source == "src");
+    CHECK(metadata->raw["grant_types_supported"][0] == "client_credentials");
+  }
+
+  TEST_CASE("parse_metadata hostile input") {
+    const auto bad = [](const std::string& body) {
+      const auto result = parse_metadata(body, "src");
+      return !result.has_value() && result.error().kind == util::ErrorKind::bad_response;
+    };
+    CHECK(bad(""));
+    CHECK(bad("<html>"));
+    CHECK(bad("[]"));
+    CHECK(bad("{}"));
+    CHECK(bad(R"({"issuer":"http://h"})"));
+    CHECK(bad(R"({"token_endpoint":"http://h/t"})"));
+    CHECK(bad(R"({"issuer":"http://h","token_endpoint":42})"));
+    CHECK(bad(R"({"issuer":"http://h","token_endpoint":"/relative"})"));
+    CHECK(bad(R"J({"issuer":"http://h","token_endpoint":"javascript:alert(1)"})J"));
+    CHECK(bad(R"({"issuer":"http://h","token_endpoint":"http://u:p@evil/t"})"));
+    CHECK(bad(R"({"issuer":"http://h","token_endpoint":"http://h/t","jwks_uri":["x"]})"));
+  }
+
+  TEST_CASE("discover") {
+    SUBCASE("RFC 8414 document first") {
+      TableClient client;
+      client.answers["http://h:1/.well-known/oauth-authorization-server"] = json_response(k_document);
+      const auto metadata = discover(client, "http://h:1");
+      REQUIRE(metadata.has_value());
+      CHECK(metadata->source == "http://h:1/.well-known/oauth-authorization-server");
+      CHECK(client.asked.size() == 1);
+    }
+    SUBCASE("OpenID configuration second") {
+      TableClient client;
+      client.answers["http://h:1/.well-known/openid-configuration"] = json_response(k_document);
+      const auto metadata = discover(client, "http://h:1/");
+      REQUIRE(metadata.has_value());
+      CHECK(metadata->source == "http://h:1/.well-known/openid-configuration");
+      CHECK(client.asked.size() == 2);
+    }
+    SUBCASE("Aidbox defaults when nothing is published") {
+      TableClient client;
+      client.answers["http://h:1/.well-known/oauth-authorization-server"] = json_response("<html>spa</html>");
+      const auto metadata = discover(client, "http://h:1");
+      REQUIRE(metadata.has_value());
+      CHECK(metadata->source == "defaults");
+      CHECK(metadata->token_endpoint == "http://h:1/auth/token");
+    }
+    SUBCASE("broken published metadata is an error") {
+      TableClient client;
+      client.answers["http://h:1/.well-known/oauth-authorization-server"] = json_response(R"({"issuer":1})");
+      const auto metadata = discover(client, "http://h:1");
+      REQUIRE_FALSE(metadata.has_value());
+      CHECK(metadata.error().kind == util::ErrorKind::bad_response);
+    }
+  }
+
+  TEST_CASE("resolve_metadata") {
+    TableClient client;
+    ClientConfig config;
+    SUBCASE("nothing to go on") {
+      const auto metadata = resolve_metadata(client, config, Discovery::always);
+      REQUIRE_FALSE(metadata.has_value());
+      CHECK(metadata.error().kind == util::ErrorKind::usage);
+    }
+    SUBCASE("--token-url skips discovery") {
+      config.server = "http://h:1";
+      config.token_url = "http://other/token";
+      const auto metadata = resolve_metadata(client, config, Discovery::unless_overridden);
+      REQUIRE(metadata.has_value());
+      CHECK(metadata->token_endpoint == "http://other/token");
+      CHECK(client.asked.empty());
+    }
+    SUBCASE("--token-url overrides a discovered endpoint") {
+      config.server = "http://h:1";
+      config.token_url = "http://other/token";
+      client.answers["http://h:1/.well-known/oauth-authorization-server"] = json_response(k_document);
+      const auto metadata = resolve_metadata(client, config, Discovery::always);
+      REQUIRE(metadata.has_value());
+      CHECK(metadata->token_endpoint == "http://other/token");
+      CHECK(metadata->jwks_uri == "http://h:1/.well-known/jwks.json");
+    }
+    SUBCASE("bad server URL") {
+      config.server = "javascript:alert(1)";
+      const auto metadata = resolve_metadata(client, config, Discovery::always);
+      REQUIRE_FALSE(metadata.has_value());
+      CHECK(metadata.error().kind == util::ErrorKind::usage);
+    }
+  }
+}
