@@ -215,7 +215,9 @@ private:
       case CURLE_COULDNT_RESOLVE_PROXY:
         return error(ErrorKind::network, fmt::format("cannot resolve host for {} ({})", url, detail));
       case CURLE_OPERATION_TIMEDOUT:
-        return error(ErrorKind::timeout, fmt::format("{} {} timed out after {} ms", request.method, url,
+        // A server that does not answer is a network failure (exit 3); ErrorKind::timeout is for
+        // waiting on the user or a browser redirect (exit 5, DESIGN.md).
+        return error(ErrorKind::network, fmt::format("{} {} timed out after {} ms", request.method, url,
                                                      m_options.timeout.count()));
       case CURLE_URL_MALFORMAT:
       case CURLE_UNSUPPORTED_PROTOCOL:

@@ -10,7 +10,6 @@ cleanup_servers() {
   done
   return 0
 }
-trap cleanup_servers EXIT
 
 fail() {
   echo "FAILED: $*" >&2
