@@ -10,31 +10,26 @@ OAUTHCTL := $(BUILD)/src/oauthctl
 BUILD_DEPS := build-essential cmake ninja-build pkg-config clang-format \
   libcli11-dev libcurl4-openssl-dev nlohmann-json3-dev libcpp-httplib-dev libfmt-dev \
   doctest-dev libssl-dev libsqlite3-dev libexpected-dev
-TEST_DEPS := curl jq python3 python3-authlib python3-requests sqlite3
+TEST_DEPS := curl jq python3 python3-authlib python3-requests sqlite3 chromium \
+  bash-completion zsh fish dpkg-dev file
 BENCH_DEPS := wrk hyperfine openssl bc jq curl
 
 .PHONY: all deps test-deps bench-deps build demo test test-dev test-asan check-format format bench clean
 
 all: build
 
-# Installs only what is missing, so repeated runs cost nothing (sudo when not root).
-define apt_install
-	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  echo "installing:" $$missing; \
-	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
-	fi
-endef
-
 deps:
-	$(call apt_install,$(BUILD_DEPS))
+	@scripts/apt-install.sh $(BUILD_DEPS)
 
 test-deps: deps
-	$(call apt_install,$(TEST_DEPS))
+	@scripts/apt-install.sh $(TEST_DEPS)
+	@command -v node >/dev/null || scripts/apt-install.sh nodejs npm
+	@for d in tests/browser tests/interop; do \
+	  [ -d $$d/node_modules ] || (cd $$d && npm ci --no-audit --no-fund --loglevel=error); \
+	done
 
 bench-deps: deps
-	$(call apt_install,$(BENCH_DEPS))
+	@scripts/apt-install.sh $(BENCH_DEPS)
 
 build: deps
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+// Helpers for browser tests: a real `oauthctl serve`, the real `oauthctl` client, and
+// Debian's headless Chromium driven by playwright-core. Nothing here is mocked.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const OAUTHCTL = process.env.OAUTHCTL;
+if (!OAUTHCTL) {
+  throw new Error('set OAUTHCTL to the oauthctl binary');
+}
+
+export function workDir() {
+  return mkdtempSync(join(process.env.OAUTHCTL_TEST_ROOT || tmpdir(), 'browser-'));
+}
+
+// Starts `oauthctl serve --port 0` and resolves with {url, proc, log()} once it prints
+// its listening line.
+export function startServer(args = ['--ephemeral', '--demo']) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(OAUTHCTL, ['serve', '--host', '127.0.0.1', '--port', '0', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    proc.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = out.match(/^listening on (http:\/\/\S+)\n/);
+      if (match) {
+        resolve({ url: match[1], proc, log: () => err, stop: () => proc.kill('SIGTERM') });
+      }
+    });
+    proc.stderr.on('data', (chunk) => (err += chunk));
+    proc.on('exit', (code) => reject(new Error(`oauthctl serve exited ${code}: ${err}`)));
+    setTimeout(() => reject(new Error('oauthctl serve did not start')), 10000).unref();
+  });
+}
+
+// Runs the oauthctl client. Resolves with {code, stdout, stderr}; `onStderr` sees stderr
+// as it arrives, so a test can pick up the authorization URL while the client waits.
+export function runClient(args, { env = {}, onStderr } = {}) {
+  return new Promise((resolve) => {
+    const proc = spawn(OAUTHCTL, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (chunk) => (stdout += chunk));
+    proc.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      onStderr?.(stderr);
+    });
+    proc.on('exit', (code, signal) => resolve({ code: code ?? 128 + (signal === 'SIGINT' ? 2 : 15), stdout, stderr }));
+    runClient.last = proc;
+  });
+}
+
+// Resolves with the first http(s) URL containing /authorize that the client prints on stderr.
+export function authorizeUrlFrom(args, options = {}) {
+  let resolveUrl;
+  const url = new Promise((resolve) => (resolveUrl = resolve));
+  const done = runClient(args, {
+    ...options,
+    onStderr: (text) => {
+      const match = text.match(/(https?:\/\/\S+authorize\?\S+)/);
+      if (match) {
+        resolveUrl(match[1]);
+      }
+    },
+  });
+  return { url, done };
+}
+
+// The flags the probe of this machine found Chromium needs here: no sandbox as root, and
+// no background traffic to hosts this closed network refuses.
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+// Logs in on oauthctl's login page and, when asked, answers the consent page.
+export async function loginAndConsent(page, { username = 'demo', password = 'demo', decision = 'allow' } = {}) {
+  await page.fill('input[name="username"]', username);
+  await page.fill('input[name="password"]', password);
+  await Promise.all([page.waitForLoadState('load'), page.click('form [type="submit"]')]);
+  const consent = page.locator(`button[name="decision"][value="${decision}"]`);
+  if (decision && (await consent.count()) > 0) {
+    await Promise.all([page.waitForLoadState('load'), consent.click()]);
+  }
+}
+
+export function writeFile(dir, name, text) {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+// GET with a bearer token; resolves with {status, json, headers}.
+export async function fhirGet(url, token) {
+  const response = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
+  const text = await response.text();
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = null;
+  }
+  return { status: response.status, json, headers: response.headers };
+}
+
+export function claimsOf(jwt) {
+  return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
+}
