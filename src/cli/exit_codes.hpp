@@ -30,6 +30,8 @@ constexpr int exit_code(util::ErrorKind kind) {
       return k_exit_oauth;
     case util::ErrorKind::timeout:
       return k_exit_timeout;
+    case util::ErrorKind::interrupted:
+      return k_exit_interrupted;
     case util::ErrorKind::internal:
       return k_exit_internal;
   }

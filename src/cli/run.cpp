@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "cli/run.hpp"
 
+#include "cli/build_info.hpp"
 #include "cli/commands/command.hpp"
 #include "cli/exit_codes.hpp"
 
@@ -20,16 +21,21 @@ namespace oauthctl::cli {
 
 namespace {
 
-constexpr std::array<Command, 4> k_commands{{
-  {"token", "obtain a token and print it (for scripts)", setup_token},
-  {"fhir", "an authorized FHIR request: TYPE, TYPE/ID or 'TYPE?query'", setup_fhir},
-  {"flow", "run a grant step by step, showing every exchange, then call FHIR", setup_flow},
-  {"serve", "run the local authorization server and FHIR server", setup_serve},
-}};
+constexpr std::array k_commands{
+  Command{"token", "obtain a token and print it (for scripts)", setup_token},
+  Command{"fhir", "an authorized FHIR request: TYPE, TYPE/ID or 'TYPE?query'", setup_fhir},
+  Command{"flow", "run a grant step by step, showing every exchange, then call FHIR", setup_flow},
+  Command{"serve", "run the local authorization server and FHIR server", setup_serve},
+  Command{"discover", "print the server's metadata and what the Security BCP warns about", setup_discover},
+  Command{"config", "read and edit profiles in the client config file", setup_config},
+  Command{"cache", "manage the token cache (clear, path, list)", setup_cache},
+  Command{"logout", "remove (and revoke) the cached tokens of this server and client", setup_logout},
+  Command{"help", "help on a topic: grants, exit-codes, config, environment", setup_help},
+};
 
 std::string version_text() {
   // The first line is the interface (`oauthctl 0.1.0`); the rest is for bug reports.
-  return "oauthctl " OAUTHCTL_VERSION "\n" + http::backend_version();
+  return "oauthctl " OAUTHCTL_VERSION "\n" + http::backend_version() + "\n" + build_info();
 }
 
 int run_app(const std::vector<std::string>& args, Io& io) {

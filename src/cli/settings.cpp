@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "cli/settings.hpp"
 
+#include "cli/profile.hpp"
+
 #include <oauthctl/oauth/grant_type.hpp>
 
 #include <CLI/CLI.hpp>
@@ -153,10 +155,23 @@ void add_client_options(CLI::App& app, ClientSettings& settings, EnvBindings& en
           "per-request timeout in seconds (default 30)");
   env.add_flag(app, "-v,--verbose", settings.verbose, "OAUTHCTL_VERBOSE",
                "trace every HTTP exchange to stderr (secrets redacted)");
+  add_profile_options(app, settings, env);
+  add_grant_options(app, settings.grant, env);
 }
 
-util::Result<ResolvedClient> resolve_client(const ClientSettings& settings, Io& io, NeedCredentials need) {
+util::Result<ResolvedClient> resolve_client(const ClientSettings& given, Io& io, NeedCredentials need) {
+  // flag > env > profile > default: EnvBindings::apply has run, the profile fills the rest.
+  ClientSettings settings = given;
+  const auto profile = select_profile(settings, io);
+  if (!profile) {
+    return tl::unexpected(profile.error());
+  }
   ResolvedClient resolved;
+  if (*profile) {
+    apply_profile(**profile, settings);
+    resolved.profile = (*profile)->name;
+    resolved.profile_values = (*profile)->values;
+  }
   auto& config = resolved.config;
   config.server = settings.server;
   config.token_url = settings.token_url;
@@ -197,7 +212,16 @@ util::Result<ResolvedClient> resolve_client(const ClientSettings& settings, Io& 
     if (!secret) {
       return tl::unexpected(secret.error());
     }
+    if (secret->empty() && *profile) {
+      secret = resolve_profile_secret(**profile, io);
+      if (!secret) {
+        return tl::unexpected(secret.error());
+      }
+    }
     config.client_secret = std::move(*secret);
+  }
+  if (auto ok = resolve_grant_settings(settings.grant, io, config, resolved.profile_values); !ok) {
+    return tl::unexpected(ok.error());
   }
   return resolved;
 }

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "cli/grant_settings.hpp"
 #include "cli/run.hpp"
 
 #include <oauthctl/http/client.hpp>
 #include <oauthctl/oauth/client_config.hpp>
 #include <oauthctl/util/error.hpp>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -45,6 +47,9 @@ private:
 struct ClientSettings {
   std::string server, token_url, fhir_url, client_id, client_secret, client_secret_file, auth_method, scope,
     audience, resource, cacert, timeout;
+  // --profile and --config-file (profile.hpp).
+  std::string profile, config_file;
+  GrantSettings grant; // authorization_code, implicit, refresh_token (grant_settings.hpp)
   bool insecure = false;
   bool verbose = false;
   CLI::Option* client_secret_option = nullptr;
@@ -59,6 +64,8 @@ struct ResolvedClient {
   oauth::ClientConfig config;
   http::ClientOptions http;
   bool verbose = false;
+  std::string profile;                               // the profile applied, "" when none
+  std::map<std::string, std::string> profile_values; // its keys, for options only some commands read
 };
 
 enum class NeedCredentials { yes, no };

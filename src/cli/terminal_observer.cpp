@@ -60,6 +60,11 @@ void TerminalObserver::on_warning(std::string_view message) {
   m_warnings << "oauthctl: warning: " << printable(message) << '\n' << std::flush;
 }
 
+void TerminalObserver::on_instruction(std::string_view message) {
+  // The user acts on it (opens the URL), so it is shown whatever the narration level.
+  m_warnings << printable(message) << '\n' << std::flush;
+}
+
 void TerminalObserver::print_body(std::string_view prefix, const std::string& body,
                                   const std::string& content_type) {
   if (body.empty()) {

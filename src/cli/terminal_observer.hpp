@@ -30,6 +30,8 @@ public:
   void on_exchange(const http::Request& request, const util::Result<http::Response>& response) override;
   void on_step(std::string_view title, std::string_view detail) override;
   void on_warning(std::string_view message) override;
+  // Always printed on the warnings stream (stderr), without a prefix.
+  void on_instruction(std::string_view message) override;
 
   // Prints a line of detail under the current step (narrative and trace only).
   void note(std::string_view text);

@@ -55,10 +55,19 @@ util::Result<std::string> issue_access_token(const oauth::SigningKey& key, const
     }
     scope += token;
   }
-  const nlohmann::json claims{
-    {"iss", issuer}, {"sub", grant.subject},          {"aud", grant.audience}, {"exp", now + grant.lifetime},
-    {"iat", now},    {"jti", util::random_token(16)}, {"scope", scope},        {"client_id", grant.client_id},
+  nlohmann::json claims{
+    {"iss", issuer},
+    {"sub", grant.subject},
+    {"aud", grant.audience},
+    {"exp", now + grant.lifetime},
+    {"iat", now},
+    {"jti", grant.jti.empty() ? util::random_token(16) : grant.jti},
+    {"scope", scope},
+    {"client_id", grant.client_id},
   };
+  if (grant.extra_claims.is_object()) {
+    claims.update(grant.extra_claims);
+  }
   // RFC 9068 §2.1 names the type "at+jwt"; Aidbox and most resource servers expect "JWT",
   // which is also what the SMART and Aidbox docs show, so we stay with it.
   return key.sign(claims);
@@ -98,8 +107,12 @@ tl::expected<VerifiedToken, BearerRefusal> verify_bearer(const http::Headers& he
   VerifiedToken verified;
   verified.subject = string_claim(jwt->claims, "sub");
   verified.client_id = string_claim(jwt->claims, "client_id");
+  verified.jti = string_claim(jwt->claims, "jti");
+  verified.patient = string_claim(jwt->claims, "patient");
+  verified.fhir_user = string_claim(jwt->claims, "fhirUser");
   if (const auto scope = jwt->claims.find("scope"); scope != jwt->claims.end() && scope->is_string()) {
-    for (const auto& token_scope : oauth::split_scopes(scope->get_ref<const std::string&>())) {
+    verified.scope_names = oauth::split_scopes(scope->get_ref<const std::string&>());
+    for (const auto& token_scope : verified.scope_names) {
       if (auto parsed = oauth::parse_smart_scope(token_scope)) {
         verified.scopes.push_back(std::move(*parsed));
       }

@@ -22,6 +22,8 @@ struct AccessTokenGrant {
   std::string audience;
   std::vector<std::string> scopes;
   std::int64_t lifetime = 3600; // seconds
+  std::string jti;              // empty: a fresh random one
+  nlohmann::json extra_claims;  // an object merged into the claims (fhirUser, patient), or null
 };
 
 // Signs an access token for `grant` at time `now`; `internal` error when signing fails.
@@ -33,7 +35,11 @@ struct AccessTokenGrant {
 struct VerifiedToken {
   std::string subject;
   std::string client_id;
-  std::vector<oauth::SmartScope> scopes; // the SMART resource scopes it carries
+  std::string jti;
+  std::string patient;                   // the SMART `patient` launch context, if any
+  std::string fhir_user;                 // the `fhirUser` claim, if any
+  std::vector<std::string> scope_names;  // every scope token it carries
+  std::vector<oauth::SmartScope> scopes; // the SMART resource scopes among them
 };
 
 // Why a bearer token was refused (RFC 6750 §3): always a 401 with this challenge.

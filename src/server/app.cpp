@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "server/app.hpp"
 
+#include "server/endpoints/authorize_endpoint.hpp"
+#include "server/endpoints/login_endpoint.hpp"
 #include "server/endpoints/metadata.hpp"
 #include "server/endpoints/token_endpoint.hpp"
+#include "server/endpoints/userinfo_endpoint.hpp"
 #include "server/fhir/capability.hpp"
 #include "server/fhir/fhir_endpoint.hpp"
 
@@ -39,7 +42,8 @@ std::int64_t system_now() {
 }
 
 util::Result<std::unique_ptr<AppContext>> make_app_context(std::string issuer, oauth::SigningKey key,
-                                                           std::vector<RegisteredClient> clients, Clock now) {
+                                                           std::vector<RegisteredClient> clients,
+                                                           std::vector<RegisteredUser> users, Clock now) {
   const nlohmann::json jwks{{"keys", nlohmann::json::array({key.public_jwk()})}};
   auto verifier = oauth::JwksVerifier::from_jwks(jwks);
   if (!verifier) {
@@ -53,6 +57,8 @@ util::Result<std::unique_ptr<AppContext>> make_app_context(std::string issuer, o
     std::move(key),
     std::move(*verifier),
     ClientRegistry(std::move(clients)),
+    UserDirectory(std::move(users)),
+    std::make_unique<AuthState>(),
     FhirDataset(fhir_base),
     now ? std::move(now) : Clock(system_now),
     jwks.dump(),
@@ -69,6 +75,22 @@ ServerResponse handle_request(const AppContext& context, const ServerRequest& re
   const auto& path = request.path;
   if (path == "/auth/token") {
     return request.method == "POST" ? handle_token(context, request) : method_not_allowed("POST");
+  }
+  if (path == "/auth/authorize") {
+    return request.method == "GET" || request.method == "HEAD" ? handle_authorize(context, request)
+                                                               : method_not_allowed("GET");
+  }
+  if (path == "/auth/login") {
+    return request.method == "GET" || request.method == "POST" ? handle_login(context, request)
+                                                               : method_not_allowed("GET, POST");
+  }
+  if (path == "/auth/grant") {
+    return request.method == "GET" || request.method == "POST" ? handle_consent(context, request)
+                                                               : method_not_allowed("GET, POST");
+  }
+  if (path == "/auth/userinfo") {
+    return request.method == "GET" || request.method == "POST" ? handle_userinfo(context, request)
+                                                               : method_not_allowed("GET, POST");
   }
   if (path == "/.well-known/jwks.json" || path == "/auth/jwks") {
     return document(request, context.jwks_json);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "server/auth/auth_state.hpp"
+#include "server/auth/user_directory.hpp"
 #include "server/client_registry.hpp"
 #include "server/exchange.hpp"
 #include "server/fhir/dataset.hpp"
@@ -23,14 +25,17 @@ using Clock = std::function<std::int64_t()>;
 std::int64_t system_now();
 
 // Everything the endpoints read while serving. Built once before the socket opens and
-// never changed afterwards, so request threads share it without locks (the client
-// registry's verification cache has its own).
+// never changed afterwards, so request threads share it without locks; the mutable
+// authorization state (sessions, codes, refresh tokens, revocations) and the client
+// registry's verification cache have their own.
 struct AppContext {
   std::string issuer;
   std::string fhir_base; // issuer + "/fhir"
   oauth::SigningKey key;
   oauth::JwksVerifier verifier; // over the public half of `key`
   ClientRegistry clients;
+  UserDirectory users;
+  std::unique_ptr<AuthState> auth; // never null
   FhirDataset dataset;
   Clock now;
   // Serialised once: JWKS, discovery documents, CapabilityStatement.
@@ -41,10 +46,11 @@ struct AppContext {
   std::string capability_json;
 };
 
-// Builds the context for `issuer` signing with `key`. `internal` error when the key's
-// own JWKS cannot be read back (a bug).
+// Builds the context for `issuer` signing with `key`, serving `clients` and `users`. `internal` error when
+// the key's own JWKS cannot be read back (a bug).
 [[nodiscard]] util::Result<std::unique_ptr<AppContext>>
-make_app_context(std::string issuer, oauth::SigningKey key, std::vector<RegisteredClient> clients, Clock now);
+make_app_context(std::string issuer, oauth::SigningKey key, std::vector<RegisteredClient> clients,
+                 std::vector<RegisteredUser> users, Clock now);
 
 // Answers one request: the route table of `serve`. Never throws for any input.
 ServerResponse handle_request(const AppContext& context, const ServerRequest& request);

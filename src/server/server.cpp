@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "server/app.hpp"
 #include "server/routes.hpp"
+#include "server/store/auth_journal.hpp"
 
 #include <oauthctl/server/secret_hash.hpp>
 #include <oauthctl/server/seed.hpp>
@@ -105,6 +106,25 @@ util::Result<std::vector<RegisteredClient>> load_clients(Store& store) {
   return clients;
 }
 
+util::Result<std::vector<RegisteredUser>> load_users(Store& store) {
+  auto rows = store.users();
+  if (!rows) {
+    return tl::unexpected(rows.error());
+  }
+  std::vector<RegisteredUser> users;
+  for (const auto& row : *rows) {
+    const auto resource = nlohmann::json::parse(row.resource_json, nullptr, false);
+    auto spec = parse_user(resource, "store");
+    if (!spec) {
+      return util::fail(ErrorKind::io,
+                        fmt::format("store: user {} is unreadable: {}", row.id, spec.error().message));
+    }
+    spec->password.reset();
+    users.push_back({std::move(*spec), row.secret_hash});
+  }
+  return users;
+}
+
 class ServerImpl final : public Server {
 public:
   util::Result<void> open(const ServerOptions& options) {
@@ -148,6 +168,10 @@ public:
     if (!clients) {
       return tl::unexpected(clients.error());
     }
+    auto users = load_users(*m_store);
+    if (!users) {
+      return tl::unexpected(users.error());
+    }
     // Bind before building the context: the default issuer needs the actual port.
     auto listener =
       HttpListener::bind([this](const ServerRequest& request) { return handle_request(*m_context, request); },
@@ -160,11 +184,18 @@ public:
     while (issuer.size() > 1 && issuer.back() == '/') {
       issuer.pop_back();
     }
-    auto context = make_app_context(std::move(issuer), std::move(*key), std::move(*clients), system_now);
+    auto context = make_app_context(std::move(issuer), std::move(*key), std::move(*clients),
+                                    std::move(*users), system_now);
     if (!context) {
       return tl::unexpected(context.error());
     }
     m_context = std::move(*context);
+    // Refresh tokens and revocations survive a restart (DESIGN.md); codes and login
+    // sessions are short-lived and stay in memory.
+    if (auto restored = restore_auth_state(*m_store, *m_context->auth, system_now()); !restored) {
+      return restored;
+    }
+    m_context->auth->set_journal(make_store_journal(*m_store, options.log));
     return {};
   }
 

@@ -2,7 +2,8 @@
 // Helpers for browser tests: a real `oauthctl serve`, the real `oauthctl` client, and
 // Debian's headless Chromium driven by playwright-core. Nothing here is mocked.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -13,7 +14,9 @@ if (!OAUTHCTL) {
 }
 
 export function workDir() {
-  return mkdtempSync(join(process.env.OAUTHCTL_TEST_ROOT || tmpdir(), 'browser-'));
+  const root = process.env.OAUTHCTL_TEST_ROOT || tmpdir();
+  mkdirSync(root, { recursive: true });
+  return mkdtempSync(join(root, 'browser-'));
 }
 
 // Starts `oauthctl serve --port 0` and resolves with {url, proc, log()} once it prints
@@ -40,9 +43,13 @@ export function startServer(args = ['--ephemeral', '--demo']) {
 
 // Runs the oauthctl client. Resolves with {code, stdout, stderr}; `onStderr` sees stderr
 // as it arrives, so a test can pick up the authorization URL while the client waits.
+// Each run gets fresh XDG directories, so no profile or cached token of the user (or of
+// another test) answers instead of the flow under test.
 export function runClient(args, { env = {}, onStderr } = {}) {
+  const home = workDir();
+  const xdg = { XDG_CONFIG_HOME: join(home, 'config'), XDG_CACHE_HOME: join(home, 'cache') };
   return new Promise((resolve) => {
-    const proc = spawn(OAUTHCTL, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const proc = spawn(OAUTHCTL, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...xdg, ...env } });
     let stdout = '';
     let stderr = '';
     proc.stdout.on('data', (chunk) => (stdout += chunk));
@@ -88,14 +95,22 @@ export async function launchBrowser() {
   });
 }
 
+// Clicks a submit button and waits until the browser has moved to the next page (every
+// form of the login and consent pages answers with a redirect or a new URL).
+async function submit(page, button) {
+  const before = page.url();
+  await Promise.all([page.waitForURL((url) => url.href !== before, { waitUntil: 'commit' }), button.click()]);
+  await page.waitForLoadState('load').catch(() => {});
+}
+
 // Logs in on oauthctl's login page and, when asked, answers the consent page.
 export async function loginAndConsent(page, { username = 'demo', password = 'demo', decision = 'allow' } = {}) {
   await page.fill('input[name="username"]', username);
   await page.fill('input[name="password"]', password);
-  await Promise.all([page.waitForLoadState('load'), page.click('form [type="submit"]')]);
+  await submit(page, page.locator('form [type="submit"]'));
   const consent = page.locator(`button[name="decision"][value="${decision}"]`);
   if (decision && (await consent.count()) > 0) {
-    await Promise.all([page.waitForLoadState('load'), consent.click()]);
+    await submit(page, consent);
   }
 }
 
@@ -120,4 +135,25 @@ export async function fhirGet(url, token) {
 
 export function claimsOf(jwt) {
   return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
+}
+
+// A loopback HTTP server standing in for a client's redirect endpoint, so a test can hold
+// the authorization response itself. Resolves with {redirectUri, next, close}: `next` is a
+// promise of the first callback URL that arrives.
+export function catchRedirect() {
+  return new Promise((resolve) => {
+    let deliver;
+    const next = new Promise((r) => (deliver = r));
+    const server = createServer((request, response) => {
+      response.writeHead(200, { 'Content-Type': 'text/plain' }).end('caught');
+      deliver(new URL(request.url, `http://${request.headers.host}`));
+    });
+    server.listen(0, '127.0.0.1', () => {
+      resolve({
+        redirectUri: `http://127.0.0.1:${server.address().port}/callback`,
+        next,
+        close: () => server.close(),
+      });
+    });
+  });
 }

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 
 import {
   authorizeUrlFrom,
+  catchRedirect,
   claimsOf,
   fhirGet,
   launchBrowser,
@@ -121,11 +122,8 @@ describe('authorization_code', () => {
   });
 
   test('access denied at consent: exit 4 with access_denied', async () => {
-    const { url, done } = authorizeUrlFrom(
-      ['token', '--grant', 'authorization_code', '--server', server.url, '--client-id', 'demo-client', '--browser', 'none',
-        '--scope', 'user/*.read'],
-      { env: secretEnv },
-    );
+    // demo-public is not first-party, so its users see the consent page (Aidbox's first_party).
+    const { url, done } = authorizeUrlFrom(['token', '--grant', 'authorization_code', ...publicClient(), '--scope', 'user/*.read']);
     await completeInBrowser(await url, { decision: 'deny' });
     const result = await done;
     assert.equal(result.code, 4);
@@ -180,12 +178,8 @@ describe('authorization code at the token endpoint', () => {
   async function codeFor(verifierChallenge) {
     const context = await browser.newContext();
     const page = await context.newPage();
-    const redirectUri = 'http://127.0.0.1:1/callback';
-    let caught;
-    await page.route('http://127.0.0.1:1/**', (route) => {
-      caught = new URL(route.request().url());
-      route.fulfill({ status: 200, body: 'caught' });
-    });
+    const catcher = await catchRedirect();
+    const { redirectUri } = catcher;
     const authorize = new URL('/auth/authorize', server.url);
     authorize.search = new URLSearchParams({
       response_type: 'code', client_id: 'demo-public', redirect_uri: redirectUri, scope: 'user/*.read',
@@ -193,8 +187,9 @@ describe('authorization code at the token endpoint', () => {
     });
     await page.goto(authorize.href);
     await loginAndConsent(page);
+    const caught = await catcher.next;
+    catcher.close();
     await context.close();
-    assert.ok(caught, 'the browser was redirected with a code');
     assert.equal(caught.searchParams.get('state'), 'state-1234567890abcdef');
     assert.equal(caught.searchParams.get('iss'), server.url, 'RFC 9207 iss in the response');
     return { code: caught.searchParams.get('code'), redirectUri };
@@ -233,8 +228,10 @@ describe('authorization code at the token endpoint', () => {
 
 describe('implicit', () => {
   test('the fragment page posts the token back; deprecation warning', async () => {
+    // The demo set registers implicit (response_type=token) for demo-client only.
     const { url, done } = authorizeUrlFrom([
-      'token', '--grant', 'implicit', ...publicClient(), '--scope', 'user/*.read',
+      'token', '--grant', 'implicit', '--server', server.url, '--client-id', 'demo-client', '--browser', 'none',
+      '--scope', 'user/*.read',
     ]);
     const authorizeUrl = new URL(await url);
     assert.equal(authorizeUrl.searchParams.get('response_type'), 'token');

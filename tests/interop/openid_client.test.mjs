@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 
 import * as client from 'openid-client';
 
-import { launchBrowser, loginAndConsent, startServer } from '../browser/lib.mjs';
+import { catchRedirect, launchBrowser, loginAndConsent, startServer } from '../browser/lib.mjs';
 
 let server;
 let browser;
@@ -26,7 +26,8 @@ const configFor = (clientId, secret) =>
 
 test('authorization code + PKCE + nonce, then userinfo', async () => {
   const config = await configFor('demo-client', 'demo-secret');
-  const redirectUri = 'http://127.0.0.1:1/callback';
+  const catcher = await catchRedirect();
+  const { redirectUri } = catcher;
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const nonce = client.randomNonce();
@@ -41,15 +42,11 @@ test('authorization code + PKCE + nonce, then userinfo', async () => {
 
   const context = await browser.newContext();
   const page = await context.newPage();
-  let callback;
-  await page.route('http://127.0.0.1:1/**', (route) => {
-    callback = new URL(route.request().url());
-    route.fulfill({ status: 200, body: 'ok' });
-  });
   await page.goto(url.href);
   await loginAndConsent(page);
+  const callback = await catcher.next;
+  catcher.close();
   await context.close();
-  assert.ok(callback, 'redirected back with a code');
 
   const tokens = await client.authorizationCodeGrant(config, callback, {
     pkceCodeVerifier: verifier,

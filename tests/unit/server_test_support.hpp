@@ -9,6 +9,7 @@
 #include <oauthctl/oauth/jwt.hpp>
 #include <oauthctl/server/secret_hash.hpp>
 #include <oauthctl/server/seed.hpp>
+#include <oauthctl/util/form.hpp>
 
 #include <doctest/doctest.h>
 
@@ -58,8 +59,14 @@ struct TestServer {
       spec.secret.reset();
       clients.push_back({std::move(spec), hash});
     }
+    std::vector<server::RegisteredUser> users;
+    for (auto& spec : seed.users) {
+      const auto hash = spec.password ? cheap_hash(*spec.password) : std::string();
+      spec.password.reset();
+      users.push_back({std::move(spec), hash});
+    }
     auto shared_clock = clock;
-    auto built = server::make_app_context(k_issuer, test_key(), std::move(clients),
+    auto built = server::make_app_context(k_issuer, test_key(), std::move(clients), std::move(users),
                                           [shared_clock] { return shared_clock->load(); });
     REQUIRE(built.has_value());
     context = std::move(*built);
@@ -109,5 +116,65 @@ inline nlohmann::json body_json(const server::ServerResponse& response) {
   REQUIRE_FALSE(parsed.is_discarded());
   return parsed;
 }
+
+} // namespace oauthctl::test
+
+namespace oauthctl::test {
+
+// The value of parameter `name` in the query or fragment of `location`, or "".
+inline std::string location_param(const std::string& location, const std::string& name) {
+  const auto start = location.find_first_of("?#");
+  if (start == std::string::npos) {
+    return {};
+  }
+  const auto fields = util::form_decode(std::string_view(location).substr(start + 1));
+  REQUIRE(fields.has_value());
+  return util::form_get(*fields, name).value_or("");
+}
+
+// The value of hidden field `name` in an HTML page, or "".
+inline std::string hidden_value(const std::string& html, const std::string& name) {
+  const auto marker = "name=\"" + name + "\" value=\"";
+  const auto at = html.find(marker);
+  if (at == std::string::npos) {
+    return {};
+  }
+  const auto start = at + marker.size();
+  return html.substr(start, html.find('"', start) - start);
+}
+
+// A browser against a TestServer: keeps the session cookie and follows the login UI.
+struct Browser {
+  const TestServer& server;
+  std::string cookie; // "oauthctl_session=..." or empty
+
+  server::ServerResponse request(const std::string& method, const std::string& path, const std::string& query,
+                                 const std::string& body = {}) {
+    server::ServerRequest request;
+    request.method = method;
+    request.path = path;
+    request.query = query;
+    if (!cookie.empty()) {
+      request.headers.add("Cookie", "other=1; " + cookie);
+    }
+    if (method == "POST") {
+      request.headers.add("Content-Type", "application/x-www-form-urlencoded");
+      request.body = body;
+    }
+    auto response = server.send(std::move(request));
+    if (const auto set = response.headers.get("Set-Cookie")) {
+      cookie = set->substr(0, set->find(';'));
+    }
+    return response;
+  }
+
+  server::ServerResponse get(const std::string& path, const std::string& query = {}) {
+    return request("GET", path, query);
+  }
+
+  server::ServerResponse post(const std::string& path, const util::FormFields& fields) {
+    return request("POST", path, {}, util::form_encode(fields));
+  }
+};
 
 } // namespace oauthctl::test

@@ -2,10 +2,26 @@
 #pragma once
 
 #include <oauthctl/oauth/grant_type.hpp>
+#include <oauthctl/oauth/pkce.hpp>
+#include <oauthctl/util/form.hpp>
 
+#include <chrono>
+#include <optional>
 #include <string>
 
 namespace oauthctl::oauth {
+
+// How the browser-redirect grants (authorization_code, implicit) reach the user and
+// catch the redirect (RFC 6749 §4.1 / §4.2, RFC 8252).
+struct RedirectOptions {
+  std::string redirect_uri; // empty: http://127.0.0.1:<free port>/callback (RFC 8252 §7.3)
+  std::string browser;      // "none", a command run with the URL as its last argument, or "" (default)
+  std::optional<PkceMethod> pkce = PkceMethod::s256; // nullopt: send no PKCE (--pkce none)
+  std::chrono::milliseconds timeout{120'000};        // how long to wait for the redirect
+  std::string login_hint;                            // OIDC Core §3.1.2.1
+  std::string launch;                                // SMART EHR launch context
+  util::FormFields extra;                            // more authorization request parameters
+};
 
 // Everything a grant needs to know about the client and the server, resolved by the
 // CLI from flags, environment and profile.
@@ -20,6 +36,8 @@ struct ClientConfig {
   std::string scope;
   std::string audience; // RFC 8693 / Aidbox `audience`
   std::string resource; // RFC 8707 resource indicator
+  RedirectOptions redirect;
+  std::string refresh_token; // the refresh_token grant's input (RFC 6749 §6); never printed
 };
 
 } // namespace oauthctl::oauth

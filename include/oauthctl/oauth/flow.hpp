@@ -5,6 +5,7 @@
 #include <oauthctl/oauth/client_config.hpp>
 #include <oauthctl/oauth/metadata.hpp>
 #include <oauthctl/oauth/token_response.hpp>
+#include <oauthctl/util/cancellation.hpp>
 
 #include <string_view>
 
@@ -19,6 +20,9 @@ public:
   virtual void on_step(std::string_view title, std::string_view detail) = 0;
   // Something the user should know but that does not stop the flow.
   virtual void on_warning(std::string_view message) = 0;
+  // Something the user must do now ("Open this URL in a browser: ..."); always shown,
+  // even when steps are not.
+  virtual void on_instruction(std::string_view message) { on_warning(message); }
 };
 
 // A FlowObserver that ignores everything.
@@ -34,6 +38,9 @@ struct FlowContext {
   const ClientConfig& config;
   const ServerMetadata& metadata;
   FlowObserver& observer;
+  // Cancelled when the user interrupts (Ctrl-C); a grant waiting for the browser stops
+  // waiting and fails with `interrupted`. Null: nothing can interrupt.
+  util::Cancellation* cancellation = nullptr;
 };
 
 } // namespace oauthctl::oauth

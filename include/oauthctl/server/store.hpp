@@ -26,6 +26,25 @@ struct StoredResource {
   std::string secret_hash;
 };
 
+// A refresh token as the store keeps it: its SHA-256 (hex), never the token itself.
+struct StoredRefreshToken {
+  std::string token_hash;
+  std::string family;
+  std::string client_id;
+  std::string user_id;
+  std::string scopes; // space-separated, as first granted
+  std::int64_t auth_time = 0;
+  std::int64_t expires_at = 0;
+  bool rotated = false;
+};
+
+// An access token id (`jti`) with its expiry: a revocation, or a token of a refresh family.
+struct StoredTokenId {
+  std::string family; // empty for a revocation
+  std::string jti;
+  std::int64_t expires_at = 0;
+};
+
 // What the server persists. Reads happen at start-up only (the hot paths work from
 // memory); all methods may be called from one thread at a time.
 class Store {
@@ -44,6 +63,23 @@ public:
   [[nodiscard]] virtual util::Result<std::vector<StoredResource>> users() = 0;
   // Inserts or replaces the user with this id.
   [[nodiscard]] virtual util::Result<void> put_user(const StoredResource& user) = 0;
+
+  // Refresh tokens not expired at `now`.
+  [[nodiscard]] virtual util::Result<std::vector<StoredRefreshToken>> refresh_tokens(std::int64_t now) = 0;
+  // Inserts or replaces the refresh token with this hash.
+  [[nodiscard]] virtual util::Result<void> put_refresh_token(const StoredRefreshToken& token) = 0;
+  // Deletes every refresh token of `family`, and its access token ids.
+  [[nodiscard]] virtual util::Result<void> delete_refresh_family(const std::string& family) = 0;
+
+  // Access token ids issued within refresh families, not expired at `now`.
+  [[nodiscard]] virtual util::Result<std::vector<StoredTokenId>> family_tokens(std::int64_t now) = 0;
+  // Records an access token id issued within `id.family`.
+  [[nodiscard]] virtual util::Result<void> add_family_token(const StoredTokenId& id) = 0;
+
+  // Revoked access token ids not expired at `now`.
+  [[nodiscard]] virtual util::Result<std::vector<StoredTokenId>> revocations(std::int64_t now) = 0;
+  // Records a revoked access token id (and forgets those long expired).
+  [[nodiscard]] virtual util::Result<void> add_revocation(const StoredTokenId& id) = 0;
 };
 
 // The path SQLite uses for a store that lives in memory only (`serve --ephemeral`).

@@ -18,6 +18,7 @@ enum class ErrorKind {
   bad_response, // the server answered with something malformed
   timeout,      // waited too long for the user or a redirect
   io,           // a local file could not be read or written
+  interrupted,  // the user interrupted a wait (Ctrl-C)
   internal,     // a bug
 };
 

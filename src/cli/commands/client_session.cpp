@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "cli/commands/client_session.hpp"
 
+#include "cli/interrupt_watcher.hpp"
+
 #include <fmt/format.h>
+
+#include <optional>
 
 namespace oauthctl::cli {
 
@@ -34,7 +38,14 @@ util::Result<oauth::ServerMetadata> ClientSession::metadata(oauth::Discovery mod
 
 util::Result<oauth::TokenResponse> ClientSession::obtain_token(const oauth::ServerMetadata& metadata,
                                                                const oauth::GrantInfo& grant) {
-  const oauth::FlowContext context{*m_client, m_resolved.config, metadata, m_observer};
+  const oauth::FlowContext context{*m_client, m_resolved.config, metadata, m_observer, &m_cancellation};
+  // Only the grants that wait for the user need Ctrl-C turned into a clean stop (the
+  // listener closed, exit 130); the others keep SIGINT's default.
+  std::optional<InterruptWatcher> watcher;
+  if (grant.grant == oauth::GrantType::authorization_code || grant.grant == oauth::GrantType::implicit ||
+      grant.grant == oauth::GrantType::device_code) {
+    watcher.emplace(m_cancellation);
+  }
   return oauth::run_grant(context, grant.grant);
 }
 

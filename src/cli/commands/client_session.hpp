@@ -29,7 +29,8 @@ public:
   // Discovery (or the --token-url override) for this session's config.
   [[nodiscard]] util::Result<oauth::ServerMetadata> metadata(oauth::Discovery mode);
 
-  // Runs `grant` against `metadata`.
+  // Runs `grant` against `metadata`; Ctrl-C meanwhile makes a waiting grant fail with
+  // `interrupted` (exit 130).
   [[nodiscard]] util::Result<oauth::TokenResponse> obtain_token(const oauth::ServerMetadata& metadata,
                                                                 const oauth::GrantInfo& grant);
 
@@ -37,6 +38,7 @@ private:
   const ResolvedClient& m_resolved;
   TerminalObserver m_observer;
   std::unique_ptr<http::Client> m_client;
+  util::Cancellation m_cancellation; // Ctrl-C while a grant waits for the browser
 };
 
 } // namespace oauthctl::cli

@@ -31,5 +31,10 @@ Runner setup_token(CLI::App& app);
 Runner setup_fhir(CLI::App& app);
 Runner setup_flow(CLI::App& app);
 Runner setup_serve(CLI::App& app);
+Runner setup_discover(CLI::App& app);
+Runner setup_config(CLI::App& app);
+Runner setup_cache(CLI::App& app);
+Runner setup_logout(CLI::App& app);
+Runner setup_help(CLI::App& app);
 
 } // namespace oauthctl::cli

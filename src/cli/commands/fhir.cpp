@@ -3,6 +3,7 @@
 #include "cli/commands/client_session.hpp"
 #include "cli/commands/command.hpp"
 #include "cli/output.hpp"
+#include "cli/token_cache_use.hpp"
 
 #include <oauthctl/http/url.hpp>
 #include <oauthctl/oauth/fhir_client.hpp>
@@ -55,18 +56,24 @@ int run_fhir(FhirOptions& options, Io& io) {
   ClientSession session(*resolved, io, resolved->verbose ? Narration::trace : Narration::quiet,
                         ShowSecrets::no, io.err);
   std::string access_token = options.access_token;
+  auto source = TokenSource::server;
   if (access_token.empty()) {
-    const auto metadata = session.metadata(oauth::Discovery::unless_overridden);
-    if (!metadata) {
-      return report(io, metadata.error());
-    }
-    auto token = session.obtain_token(*metadata, *grant);
+    auto token = obtain_token_cached(session, *resolved, *grant, CacheMode::use, io, &source);
     if (!token) {
       return report(io, token.error());
     }
     access_token = std::move(token->access_token);
   }
-  const auto response = oauth::fhir_get(session.client(), fhir_base, *path, access_token);
+  auto response = oauth::fhir_get(session.client(), fhir_base, *path, access_token);
+  if (!response && response.error().http_status == 401 && source == TokenSource::cache) {
+    // A cached token the server no longer accepts (revoked, or signed by a restarted
+    // `serve --ephemeral`): fetch a new one, once.
+    auto token = obtain_token_cached(session, *resolved, *grant, CacheMode::force, io);
+    if (!token) {
+      return report(io, token.error());
+    }
+    response = oauth::fhir_get(session.client(), fhir_base, *path, token->access_token);
+  }
   if (!response) {
     return report(io, response.error());
   }

@@ -82,6 +82,28 @@ void show_token(TerminalObserver& observer, const oauth::TokenResponse& token,
   }
 }
 
+// The id_token's claims, once the grant verified it (OIDC Core §3.1.3.7), and whether a
+// refresh token came too: what the user asked `openid` and `offline_access` for.
+void show_other_tokens(TerminalObserver& observer, const oauth::TokenResponse& token) {
+  if (!token.refresh_token.empty()) {
+    observer.note(fmt::format("refresh_token: {}", observer.shows_secrets()
+                                                     ? token.refresh_token
+                                                     : util::redact_value(token.refresh_token)));
+  }
+  if (token.id_token.empty()) {
+    return;
+  }
+  const auto jwt = oauth::decode_jwt(token.id_token);
+  if (!jwt) {
+    return;
+  }
+  observer.on_step("ID token claims", "verified: signature through JWKS, iss, aud, exp, nonce");
+  const auto now = now_seconds();
+  for (const auto& [name, value] : jwt->claims.items()) {
+    observer.note(fmt::format("  {}: {}", name, claim_text(name, value, now)));
+  }
+}
+
 int run_flow(FlowOptions& options, Io& io) {
   options.env.apply(io);
   const auto grant = resolve_grant(options.grant);
@@ -125,6 +147,7 @@ int run_flow(FlowOptions& options, Io& io) {
   const auto inspection =
     oauth::inspect_access_token(session.client(), *metadata, token->access_token, now_seconds());
   show_token(observer, *token, inspection);
+  show_other_tokens(observer, *token);
 
   const auto fhir_base = !resolved->config.fhir_url.empty() ? resolved->config.fhir_url
                          : !resolved->config.server.empty() ? http::join_url(resolved->config.server, "fhir")

@@ -3,6 +3,7 @@
 #include "cli/commands/client_session.hpp"
 #include "cli/commands/command.hpp"
 #include "cli/output.hpp"
+#include "cli/token_cache_use.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -18,6 +19,8 @@ struct TokenOptions {
   ClientSettings client;
   std::string grant = "client_credentials";
   std::string output = "token";
+  bool no_cache = false;
+  bool force = false;
   EnvBindings env;
 };
 
@@ -37,12 +40,12 @@ int run_token(TokenOptions& options, Io& io) {
   }
   ClientSession session(*resolved, io, resolved->verbose ? Narration::trace : Narration::quiet,
                         ShowSecrets::no, io.err);
-  // Scripts call `token` in loops: with --token-url there is nothing to discover.
-  const auto metadata = session.metadata(oauth::Discovery::unless_overridden);
-  if (!metadata) {
-    return report(io, metadata.error());
+  const auto mode = cache_mode(options.no_cache, options.force);
+  if (!mode) {
+    return report(io, mode.error());
   }
-  const auto token = session.obtain_token(*metadata, **grant);
+  // Scripts call `token` in loops: a cached token costs no request at all.
+  const auto token = obtain_token_cached(session, *resolved, **grant, *mode, io);
   if (!token) {
     return report(io, token.error());
   }
@@ -59,6 +62,9 @@ Runner setup_token(CLI::App& app) {
                    fmt::format("grant to run (default client_credentials; one of {})", oauth::grant_names()));
   options->env.add(app, "-o,--output", options->output, "OAUTHCTL_OUTPUT",
                    "token (default), json, header or env");
+  options->env.add_flag(app, "--no-cache", options->no_cache, "OAUTHCTL_NO_CACHE",
+                        "neither reuse nor store a cached token");
+  options->env.add_flag(app, "--force", options->force, "", "fetch a new token and replace the cached one");
   return [options](Io& io) { return run_token(*options, io); };
 }
 

@@ -12,16 +12,25 @@ using Json = nlohmann::json;
 Json common(const std::string& issuer) {
   return {
     {"issuer", issuer},
+    {"authorization_endpoint", issuer + "/auth/authorize"},
     {"token_endpoint", issuer + "/auth/token"},
+    {"userinfo_endpoint", issuer + "/auth/userinfo"},
     {"jwks_uri", issuer + "/.well-known/jwks.json"},
-    {"grant_types_supported", Json::array({"client_credentials"})},
-    {"token_endpoint_auth_methods_supported", Json::array({"client_secret_basic", "client_secret_post"})},
+    {"grant_types_supported",
+     Json::array({"authorization_code", "implicit", "refresh_token", "client_credentials"})},
+    {"response_types_supported", Json::array({"code", "token"})},
+    {"response_modes_supported", Json::array({"query", "fragment"})},
+    {"token_endpoint_auth_methods_supported",
+     Json::array({"client_secret_basic", "client_secret_post", "none"})},
+    // RFC 7636 §4.2 and SMART: S256 only; plain adds no protection (RFC 9700 §2.1.1).
+    {"code_challenge_methods_supported", Json::array({"S256"})},
+    // RFC 9207 §3: every authorization response carries `iss`.
+    {"authorization_response_iss_parameter_supported", true},
     {"scopes_supported",
-     Json::array({"system/*.read", "system/*.rs", "system/Patient.read", "system/Patient.rs",
-                  "system/Observation.read", "system/Observation.rs"})},
-    // RFC 8414 §2 makes this member REQUIRED; with no authorization endpoint yet, no
-    // response type is supported, and an empty list says exactly that.
-    {"response_types_supported", Json::array()},
+     Json::array({"openid", "profile", "email", "fhirUser", "offline_access", "launch/patient",
+                  "patient/*.read", "patient/*.rs", "user/*.read", "user/*.rs", "system/*.read",
+                  "system/*.rs", "system/Patient.read", "system/Patient.rs", "system/Observation.read",
+                  "system/Observation.rs"})},
   };
 }
 
@@ -35,15 +44,19 @@ Json openid_configuration(const std::string& issuer) {
   auto document = common(issuer);
   document["subject_types_supported"] = Json::array({"public"});
   document["id_token_signing_alg_values_supported"] = Json::array({"RS256"});
+  document["claims_supported"] =
+    Json::array({"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "name", "given_name",
+                 "family_name", "email", "fhirUser"});
   return document;
 }
 
 Json smart_configuration(const std::string& issuer) {
   auto document = common(issuer);
-  // SMART App Launch 2.0 §2.0.9: list only capabilities that work. Backend services with a
-  // shared secret are what client_credentials gives today.
-  document["capabilities"] = Json::array({"client-confidential-symmetric", "permission-v1", "permission-v2"});
-  document["code_challenge_methods_supported"] = Json::array({"S256"});
+  // SMART App Launch 2.0 §2.0.9: list only capabilities that work.
+  document["capabilities"] =
+    Json::array({"launch-standalone", "client-public", "client-confidential-symmetric",
+                 "context-standalone-patient", "permission-patient", "permission-user", "permission-v1",
+                 "permission-v2", "sso-openid-connect", "permission-offline"});
   return document;
 }
 

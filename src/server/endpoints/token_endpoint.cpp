@@ -4,6 +4,7 @@
 #include "server/access_token.hpp"
 #include "server/endpoints/client_authentication.hpp"
 #include "server/endpoints/token_params.hpp"
+#include "server/endpoints/token_request.hpp"
 
 #include <oauthctl/oauth/grant_type.hpp>
 #include <oauthctl/oauth/smart_scope.hpp>
@@ -17,14 +18,6 @@ namespace oauthctl::server {
 namespace {
 
 using Json = nlohmann::json;
-
-// The grant's view of one token request.
-struct TokenRequest {
-  const AppContext& context;
-  const util::FormFields& params;
-  const RegisteredClient& client;
-  PresentedMethod method;
-};
 
 std::string json_quoted(std::string_view text) {
   return Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
@@ -63,24 +56,6 @@ tl::expected<std::string, ServerResponse> pick_audience(const TokenRequest& requ
   return tl::unexpected(
     oauth_error(400, "invalid_target",
                 fmt::format("{} is not an audience this client may request", json_quoted(*wanted))));
-}
-
-// True when `allowed` lets the client ask for `requested`: the same string, or a SMART
-// scope of the same context that covers it (system/*.read covers system/Patient.rs).
-bool scope_allowed(const std::vector<std::string>& allowed, const std::string& requested,
-                   const std::optional<oauth::SmartScope>& parsed) {
-  for (const auto& entry : allowed) {
-    if (entry == requested) {
-      return true;
-    }
-    if (parsed) {
-      const auto allowed_scope = oauth::parse_smart_scope(entry);
-      if (allowed_scope && allowed_scope->covers(*parsed)) {
-        return true;
-      }
-    }
-  }
-  return false;
 }
 
 // RFC 6749 §3.3 and Aidbox: client_credentials tokens carry only `system/` scopes, each
@@ -136,7 +111,8 @@ ServerResponse client_credentials(const TokenRequest& request) {
   }
   const auto lifetime = request.client.spec.settings("client_credentials")
                           .access_token_expiration.value_or(k_default_token_lifetime);
-  const AccessTokenGrant grant{request.client.spec.id, request.client.spec.id, *audience, *scopes, lifetime};
+  const AccessTokenGrant grant{
+    request.client.spec.id, request.client.spec.id, *audience, *scopes, lifetime, {}, {}};
   const auto token =
     issue_access_token(request.context.key, request.context.issuer, request.context.now(), grant);
   if (!token) {
@@ -160,9 +136,9 @@ struct GrantEntry {
 // The grants of DESIGN.md; later issues fill in the handlers.
 constexpr GrantEntry k_grants[] = {
   {oauth::GrantType::client_credentials, client_credentials},
-  {oauth::GrantType::authorization_code, nullptr},
+  {oauth::GrantType::authorization_code, authorization_code_grant},
   {oauth::GrantType::password, nullptr},
-  {oauth::GrantType::refresh_token, nullptr},
+  {oauth::GrantType::refresh_token, refresh_token_grant},
   {oauth::GrantType::token_exchange, nullptr},
   {oauth::GrantType::device_code, nullptr},
   {oauth::GrantType::jwt_bearer, nullptr},
@@ -187,6 +163,22 @@ const GrantEntry* find_grant(std::string_view name) {
 }
 
 } // namespace
+
+bool scope_allowed(const std::vector<std::string>& allowed, const std::string& requested,
+                   const std::optional<oauth::SmartScope>& parsed) {
+  for (const auto& entry : allowed) {
+    if (entry == requested) {
+      return true;
+    }
+    if (parsed) {
+      const auto allowed_scope = oauth::parse_smart_scope(entry);
+      if (allowed_scope && allowed_scope->covers(*parsed)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
 
 ServerResponse handle_token(const AppContext& context, const ServerRequest& request) {
   const auto params = read_token_params(request);

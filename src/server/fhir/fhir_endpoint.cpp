@@ -45,16 +45,32 @@ std::string needed_scope(std::string_view type, oauth::Interaction interaction) 
   return fmt::format("system/{}.{}", type, interaction == oauth::Interaction::read ? "r" : "s");
 }
 
-// Only system/ and user/ scopes grant access for now: patient/ scopes need a patient
-// context in the token (the `patient` launch parameter), which arrives with the
-// authorization_code grant in the next issue. Until then they grant nothing.
-bool scopes_allow(const VerifiedToken& token, std::string_view type, oauth::Interaction interaction) {
+// system/ scopes grant access to everything of their types; user/ scopes are treated the
+// same way (this mock server has no per-user access rules). patient/ scopes grant access
+// only inside the token's patient compartment (SMART App Launch §3.0.1): the Patient
+// itself and Observations whose subject it is. A read outside the compartment is 403; a
+// search is filtered to the compartment (see search()), so it never reveals other
+// patients' resources and never fails just because other patients exist.
+enum class Access { none, all, compartment };
+
+Access scopes_allow(const VerifiedToken& token, std::string_view type, oauth::Interaction interaction) {
+  Access access = Access::none;
   for (const auto& scope : token.scopes) {
-    if ((scope.context == "system" || scope.context == "user") && scope.allows(type, interaction)) {
-      return true;
+    if (!scope.allows(type, interaction)) {
+      continue;
+    }
+    if (scope.context == "system" || scope.context == "user") {
+      return Access::all;
+    }
+    if (scope.context == "patient" && !token.patient.empty()) {
+      access = Access::compartment;
     }
   }
-  return false;
+  return access;
+}
+
+bool in_compartment(const FhirResource& item, const std::string& patient) {
+  return item.patient_id == patient;
 }
 
 // A reference search value: "pt-1", "Patient/pt-1" or "<base>/Patient/pt-1".
@@ -129,7 +145,8 @@ bool matches(const FhirResource& item, const SearchFilter& filter) {
   return true;
 }
 
-ServerResponse search(const AppContext& context, const ServerRequest& request, std::string_view type) {
+ServerResponse search(const AppContext& context, const ServerRequest& request, std::string_view type,
+                      const std::string& compartment) {
   const auto params = util::form_decode(request.query);
   if (!params) {
     return operation_outcome(400, "invalid", "the query string is malformed");
@@ -140,7 +157,7 @@ ServerResponse search(const AppContext& context, const ServerRequest& request, s
   }
   std::vector<const FhirResource*> found;
   for (const auto& item : context.dataset.all(type)) {
-    if (matches(item, *filter)) {
+    if (matches(item, *filter) && (compartment.empty() || in_compartment(item, compartment))) {
       found.push_back(&item);
     }
   }
@@ -205,6 +222,17 @@ ServerResponse handle_fhir(const AppContext& context, const ServerRequest& reque
     return response;
   }
 
+  if (context.auth->is_revoked(token->jti)) {
+    // A token issued from a replayed code or a revoked refresh family (RFC 6749 §4.1.2).
+    auto response = operation_outcome(401, "login", "the token was revoked");
+    response.headers.set(
+      "WWW-Authenticate",
+      fmt::format(R"(Bearer realm="{}", error="invalid_token", error_description="the token )"
+                  R"(was revoked")",
+                  k_realm));
+    return response;
+  }
+
   const auto type = parts[0];
   if (!context.dataset.supports(type)) {
     return operation_outcome(
@@ -216,7 +244,8 @@ ServerResponse handle_fhir(const AppContext& context, const ServerRequest& reque
     return operation_outcome(405, "not-supported", "this server is read-only");
   }
   const auto interaction = parts.size() == 2 ? oauth::Interaction::read : oauth::Interaction::search;
-  if (!scopes_allow(*token, type, interaction)) {
+  const auto access = scopes_allow(*token, type, interaction);
+  if (access == Access::none) {
     const auto needed = needed_scope(type, interaction);
     auto response = operation_outcome(
       403, "forbidden", fmt::format("the token's scopes do not allow this; it needs {}", needed));
@@ -224,9 +253,16 @@ ServerResponse handle_fhir(const AppContext& context, const ServerRequest& reque
     return response;
   }
   if (interaction == oauth::Interaction::search) {
-    return search(context, request, type);
+    return search(context, request, type, access == Access::compartment ? token->patient : std::string());
   }
   const auto* item = context.dataset.find(type, parts[1]);
+  if (item != nullptr && access == Access::compartment && !in_compartment(*item, token->patient)) {
+    const auto needed = needed_scope(type, interaction);
+    auto response =
+      operation_outcome(403, "forbidden", "the resource is outside the token's patient compartment");
+    response.headers.set("WWW-Authenticate", insufficient_scope_challenge(needed));
+    return response;
+  }
   if (item == nullptr) {
     return operation_outcome(
       404, "not-found",

@@ -40,6 +40,30 @@ constexpr const char* k_migrations[] = {
       updated_at INTEGER NOT NULL
     );
   )sql",
+  // 2: issue 3, refresh tokens (hashed) and access token revocations.
+  R"sql(
+    CREATE TABLE refresh_tokens (
+      token_hash TEXT PRIMARY KEY,
+      family TEXT NOT NULL,
+      client_id TEXT NOT NULL,
+      user_id TEXT NOT NULL,
+      scopes TEXT NOT NULL,
+      auth_time INTEGER NOT NULL,
+      expires_at INTEGER NOT NULL,
+      rotated INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX refresh_tokens_family ON refresh_tokens (family);
+    CREATE TABLE family_tokens (
+      family TEXT NOT NULL,
+      jti TEXT NOT NULL,
+      expires_at INTEGER NOT NULL,
+      PRIMARY KEY (family, jti)
+    );
+    CREATE TABLE revoked_tokens (
+      jti TEXT PRIMARY KEY,
+      expires_at INTEGER NOT NULL
+    );
+  )sql",
 };
 
 struct StatementFree {
@@ -142,7 +166,117 @@ public:
                user);
   }
 
+  util::Result<std::vector<StoredRefreshToken>> refresh_tokens(std::int64_t now) override {
+    auto statement =
+      prepare("SELECT token_hash, family, client_id, user_id, scopes, auth_time, expires_at, rotated"
+              " FROM refresh_tokens WHERE expires_at > ?");
+    if (!statement) {
+      return tl::unexpected(statement.error());
+    }
+    sqlite3_bind_int64(statement->get(), 1, now);
+    std::vector<StoredRefreshToken> out;
+    int rc = 0;
+    while ((rc = sqlite3_step(statement->get())) == SQLITE_ROW) {
+      auto* row = statement->get();
+      out.push_back({column_text(row, 0), column_text(row, 1), column_text(row, 2), column_text(row, 3),
+                     column_text(row, 4), sqlite3_column_int64(row, 5), sqlite3_column_int64(row, 6),
+                     sqlite3_column_int(row, 7) != 0});
+    }
+    return finish(rc, out);
+  }
+
+  util::Result<void> put_refresh_token(const StoredRefreshToken& token) override {
+    auto statement =
+      prepare("INSERT OR REPLACE INTO refresh_tokens (token_hash, family, client_id, user_id, scopes,"
+              " auth_time, expires_at, rotated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!statement) {
+      return tl::unexpected(statement.error());
+    }
+    auto* row = statement->get();
+    bind(row, 1, token.token_hash);
+    bind(row, 2, token.family);
+    bind(row, 3, token.client_id);
+    bind(row, 4, token.user_id);
+    bind(row, 5, token.scopes);
+    sqlite3_bind_int64(row, 6, token.auth_time);
+    sqlite3_bind_int64(row, 7, token.expires_at);
+    sqlite3_bind_int(row, 8, token.rotated ? 1 : 0);
+    return step_done(row);
+  }
+
+  util::Result<void> delete_refresh_family(const std::string& family) override {
+    for (const char* sql :
+         {"DELETE FROM refresh_tokens WHERE family = ?", "DELETE FROM family_tokens WHERE family = ?"}) {
+      auto statement = prepare(sql);
+      if (!statement) {
+        return tl::unexpected(statement.error());
+      }
+      bind(statement->get(), 1, family);
+      if (auto done = step_done(statement->get()); !done) {
+        return done;
+      }
+    }
+    return {};
+  }
+
+  util::Result<std::vector<StoredTokenId>> family_tokens(std::int64_t now) override {
+    return token_ids("SELECT family, jti, expires_at FROM family_tokens WHERE expires_at > ?", now);
+  }
+
+  util::Result<void> add_family_token(const StoredTokenId& id) override {
+    return put_token_id("INSERT OR IGNORE INTO family_tokens (family, jti, expires_at) VALUES (?, ?, ?)", id);
+  }
+
+  util::Result<std::vector<StoredTokenId>> revocations(std::int64_t now) override {
+    return token_ids("SELECT '', jti, expires_at FROM revoked_tokens WHERE expires_at > ?", now);
+  }
+
+  util::Result<void> add_revocation(const StoredTokenId& id) override {
+    // Revocations matter only until the token expires anyway: keep the table small.
+    auto statement = prepare("DELETE FROM revoked_tokens WHERE expires_at < ?");
+    if (!statement) {
+      return tl::unexpected(statement.error());
+    }
+    sqlite3_bind_int64(statement->get(), 1, id.expires_at - 86400);
+    if (auto done = step_done(statement->get()); !done) {
+      return done;
+    }
+    auto insert = prepare("INSERT OR IGNORE INTO revoked_tokens (jti, expires_at) VALUES (?, ?)");
+    if (!insert) {
+      return tl::unexpected(insert.error());
+    }
+    bind(insert->get(), 1, id.jti);
+    sqlite3_bind_int64(insert->get(), 2, id.expires_at);
+    return step_done(insert->get());
+  }
+
 private:
+  util::Result<std::vector<StoredTokenId>> token_ids(const char* sql, std::int64_t now) {
+    auto statement = prepare(sql);
+    if (!statement) {
+      return tl::unexpected(statement.error());
+    }
+    sqlite3_bind_int64(statement->get(), 1, now);
+    std::vector<StoredTokenId> out;
+    int rc = 0;
+    while ((rc = sqlite3_step(statement->get())) == SQLITE_ROW) {
+      out.push_back({column_text(statement->get(), 0), column_text(statement->get(), 1),
+                     sqlite3_column_int64(statement->get(), 2)});
+    }
+    return finish(rc, out);
+  }
+
+  util::Result<void> put_token_id(const char* sql, const StoredTokenId& id) {
+    auto statement = prepare(sql);
+    if (!statement) {
+      return tl::unexpected(statement.error());
+    }
+    bind(statement->get(), 1, id.family);
+    bind(statement->get(), 2, id.jti);
+    sqlite3_bind_int64(statement->get(), 3, id.expires_at);
+    return step_done(statement->get());
+  }
+
   util::Result<Statement> prepare(const char* sql) {
     sqlite3_stmt* statement = nullptr;
     if (sqlite3_prepare_v2(m_db, sql, -1, &statement, nullptr) != SQLITE_OK) {

@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: MIT
+# bash completion for oauthctl. Options come from `oauthctl CMD --help`, so they never
+# drift from the binary; values (grants, methods, formats, profiles) are listed here.
+# Installed to share/bash-completion/completions/oauthctl (loaded on demand).
+
+_oauthctl_commands="token fhir flow serve discover config cache logout help"
+_oauthctl_grants="client_credentials authorization_code password implicit refresh_token token_exchange device_code jwt_bearer"
+
+# _oauthctl_options CMD...: the long and short options `oauthctl CMD... --help` lists.
+_oauthctl_options() {
+  "${COMP_WORDS[0]}" "$@" --help 2>/dev/null |
+    sed -n '/^Options:/,/^$/p' | grep -oE '^ +(-[A-Za-z],)?--[a-z][a-z0-9-]*' | tr ',' '\n' | tr -d ' '
+}
+
+# Options whose next word is their value (so it is not taken for a subcommand).
+_oauthctl_takes_value() {
+  case $1 in
+    --server | --token-url | --fhir-url | --client-id | --client-secret | --client-secret-file | --auth-method | \
+      --scope | --audience | --resource | --cacert | --timeout | --profile | --config-file | -g | --grant | \
+      -o | --output | --authorize-url | --redirect-uri | --browser | --pkce | --redirect-timeout | --login-hint | \
+      --launch | --authorize-param | --refresh-token | --access-token | --fhir-path | --host | --port | \
+      --config | --data | --issuer) return 0 ;;
+  esac
+  return 1
+}
+
+_oauthctl() {
+  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+  local -a path=()
+  local i word skip=
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    word=${COMP_WORDS[i]}
+    if [[ -n $skip ]]; then
+      skip=
+    elif [[ $word == -* ]]; then
+      _oauthctl_takes_value "$word" && skip=1
+    else
+      path+=("$word")
+    fi
+  done
+  local cmd=${path[0]:-}
+
+  case $prev in
+    -g | --grant)
+      mapfile -t COMPREPLY < <(compgen -W "$_oauthctl_grants" -- "$cur")
+      return ;;
+    --auth-method)
+      mapfile -t COMPREPLY < <(compgen -W "client_secret_basic client_secret_post private_key_jwt none" -- "$cur")
+      return ;;
+    -o | --output)
+      local formats="token json header env"
+      [[ $cmd == discover ]] && formats="table json"
+      mapfile -t COMPREPLY < <(compgen -W "$formats" -- "$cur")
+      return ;;
+    --pkce)
+      mapfile -t COMPREPLY < <(compgen -W "S256 plain none" -- "$cur")
+      return ;;
+    --profile)
+      mapfile -t COMPREPLY < <(compgen -W "$("${COMP_WORDS[0]}" config profiles 2>/dev/null)" -- "$cur")
+      return ;;
+    --client-secret-file | --cacert | --config-file | --config | --data)
+      mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+      compopt -o filenames 2>/dev/null
+      return ;;
+  esac
+  if _oauthctl_takes_value "$prev"; then
+    return # a free-form value: nothing sensible to offer
+  fi
+
+  if [[ -z $cmd ]]; then
+    mapfile -t COMPREPLY < <(compgen -W "$_oauthctl_commands --help --version" -- "$cur")
+    return
+  fi
+  if [[ $cur == -* ]]; then
+    mapfile -t COMPREPLY < <(compgen -W "$(_oauthctl_options "${path[@]:0:2}")" -- "$cur")
+    return
+  fi
+  local words=
+  case $cmd:${#path[@]} in
+    flow:1) words=$_oauthctl_grants ;;
+    help:1) words="grants exit-codes config environment" ;;
+    config:1) words="list get set path profiles" ;;
+    cache:1) words="clear list path" ;;
+    config:2)
+      [[ ${path[1]} == get || ${path[1]} == set ]] &&
+        words="server token_url fhir_url client_id auth_method scope audience resource redirect_uri private_key authorize_url browser pkce login_hint redirect_timeout cacert timeout client_secret_env client_secret_file client_secret_command description" ;;
+    fhir:1) words="Patient Observation Encounter Condition Practitioner Organization metadata" ;;
+  esac
+  mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
+}
+
+complete -F _oauthctl oauthctl

@@ -1,0 +1,75 @@
+# SPDX-License-Identifier: MIT
+# fish completion for oauthctl. Installed to share/fish/vendor_completions.d/oauthctl.fish.
+
+set -l commands token fhir flow serve discover config cache logout help
+set -l client token fhir flow discover logout
+set -l grants client_credentials authorization_code password implicit refresh_token token_exchange device_code jwt_bearer
+
+complete -c oauthctl -f
+complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -l help -s h -d 'print help'
+complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -l version -d 'print versions'
+complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a token -d 'obtain a token and print it'
+complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a fhir -d 'an authorized FHIR request'
+complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a flow -d 'run a grant step by step'
+complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a serve -d 'run the local servers'
+complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a discover -d 'print server metadata'
+complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a config -d 'read and edit profiles'
+complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a cache -d 'manage the token cache'
+complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a logout -d 'remove and revoke cached tokens'
+complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a help -d 'help on a topic'
+
+# Client options (token, fhir, flow, discover, logout).
+set -l c "__fish_seen_subcommand_from $client"
+complete -c oauthctl -n $c -l server -x -d 'server base URL'
+complete -c oauthctl -n $c -l token-url -x -d 'token endpoint'
+complete -c oauthctl -n $c -l fhir-url -x -d 'FHIR base URL'
+complete -c oauthctl -n $c -l client-id -x -d 'client id'
+complete -c oauthctl -n $c -l client-secret -x -d "client secret ('-': stdin)"
+complete -c oauthctl -n $c -l client-secret-file -r -F -d 'file holding the client secret'
+complete -c oauthctl -n $c -l auth-method -x -a 'client_secret_basic client_secret_post private_key_jwt none' -d 'client authentication'
+complete -c oauthctl -n $c -l scope -x -d 'scopes to request'
+complete -c oauthctl -n $c -l audience -x -d 'audience'
+complete -c oauthctl -n $c -l resource -x -d 'resource indicator'
+complete -c oauthctl -n $c -l cacert -r -F -d 'CA certificates (PEM)'
+complete -c oauthctl -n $c -l insecure -d 'do not verify TLS'
+complete -c oauthctl -n $c -l timeout -x -d 'seconds per request'
+complete -c oauthctl -n $c -s v -l verbose -d 'trace HTTP to stderr'
+complete -c oauthctl -n "__fish_seen_subcommand_from $client config" -l profile -x -a '(oauthctl config profiles 2>/dev/null)' -d 'profile'
+complete -c oauthctl -n "__fish_seen_subcommand_from $client config" -l config-file -r -F -d 'client config file'
+complete -c oauthctl -n "__fish_seen_subcommand_from token fhir flow" -l authorize-url -x -d 'authorization endpoint'
+complete -c oauthctl -n "__fish_seen_subcommand_from token fhir flow" -l redirect-uri -x -d 'loopback redirect URI'
+complete -c oauthctl -n "__fish_seen_subcommand_from token fhir flow" -l browser -x -a 'none' -d 'browser command'
+complete -c oauthctl -n "__fish_seen_subcommand_from token fhir flow" -l pkce -x -a 'S256 plain none' -d 'PKCE method'
+complete -c oauthctl -n "__fish_seen_subcommand_from token fhir flow" -l redirect-timeout -x -d 'seconds to wait'
+complete -c oauthctl -n "__fish_seen_subcommand_from token fhir flow" -l login-hint -x -d 'login_hint'
+complete -c oauthctl -n "__fish_seen_subcommand_from token fhir flow" -l launch -x -d 'SMART launch context'
+complete -c oauthctl -n "__fish_seen_subcommand_from token fhir flow" -l authorize-param -x -d 'NAME=VALUE'
+complete -c oauthctl -n "__fish_seen_subcommand_from token fhir flow" -l refresh-token -x -d 'refresh token'
+complete -c oauthctl -n "__fish_seen_subcommand_from token fhir" -s g -l grant -x -a "$grants" -d 'grant'
+complete -c oauthctl -n "__fish_seen_subcommand_from token" -s o -l output -x -a 'token json header env' -d 'output format'
+complete -c oauthctl -n "__fish_seen_subcommand_from discover" -s o -l output -x -a 'table json' -d 'output format'
+complete -c oauthctl -n "__fish_seen_subcommand_from token" -l no-cache -d 'do not use the token cache'
+complete -c oauthctl -n "__fish_seen_subcommand_from token" -l force -d 'fetch a new token'
+complete -c oauthctl -n "__fish_seen_subcommand_from fhir" -l access-token -x -d 'use this access token'
+complete -c oauthctl -n "__fish_seen_subcommand_from fhir" -a 'Patient Observation Encounter Condition Practitioner Organization metadata'
+complete -c oauthctl -n "__fish_seen_subcommand_from flow" -l fhir-path -x -d 'FHIR request to make'
+complete -c oauthctl -n "__fish_seen_subcommand_from flow" -l show-secrets -d 'do not redact'
+complete -c oauthctl -n "__fish_seen_subcommand_from flow; and not __fish_seen_subcommand_from $grants" -a "$grants"
+complete -c oauthctl -n "__fish_seen_subcommand_from logout" -l all -d 'every cached token'
+
+# serve
+complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l host -x -d 'address to listen on'
+complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l port -x -d 'port (0: any free)'
+complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l config -r -F -d 'seed file (JSON)'
+complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l data -r -F -d 'SQLite store'
+complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l issuer -x -d 'issuer URL'
+complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l demo -d 'seed the demo client and user'
+complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l ephemeral -d 'keep everything in memory'
+complete -c oauthctl -n "__fish_seen_subcommand_from serve" -s q -l quiet -d 'no request log'
+
+# config, cache, help
+set -l keys server token_url fhir_url client_id auth_method scope audience resource redirect_uri private_key authorize_url browser pkce login_hint redirect_timeout cacert timeout client_secret_env client_secret_file client_secret_command description
+complete -c oauthctl -n "__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from list get set path profiles" -a 'list get set path profiles'
+complete -c oauthctl -n "__fish_seen_subcommand_from config; and __fish_seen_subcommand_from get set" -a "$keys"
+complete -c oauthctl -n "__fish_seen_subcommand_from cache; and not __fish_seen_subcommand_from clear list path" -a 'clear list path'
+complete -c oauthctl -n "__fish_seen_subcommand_from help" -a 'grants exit-codes config environment'

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+// `oauthctl discover`: the server's metadata as a table (or raw JSON), with the OAuth 2.0
+// Security Best Current Practice (RFC 9700) checked against it.
+#include "cli/commands/client_session.hpp"
+#include "cli/commands/command.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/output.hpp"
+
+#include <oauthctl/http/url.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <memory>
+#include <ostream>
+
+namespace oauthctl::cli {
+
+namespace {
+
+using nlohmann::json;
+
+struct DiscoverOptions {
+  ClientSettings client;
+  std::string output = "table";
+  EnvBindings env;
+};
+
+bool lists(const json& document, const char* field, std::string_view value) {
+  const auto it = document.find(field);
+  if (it == document.end() || !it->is_array()) {
+    return false;
+  }
+  return std::any_of(it->begin(), it->end(),
+                     [&](const json& v) { return v.is_string() && v.get<std::string>() == value; });
+}
+
+bool loopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+std::string cell(const json& value) {
+  if (value.is_string()) {
+    return value.get<std::string>();
+  }
+  if (value.is_array()) {
+    std::string out;
+    for (const auto& item : value) {
+      out += out.empty() ? "" : " ";
+      out += item.is_string() ? item.get<std::string>() : item.dump();
+    }
+    return out;
+  }
+  return value.dump();
+}
+
+std::vector<std::string> security_warnings(const json& document) {
+  std::vector<std::string> warnings;
+  if (lists(document, "grant_types_supported", "implicit") ||
+      (document.contains("response_types_supported") && document["response_types_supported"].is_array() &&
+       std::any_of(document["response_types_supported"].begin(), document["response_types_supported"].end(),
+                   [](const json& v) {
+                     if (!v.is_string()) {
+                       return false;
+                     }
+                     const auto s = " " + v.get<std::string>() + " ";
+                     return s.find(" token ") != std::string::npos;
+                   }))) {
+    warnings.emplace_back("the implicit grant is enabled; RFC 9700 §2.1.2 says clients SHOULD NOT use it");
+  }
+  if (lists(document, "grant_types_supported", "password")) {
+    warnings.emplace_back("the password grant is enabled; RFC 9700 §2.4 says it MUST NOT be used");
+  }
+  if (!lists(document, "code_challenge_methods_supported", "S256")) {
+    warnings.emplace_back("no PKCE S256 in code_challenge_methods_supported (RFC 9700 §2.1.1, RFC 8414 §2)");
+  }
+  if (lists(document, "code_challenge_methods_supported", "plain")) {
+    warnings.emplace_back("PKCE plain is offered; RFC 9700 §2.1.1 recommends S256 only");
+  }
+  for (const auto& [name, value] : document.items()) {
+    if (!value.is_string()) {
+      continue;
+    }
+    const auto url = http::parse_url(value.get<std::string>());
+    if (url && url->scheme == "http" && !loopback(url->host)) {
+      warnings.emplace_back(
+        fmt::format("{} uses plain http on a non-loopback host (RFC 9700 §2.6, RFC 6749 §3.1)", name));
+    }
+  }
+  return warnings;
+}
+
+int run_discover(DiscoverOptions& options, Io& io) {
+  options.env.apply(io);
+  if (options.output != "table" && options.output != "json") {
+    return report_usage(io, fmt::format("invalid -o {} (valid: table, json)", options.output));
+  }
+  const auto resolved = resolve_client(options.client, io, NeedCredentials::no);
+  if (!resolved) {
+    return report(io, resolved.error());
+  }
+  if (resolved->config.server.empty()) {
+    return report_usage(io, "missing --server (or OAUTHCTL_SERVER, or a profile)");
+  }
+  ClientSession session(*resolved, io, resolved->verbose ? Narration::trace : Narration::quiet,
+                        ShowSecrets::no, io.err);
+  const auto metadata = session.metadata(oauth::Discovery::always);
+  if (!metadata) {
+    return report(io, metadata.error());
+  }
+  if (metadata->raw.is_null()) {
+    return report(io,
+                  util::Error{util::ErrorKind::bad_response,
+                              fmt::format("{} publishes no metadata (tried {})", resolved->config.server,
+                                          fmt::join(oauth::discovery_urls(resolved->config.server), " and ")),
+                              {},
+                              {},
+                              0});
+  }
+  const auto& document = metadata->raw;
+  if (options.output == "json") {
+    io.out << document.dump(2) << '\n';
+  } else {
+    std::size_t width = 0;
+    for (const auto& [name, value] : document.items()) {
+      width = std::max(width, name.size());
+    }
+    const auto style = Style::for_stdout(io);
+    io.out << style.dim(fmt::format("# {}", metadata->source)) << '\n';
+    for (const auto& [name, value] : document.items()) {
+      io.out << style.bold(fmt::format("{:<{}}", name, width)) << "  " << cell(value) << '\n';
+    }
+  }
+  io.out << std::flush;
+  for (const auto& warning : security_warnings(document)) {
+    io.err << "oauthctl: warning: " << warning << '\n';
+  }
+  io.err << std::flush;
+  return k_exit_ok;
+}
+
+} // namespace
+
+Runner setup_discover(CLI::App& app) {
+  auto options = std::make_shared<DiscoverOptions>();
+  add_client_options(app, options->client, options->env);
+  app.add_option("-o,--output", options->output, "table (default) or json (the document as published)");
+  return [options](Io& io) { return run_discover(*options, io); };
+}
+
+} // namespace oauthctl::cli

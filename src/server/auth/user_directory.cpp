@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: MIT
+#include "server/auth/user_directory.hpp"
+
+#include <oauthctl/server/secret_hash.hpp>
+
+namespace oauthctl::server {
+
+UserDirectory::UserDirectory(std::vector<RegisteredUser> users) {
+  for (auto& user : users) {
+    auto id = user.spec.id;
+    m_users.insert_or_assign(std::move(id), std::move(user));
+  }
+  for (const auto& [id, user] : m_users) {
+    if (!user.password_hash.empty()) {
+      m_dummy_hash = user.password_hash;
+      break;
+    }
+  }
+}
+
+const RegisteredUser* UserDirectory::find(std::string_view id) const {
+  const auto it = m_users.find(std::string(id));
+  return it == m_users.end() ? nullptr : &it->second;
+}
+
+const RegisteredUser* UserDirectory::authenticate(std::string_view username,
+                                                  std::string_view password) const {
+  const auto* user = find(username);
+  const bool usable = user != nullptr && !user->password_hash.empty();
+  const auto& hash = usable ? user->password_hash : m_dummy_hash;
+  if (hash.empty()) {
+    return nullptr;
+  }
+  m_slow_slots.acquire();
+  const bool valid = verify_secret(password, hash);
+  m_slow_slots.release();
+  return valid && usable ? user : nullptr;
+}
+
+std::string UserDirectory::display_name(const UserSpec& user) {
+  if (user.name.is_string()) {
+    return user.name.get<std::string>();
+  }
+  if (!user.name.is_object()) {
+    return {};
+  }
+  std::string out;
+  for (const char* part : {"givenName", "familyName"}) {
+    const auto it = user.name.find(part);
+    if (it != user.name.end() && it->is_string() && !it->get_ref<const std::string&>().empty()) {
+      out += out.empty() ? "" : " ";
+      out += it->get<std::string>();
+    }
+  }
+  return out;
+}
+
+std::string UserDirectory::fhir_user_reference(const UserSpec& user) {
+  if (user.fhir_user.is_string()) {
+    return user.fhir_user.get<std::string>();
+  }
+  if (user.fhir_user.is_object()) {
+    const auto type = user.fhir_user.value("resourceType", std::string());
+    const auto id = user.fhir_user.value("id", std::string());
+    if (!type.empty() && !id.empty()) {
+      return type + "/" + id;
+    }
+  }
+  return {};
+}
+
+std::string UserDirectory::patient_id(const UserSpec& user) {
+  const auto reference = fhir_user_reference(user);
+  // Relative ("Patient/pt-1") or absolute ("<base>/Patient/pt-1") references.
+  const auto at = reference.rfind("Patient/");
+  if (at == std::string::npos || (at != 0 && reference[at - 1] != '/')) {
+    return {};
+  }
+  auto id = reference.substr(at + 8);
+  return id.find('/') == std::string::npos ? id : std::string();
+}
+
+} // namespace oauthctl::server

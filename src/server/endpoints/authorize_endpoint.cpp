@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: MIT
+#include "server/endpoints/authorize_endpoint.hpp"
+
+#include "server/auth/browser_session.hpp"
+#include "server/auth/login_pages.hpp"
+#include "server/auth/redirect_uri.hpp"
+#include "server/endpoints/authorization_flow.hpp"
+#include "server/endpoints/token_request.hpp"
+
+#include <oauthctl/oauth/pkce.hpp>
+#include <oauthctl/util/form.hpp>
+
+#include <fmt/format.h>
+
+namespace oauthctl::server {
+
+namespace {
+
+// The grant whose settings hold the redirect URIs for `response_type`.
+std::string_view grant_of(std::string_view response_type) {
+  return response_type == "token" ? "implicit" : "authorization_code";
+}
+
+// The redirect URIs registered for `response_type`; for an unknown one, all of them, so
+// the unsupported_response_type error can still go back to a registered URI.
+std::vector<std::string> registered_uris(const RegisteredClient& client, std::string_view response_type) {
+  if (response_type == "code" || response_type == "token") {
+    return client.spec.settings(grant_of(response_type)).redirect_uris;
+  }
+  auto all = client.spec.settings("authorization_code").redirect_uris;
+  const auto& implicit = client.spec.settings("implicit").redirect_uris;
+  all.insert(all.end(), implicit.begin(), implicit.end());
+  return all;
+}
+
+// RFC 7636 §4.1: a S256 challenge is 43 base64url characters; allow the verifier's range.
+bool is_valid_challenge(std::string_view challenge) {
+  return challenge.size() >= 43 && challenge.size() <= 128 && oauth::is_valid_code_verifier(challenge);
+}
+
+std::string strip_slash(std::string_view uri) {
+  if (uri.size() > 1 && uri.back() == '/') {
+    uri.remove_suffix(1);
+  }
+  return std::string(uri);
+}
+
+struct Rejection {
+  const char* error;
+  std::string description;
+};
+
+// Every check after the client and redirect_uri are trusted; an error here goes back to
+// the client (RFC 6749 §4.1.2.1).
+std::optional<Rejection> validate(const AppContext& context, const RegisteredClient& client,
+                                  const util::FormFields& query, PendingAuthorization& out) {
+  for (const auto& [name, value] : query) {
+    if (util::form_count(query, name) > 1) {
+      // RFC 6749 §3.1: request parameters must not be included more than once.
+      return Rejection{
+        "invalid_request",
+        fmt::format("parameter {} is repeated",
+                    nlohmann::json(name).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))};
+    }
+  }
+  const auto response_type = util::form_get(query, "response_type");
+  if (!response_type || response_type->empty()) {
+    return Rejection{"invalid_request", "response_type is missing"};
+  }
+  if (*response_type != "code" && *response_type != "token") {
+    return Rejection{"unsupported_response_type", "response_type must be code or token"};
+  }
+  if (!client.spec.allows_grant(grant_of(*response_type))) {
+    return Rejection{"unauthorized_client",
+                     fmt::format("this client may not use response_type={}", *response_type)};
+  }
+  for (const auto& scope : oauth::split_scopes(util::form_get(query, "scope").value_or(""))) {
+    const auto parsed = oauth::parse_smart_scope(scope);
+    // system/ scopes are for backend services (client_credentials), never for a user.
+    if (parsed && parsed->context == "system") {
+      return Rejection{"invalid_scope", fmt::format("{} is for backend services only", scope)};
+    }
+    if (client.spec.scopes && !scope_allowed(*client.spec.scopes, scope, parsed)) {
+      return Rejection{"invalid_scope", fmt::format("{} is not allowed for this client", scope)};
+    }
+    if (!has_scope(out.scopes, scope)) {
+      out.scopes.push_back(scope);
+    }
+  }
+  if (out.response_type == "code") {
+    const auto challenge = util::form_get(query, "code_challenge");
+    const auto method = util::form_get(query, "code_challenge_method");
+    if (challenge) {
+      // RFC 7636 §4.3 makes "plain" the default; our metadata advertises S256 only and
+      // RFC 9700 §2.1.1 says plain adds nothing, so the method must say S256.
+      if (!method || *method != "S256") {
+        return Rejection{"invalid_request", "code_challenge_method must be S256 (plain is not supported)"};
+      }
+      if (!is_valid_challenge(*challenge)) {
+        return Rejection{"invalid_request", "code_challenge is malformed"};
+      }
+      out.code_challenge = *challenge;
+    } else if (method) {
+      return Rejection{"invalid_request", "code_challenge_method without code_challenge"};
+    } else if (!client.is_confidential() || client.spec.settings("authorization_code").pkce.value_or(false)) {
+      // RFC 7636 §4.4.1 and RFC 8252 §8.1: a public client has no secret, so only PKCE
+      // ties the code to the app that asked for it.
+      return Rejection{"invalid_request",
+                       "PKCE is required: send code_challenge with code_challenge_method=S256"};
+    }
+  }
+  if (const auto aud = util::form_get(query, "aud")) {
+    // SMART App Launch §2.0.5: aud names the FHIR server the app wants to talk to; a wrong
+    // one could leak a token to a server that impersonates it.
+    if (strip_slash(*aud) != context.fhir_base && strip_slash(*aud) != context.issuer) {
+      return Rejection{"invalid_request", "aud is not this server's FHIR base URL"};
+    }
+  }
+  const auto prompt = util::form_get(query, "prompt").value_or("");
+  for (const auto& value : oauth::split_scopes(prompt)) {
+    if (value == "login") {
+      out.prompt_login = true;
+    } else if (value == "none") {
+      return Rejection{"login_required", "prompt=none is not supported; the user must sign in"};
+    }
+  }
+  out.nonce = util::form_get(query, "nonce").value_or("");
+  out.login_hint = util::form_get(query, "login_hint").value_or("");
+  // `launch` (EHR launch) is accepted and ignored: this server offers standalone launch.
+  return std::nullopt;
+}
+
+} // namespace
+
+ServerResponse handle_authorize(const AppContext& context, const ServerRequest& request) {
+  const auto query = util::form_decode(request.query);
+  if (!query) {
+    return error_page(400, "Invalid request", "The authorization request is malformed.");
+  }
+  // RFC 6749 §4.1.2.1 and §10.15: until client_id and redirect_uri are known to belong
+  // together, never redirect: the user sees the problem, and no open redirector exists.
+  const auto client_id = util::form_get(*query, "client_id");
+  if (!client_id || util::form_count(*query, "client_id") != 1) {
+    return error_page(400, "Invalid request", "The request must name exactly one client_id.");
+  }
+  const auto* client = context.clients.find(*client_id);
+  if (client == nullptr) {
+    return error_page(400, "Unknown application", "The application (client_id) is not registered here.");
+  }
+  const auto redirect_uri = util::form_get(*query, "redirect_uri");
+  if (!redirect_uri || util::form_count(*query, "redirect_uri") != 1) {
+    return error_page(400, "Invalid request", "The request must carry exactly one redirect_uri.");
+  }
+  const auto response_type = util::form_get(*query, "response_type").value_or("");
+  // RFC 6749 §3.1.2: no fragment; RFC 9700 §4.1.3: exact match, loopback port aside.
+  if (redirect_uri->find('#') != std::string::npos ||
+      !redirect_uri_allowed(registered_uris(*client, response_type), *redirect_uri)) {
+    return error_page(400, "Invalid redirect URI",
+                      "The redirect_uri is not registered for this application, so this server will "
+                      "not send you there.");
+  }
+  PendingAuthorization pending;
+  pending.client_id = client->spec.id;
+  pending.redirect_uri = *redirect_uri;
+  pending.response_type = response_type == "token" ? "token" : "code";
+  pending.state = util::form_get(*query, "state").value_or("");
+  if (auto rejection = validate(context, *client, *query, pending)) {
+    return redirect_error(context, pending, rejection->error, rejection->description, 302);
+  }
+  const auto now = context.now();
+  auto session_id = read_session_cookie(request.headers).value_or("");
+  std::string set_cookie;
+  if (!context.auth->session(session_id, now)) {
+    session_id = context.auth->create_session(now + k_session_lifetime);
+    set_cookie = session_set_cookie(session_id, context.issuer.rfind("https://", 0) == 0);
+  }
+  pending.session_id = session_id;
+  pending.expires_at = now + k_pending_lifetime;
+  auto snapshot = pending;
+  const auto pending_id = context.auth->add_pending(std::move(pending));
+  auto response = continue_authorization(context, pending_id, snapshot, session_id, 302);
+  if (!set_cookie.empty()) {
+    response.headers.set("Set-Cookie", set_cookie);
+  }
+  return response;
+}
+
+} // namespace oauthctl::server

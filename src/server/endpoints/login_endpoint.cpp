@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+#include "server/endpoints/login_endpoint.hpp"
+
+#include "server/auth/browser_session.hpp"
+#include "server/auth/login_pages.hpp"
+#include "server/auth/redirect_uri.hpp"
+#include "server/endpoints/authorization_flow.hpp"
+
+#include <fmt/format.h>
+
+namespace oauthctl::server {
+
+namespace {
+
+LoginPage login_form(const UiPost& ui, std::string username, std::string message) {
+  return {ui.pending_id,       ui.session.csrf_token, ui.pending.client_id,
+          std::move(username), std::move(message),    uri_origin(ui.pending.redirect_uri)};
+}
+
+} // namespace
+
+ServerResponse handle_login(const AppContext& context, const ServerRequest& request) {
+  auto ui = read_ui_request(context, request);
+  if (!ui) {
+    return std::move(ui.error());
+  }
+  if (request.method != "POST") {
+    return login_page(200, login_form(*ui, ui->pending.login_hint, {}));
+  }
+  const auto username = util::form_get(ui->fields, "username").value_or("");
+  const auto password = util::form_get(ui->fields, "password").value_or("");
+  if (username.empty() || password.empty()) {
+    return login_page(400, login_form(*ui, username, "Enter your username and password."));
+  }
+  const auto now = context.now();
+  // A per-username slow-down rather than a lockout: a lockout would let anyone lock a
+  // user out by guessing wrong on purpose (RFC 6749 §10.10 asks for guessing to be hard).
+  if (const auto wait = context.auth->login_wait(username, now); wait > 0) {
+    auto response = login_page(
+      429, login_form(*ui, username,
+                      fmt::format("Too many failed sign-in attempts. Wait {} second{} and try again.", wait,
+                                  wait == 1 ? "" : "s")));
+    response.headers.set("Retry-After", std::to_string(wait));
+    return response;
+  }
+  const auto* user = context.users.authenticate(username, password);
+  if (user == nullptr) {
+    context.auth->record_login(username, true, now);
+    return login_page(401, login_form(*ui, username, "The username or password is incorrect."));
+  }
+  context.auth->record_login(username, false, now);
+  const auto session_id = context.auth->sign_in(ui->session_id, user->spec.id, now);
+  context.auth->login_done(ui->pending_id);
+  auto pending = ui->pending;
+  pending.prompt_login = false;
+  pending.session_id = session_id;
+  auto response = continue_authorization(context, ui->pending_id, pending, session_id, 303);
+  response.headers.set("Set-Cookie",
+                       session_set_cookie(session_id, context.issuer.rfind("https://", 0) == 0));
+  return response;
+}
+
+ServerResponse handle_consent(const AppContext& context, const ServerRequest& request) {
+  auto ui = read_ui_request(context, request);
+  if (!ui) {
+    return std::move(ui.error());
+  }
+  if (ui->session.user_id.empty()) {
+    return redirect_to("/auth/login?request=" + util::percent_encode(ui->pending_id),
+                       request.method == "POST" ? 303 : 302);
+  }
+  if (request.method != "POST") {
+    const auto* user = context.users.find(ui->session.user_id);
+    return consent_page({ui->pending_id, ui->session.csrf_token, ui->pending.client_id,
+                         user != nullptr ? UserDirectory::display_name(user->spec) : std::string(),
+                         ui->pending.scopes, uri_origin(ui->pending.redirect_uri)});
+  }
+  const auto decision = util::form_get(ui->fields, "decision").value_or("");
+  if (decision == "deny") {
+    // RFC 6749 §4.1.2.1: the resource owner denied the request.
+    context.auth->drop_pending(ui->pending_id);
+    return redirect_error(context, ui->pending, "access_denied", "the user denied access", 303);
+  }
+  if (decision != "allow") {
+    return error_page(400, "Bad request", "Choose Allow or Deny.");
+  }
+  context.auth->remember_consent(ui->session_id, ui->pending.client_id);
+  return continue_authorization(context, ui->pending_id, ui->pending, ui->session_id, 303);
+}
+
+} // namespace oauthctl::server

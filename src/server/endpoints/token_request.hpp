@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "server/app.hpp"
+#include "server/endpoints/client_authentication.hpp"
+#include "server/endpoints/user_tokens.hpp"
+
+#include <oauthctl/oauth/smart_scope.hpp>
+#include <oauthctl/util/form.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace oauthctl::server {
+
+// The grant's view of one token request, after the client was authenticated.
+struct TokenRequest {
+  const AppContext& context;
+  const util::FormFields& params;
+  const RegisteredClient& client;
+  PresentedMethod method;
+};
+
+// True when `allowed` lets the client ask for `requested`: the same string, or a SMART
+// scope of the same context that covers it (system/*.read covers system/Patient.rs).
+bool scope_allowed(const std::vector<std::string>& allowed, const std::string& requested,
+                   const std::optional<oauth::SmartScope>& parsed);
+
+// What respond_with_user_tokens issued, for replay bookkeeping.
+struct IssuedUserResponse {
+  ServerResponse response;
+  std::string jti; // the access token's id (empty on failure)
+  std::int64_t expires_at = 0;
+  std::string family; // the refresh family, empty when no refresh token was issued
+};
+
+// Issues the tokens for `grant` and builds the RFC 6749 §5.1 response: access_token,
+// token_type, expires_in, scope, plus id_token with `openid`, `patient` with a patient
+// context, and a refresh token in `family` when the client gets one (`offline_access`
+// or its `refresh_token` setting; a new family when `family` is empty). The refresh token
+// remembers `family_scopes` (empty: the grant's scopes) as the most it may ask for later.
+IssuedUserResponse respond_with_user_tokens(const TokenRequest& request, const UserGrant& grant,
+                                            std::string family, std::vector<std::string> family_scopes = {});
+
+// RFC 6749 §4.1.3: redeems an authorization code (with PKCE, RFC 7636 §4.6).
+ServerResponse authorization_code_grant(const TokenRequest& request);
+
+// RFC 6749 §6: exchanges a refresh token, rotating it (RFC 9700 §4.14.2).
+ServerResponse refresh_token_grant(const TokenRequest& request);
+
+} // namespace oauthctl::server

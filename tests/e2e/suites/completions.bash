@@ -1,0 +1,117 @@
+# SPDX-License-Identifier: MIT
+# completions/: each script loaded into its own shell, asked for a completion, checked.
+# The scripts call `oauthctl` (zsh, fish) or COMP_WORDS[0] (bash): a PATH entry points
+# `oauthctl` at $OAUTHCTL. zsh and fish are skipped per test (not per suite) when missing;
+# CI installs them (Debian packages zsh, fish; bash-completion is not needed).
+
+COMPLETIONS=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/completions
+
+setup_shell_env() {
+  export XDG_CONFIG_HOME=$TEST_DIR/config XDG_CACHE_HOME=$TEST_DIR/cache HOME=$TEST_DIR
+  unset OAUTHCTL_CONFIG OAUTHCTL_PROFILE
+  mkdir -p "$TEST_DIR/bin" "$XDG_CONFIG_HOME/oauthctl"
+  ln -sf "$OAUTHCTL" "$TEST_DIR/bin/oauthctl"
+  export PATH=$TEST_DIR/bin:$PATH
+  printf '[profile.staging]\nserver = "http://127.0.0.1:1"\n\n[profile.prod]\nserver = "http://127.0.0.1:2"\n' \
+    >"$XDG_CONFIG_HOME/oauthctl/config.toml"
+}
+
+# bash_complete LINE: COMPREPLY for the last word of LINE (a trailing space starts a new word).
+bash_complete() {
+  (
+    # shellcheck disable=SC1091
+    source "$COMPLETIONS/oauthctl.bash"
+    read -ra COMP_WORDS <<<"$1"
+    [[ $1 == *' ' ]] && COMP_WORDS+=("")
+    COMP_WORDS[0]=oauthctl
+    COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+    COMP_LINE=$1
+    COMP_POINT=${#1}
+    _oauthctl
+    printf '%s\n' "${COMPREPLY[@]}"
+  )
+}
+
+expect_candidates() {
+  local got=$1 want
+  shift
+  for want in "$@"; do
+    grep -qx -- "$want" <<<"$got" || fail "missing candidate '$want' in: $(tr '\n' ' ' <<<"$got")"
+  done
+}
+
+test_bash() {
+  setup_shell_env
+  expect_candidates "$(bash_complete 'oauthctl to')" token
+  expect_candidates "$(bash_complete 'oauthctl ')" token fhir flow serve discover config cache logout help
+  expect_candidates "$(bash_complete 'oauthctl token --grant ')" client_credentials authorization_code device_code
+  expect_candidates "$(bash_complete 'oauthctl token --auth-method client_secret_')" client_secret_basic client_secret_post
+  expect_candidates "$(bash_complete 'oauthctl token -o ')" token json header env
+  expect_candidates "$(bash_complete 'oauthctl token --profile ')" staging prod
+  expect_candidates "$(bash_complete 'oauthctl token --no')" --no-cache
+  expect_candidates "$(bash_complete 'oauthctl token --server http://x --cli')" --client-id --client-secret --client-secret-file
+  expect_candidates "$(bash_complete 'oauthctl flow ')" client_credentials implicit
+  expect_candidates "$(bash_complete 'oauthctl config ')" list get set path profiles
+  expect_candidates "$(bash_complete 'oauthctl config set client_secret_')" client_secret_env client_secret_file client_secret_command
+  expect_candidates "$(bash_complete 'oauthctl help ')" grants exit-codes config
+  touch "$TEST_DIR/secret.txt"
+  expect_candidates "$(cd "$TEST_DIR" && bash_complete 'oauthctl token --client-secret-file sec')" secret.txt
+  # The completion must be loadable by bash-completion's loader too (complete -F registered).
+  bash -c "source '$COMPLETIONS/oauthctl.bash' && complete -p oauthctl" | grep -q -- '-F _oauthctl' ||
+    fail "complete -F _oauthctl not registered"
+}
+
+# fish_complete LINE: fish's candidates for LINE (complete -C), names only.
+fish_complete() {
+  fish --no-config -c "source '$COMPLETIONS/oauthctl.fish'; complete -C '$1'" | cut -f1
+}
+
+test_fish() {
+  command -v fish >/dev/null || { echo "SKIP: fish not installed"; return 0; }
+  setup_shell_env
+  fish -n "$COMPLETIONS/oauthctl.fish" || fail "oauthctl.fish does not parse"
+  expect_candidates "$(fish_complete 'oauthctl tok')" token
+  expect_candidates "$(fish_complete 'oauthctl token --grant ')" client_credentials authorization_code
+  expect_candidates "$(fish_complete 'oauthctl token --auth-method ')" client_secret_basic none
+  expect_candidates "$(fish_complete 'oauthctl token --profile ')" staging prod
+  expect_candidates "$(fish_complete 'oauthctl token --no-')" --no-cache
+  expect_candidates "$(fish_complete 'oauthctl config ')" list get set path profiles
+  expect_candidates "$(fish_complete 'oauthctl discover -o ')" table json
+}
+
+# zsh_complete LINE: the command line after zsh completed LINE with TAB (run in a zpty;
+# the completed line is echoed back by prefixing it with `print -r --` and running it).
+zsh_complete() {
+  local script=$TEST_DIR/zsh-complete.zsh
+  cat >"$script" <<ZSH
+zmodload zsh/zpty
+zpty -b z 'zsh -f -i'
+zpty -w z 'PS1="" PROMPT="" RPROMPT=""; unsetopt zle_bracketed_paste 2>/dev/null'
+zpty -w z 'fpath=($COMPLETIONS \$fpath); autoload -U compinit; compinit -u -d $TEST_DIR/zcompdump'
+zpty -w z 'zstyle ":completion:*" menu no; setopt no_list_beep no_auto_menu'
+zpty -w -n z '$1'$'\t'
+sleep 1
+zpty -w -n z $'\x01print -r -- "<<<" \x05 ">>>"\n'
+sleep 1
+local out line
+while zpty -r -t z line; do out+=\$line; done
+print -r -- \$out
+zpty -d z
+ZSH
+  zsh -f "$script" 2>&1 | tr -d '\r' | grep -a -o '^<<< .* >>>$' | tail -n 1 | sed 's/^<<< \(.*\) >>>$/\1/'
+}
+
+test_zsh() {
+  command -v zsh >/dev/null || { echo "SKIP: zsh not installed"; return 0; }
+  setup_shell_env
+  zsh -n "$COMPLETIONS/_oauthctl" || fail "_oauthctl does not parse"
+  local got
+  got=$(zsh_complete 'oauthctl tok')
+  [[ $got == 'oauthctl token'* ]] || fail "zsh completed 'oauthctl tok' to '$got'"
+  got=$(zsh_complete 'oauthctl token --grant client_cr')
+  [[ $got == 'oauthctl token --grant client_credentials'* ]] || fail "zsh grant completion: '$got'"
+  got=$(zsh_complete 'oauthctl token --profile sta')
+  [[ $got == 'oauthctl token --profile staging'* ]] || fail "zsh profile completion: '$got'"
+  got=$(zsh_complete 'oauthctl token --no-c')
+  [[ $got == 'oauthctl token --no-cache'* ]] || fail "zsh option completion: '$got'"
+}

@@ -1,0 +1,547 @@
+// SPDX-License-Identifier: MIT
+#include "server_test_support.hpp"
+
+#include <oauthctl/oauth/jwt.hpp>
+#include <oauthctl/oauth/pkce.hpp>
+#include <oauthctl/util/base64url.hpp>
+#include <oauthctl/util/crypto.hpp>
+#include <oauthctl/util/form.hpp>
+
+#include <doctest/doctest.h>
+
+using namespace oauthctl;
+using test::body_json;
+using test::Browser;
+using test::hidden_value;
+using test::location_param;
+using test::TestServer;
+
+namespace {
+
+const std::string k_callback = "http://127.0.0.1:5555/callback";
+const std::string k_verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk-extra-chars";
+
+std::string challenge() {
+  return oauth::make_code_challenge(oauth::PkceMethod::s256, k_verifier);
+}
+
+// An authorization request for demo-public with PKCE; `extra` is appended as is.
+std::string public_query(const std::string& scope = "openid profile patient/*.rs offline_access",
+                         const std::string& extra = {}) {
+  return util::form_encode({{"response_type", "code"},
+                            {"client_id", "demo-public"},
+                            {"redirect_uri", k_callback},
+                            {"scope", scope},
+                            {"state", "st-1"},
+                            {"nonce", "n-1"},
+                            {"code_challenge", challenge()},
+                            {"code_challenge_method", "S256"}}) +
+         extra;
+}
+
+std::string location(const server::ServerResponse& response) {
+  return response.headers.get("Location").value_or("");
+}
+
+bool is_error_page(const server::ServerResponse& response) {
+  return response.status == 400 && !response.headers.get("Location") &&
+         response.content_type.rfind("text/html", 0) == 0;
+}
+
+// Signs in as demo/demo from a fresh /auth/authorize answer; returns the next response.
+server::ServerResponse sign_in(Browser& browser, const server::ServerResponse& authorize,
+                               const std::string& password = "demo") {
+  REQUIRE(authorize.status == 302);
+  const auto login_url = location(authorize);
+  REQUIRE(login_url.rfind("/auth/login?request=", 0) == 0);
+  const auto request_id = location_param(login_url, "request");
+  const auto page = browser.get("/auth/login", "request=" + request_id);
+  REQUIRE(page.status == 200);
+  return browser.post("/auth/login", {{"request", hidden_value(page.body, "request")},
+                                      {"csrf_token", hidden_value(page.body, "csrf_token")},
+                                      {"username", "demo"},
+                                      {"password", password}});
+}
+
+// Allows at the consent page the login led to; returns the redirect to the client.
+server::ServerResponse allow(Browser& browser, const server::ServerResponse& after_login,
+                             const std::string& decision = "allow") {
+  REQUIRE(after_login.status == 303);
+  const auto grant_url = location(after_login);
+  REQUIRE(grant_url.rfind("/auth/grant?request=", 0) == 0);
+  const auto page = browser.get("/auth/grant", grant_url.substr(grant_url.find('?') + 1));
+  REQUIRE(page.status == 200);
+  return browser.post("/auth/grant", {{"request", hidden_value(page.body, "request")},
+                                      {"csrf_token", hidden_value(page.body, "csrf_token")},
+                                      {"decision", decision}});
+}
+
+// The whole browser part for demo-public: the code the client receives.
+std::string obtain_code(const TestServer& server,
+                        const std::string& scope = "openid profile patient/*.rs offline_access") {
+  Browser browser{server, {}};
+  const auto back = allow(browser, sign_in(browser, browser.get("/auth/authorize", public_query(scope))));
+  REQUIRE(back.status == 303);
+  REQUIRE(location(back).rfind(k_callback + "?", 0) == 0);
+  return location_param(location(back), "code");
+}
+
+server::ServerResponse redeem(const TestServer& server, const std::string& code,
+                              const std::string& verifier = k_verifier,
+                              const std::string& redirect = k_callback) {
+  return server.post_form(util::form_encode({{"grant_type", "authorization_code"},
+                                             {"code", code},
+                                             {"redirect_uri", redirect},
+                                             {"client_id", "demo-public"},
+                                             {"code_verifier", verifier}}));
+}
+
+void check_grant_error(const server::ServerResponse& response, const std::string& error) {
+  CAPTURE(response.body);
+  CHECK(response.status == 400);
+  CHECK(body_json(response)["error"] == error);
+}
+
+} // namespace
+
+TEST_SUITE("server.authorize") {
+  TEST_CASE("unknown client or unregistered redirect_uri: an error page, never a redirect") {
+    const TestServer server;
+    Browser browser{server, {}};
+    const auto with = [&](const std::string& client, const std::string& redirect) {
+      return browser.get("/auth/authorize", util::form_encode({{"response_type", "code"},
+                                                               {"client_id", client},
+                                                               {"redirect_uri", redirect},
+                                                               {"state", "s"},
+                                                               {"code_challenge", challenge()},
+                                                               {"code_challenge_method", "S256"}}));
+    };
+    CHECK(is_error_page(with("nobody", k_callback)));
+    for (const char* bad :
+         {"http://127.0.0.2:5555/callback", "http://127.0.0.1:5555/other", "https://127.0.0.1:5555/callback",
+          "http://127.0.0.1:5555/callback?x=1", "http://127.0.0.1:5555/callback#f",
+          "http://evil.example/callback", "http://127.0.0.1:5555/callback/",
+          "http://user@127.0.0.1:5555/callback", "http://127.0.0.1:x/callback"}) {
+      CAPTURE(bad);
+      const auto response = with("demo-public", bad);
+      CHECK(is_error_page(response));
+      CHECK(response.headers.get("X-Frame-Options") == "DENY");
+    }
+    // Repeated client_id or redirect_uri: also a page, since neither can be trusted.
+    CHECK(is_error_page(
+      browser.get("/auth/authorize", public_query() + "&redirect_uri=" + util::percent_encode(k_callback))));
+    CHECK(is_error_page(browser.get("/auth/authorize", "response_type=code&state=s")));
+  }
+
+  TEST_CASE("loopback redirect URIs match on any port (RFC 8252 §7.3)") {
+    const TestServer server;
+    for (const char* good : {"http://127.0.0.1/callback", "http://127.0.0.1:1/callback",
+                             "http://127.0.0.1:65535/callback", "http://localhost:8123/callback"}) {
+      CAPTURE(good);
+      Browser browser{server, {}};
+      const auto response =
+        browser.get("/auth/authorize", util::form_encode({{"response_type", "code"},
+                                                          {"client_id", "demo-public"},
+                                                          {"redirect_uri", good},
+                                                          {"code_challenge", challenge()},
+                                                          {"code_challenge_method", "S256"}}));
+      CHECK(response.status == 302);
+      CHECK(location(response).rfind("/auth/login?request=", 0) == 0);
+      const auto cookie = response.headers.get("Set-Cookie").value_or("");
+      CHECK(cookie.find("HttpOnly") != std::string::npos);
+      CHECK(cookie.find("SameSite=Lax") != std::string::npos);
+      CHECK(cookie.find("Path=/") != std::string::npos);
+      CHECK(cookie.find("Secure") == std::string::npos); // http issuer
+    }
+  }
+
+  TEST_CASE("errors after the redirect_uri is trusted go back with state and iss (RFC 9207)") {
+    const TestServer server;
+    Browser browser{server, {}};
+    const auto expect = [&](const std::string& query, const std::string& error) {
+      CAPTURE(query);
+      const auto response = browser.get("/auth/authorize", query);
+      REQUIRE(response.status == 302);
+      const auto to = location(response);
+      CHECK(to.rfind(k_callback + "?", 0) == 0);
+      CHECK(location_param(to, "error") == error);
+      CHECK(location_param(to, "state") == "st-1");
+      CHECK(location_param(to, "iss") == test::k_issuer);
+      CHECK_FALSE(location_param(to, "error_description").empty());
+    };
+    const auto base =
+      util::form_encode({{"client_id", "demo-public"}, {"redirect_uri", k_callback}, {"state", "st-1"}});
+    // A public client without PKCE, or with plain.
+    expect(base + "&response_type=code", "invalid_request");
+    expect(base + "&response_type=code&code_challenge=" + challenge() + "&code_challenge_method=plain",
+           "invalid_request");
+    expect(base + "&response_type=code&code_challenge=" + challenge(), "invalid_request");
+    expect(base + "&response_type=code&code_challenge=short&code_challenge_method=S256", "invalid_request");
+    expect(base + "&response_type=id_token", "unsupported_response_type");
+    expect(base, "invalid_request");
+    // demo-public may not use the implicit grant (and has no implicit redirect URIs).
+    expect(public_query("openid", "&scope=profile"), "invalid_request"); // repeated parameter
+    expect(util::form_encode({{"response_type", "code"},
+                              {"client_id", "demo-public"},
+                              {"redirect_uri", k_callback},
+                              {"state", "st-1"},
+                              {"scope", "system/*.read"},
+                              {"code_challenge", challenge()},
+                              {"code_challenge_method", "S256"}}),
+           "invalid_scope");
+    expect(public_query("openid user/*.cruds"), "invalid_scope");
+    expect(public_query("openid", "&aud=http://elsewhere/fhir"), "invalid_request");
+  }
+
+  TEST_CASE("authorization code flow with login, consent, PKCE, id_token and FHIR access") {
+    const TestServer server;
+    Browser browser{server, {}};
+    const auto authorize = browser.get(
+      "/auth/authorize",
+      public_query() + "&login_hint=demo&aud=" + util::percent_encode(std::string(test::k_issuer) + "/fhir"));
+    REQUIRE(authorize.status == 302);
+    CHECK_FALSE(browser.cookie.empty());
+
+    // The login page: login_hint pre-fills the username; strict security headers.
+    const auto login_url = location(authorize);
+    const auto page = browser.get("/auth/login", login_url.substr(login_url.find('?') + 1));
+    REQUIRE(page.status == 200);
+    CHECK(page.content_type == "text/html; charset=utf-8");
+    CHECK(page.body.find("<html lang=\"en\">") != std::string::npos);
+    CHECK(page.body.find("name=\"username\" type=\"text\"") != std::string::npos);
+    CHECK(page.body.find("value=\"demo\"") != std::string::npos);
+    CHECK(page.headers.get("Content-Security-Policy") ==
+          "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http://127.0.0.1:5555; "
+          "frame-ancestors 'none'");
+    CHECK(page.headers.get("Cache-Control") == "no-store");
+    CHECK(page.headers.get("Referrer-Policy") == "no-referrer");
+
+    // A wrong password: the page says so, and nothing redirects.
+    const auto wrong = sign_in(browser, authorize, "nope");
+    CHECK(wrong.status == 401);
+    CHECK_FALSE(wrong.headers.get("Location"));
+    CHECK(wrong.body.find("The username or password is incorrect.") != std::string::npos);
+
+    const auto before = browser.cookie;
+    const auto after_login = sign_in(browser, authorize);
+    // A new session id after login (session fixation).
+    CHECK(browser.cookie != before);
+    CHECK(after_login.headers.get("Set-Cookie").value_or("").find("HttpOnly") != std::string::npos);
+    const auto back = allow(browser, after_login);
+    REQUIRE(back.status == 303);
+    const auto to = location(back);
+    CHECK(location_param(to, "state") == "st-1");
+    CHECK(location_param(to, "iss") == test::k_issuer);
+    const auto code = location_param(to, "code");
+    REQUIRE(code.size() >= 43);
+
+    const auto response = redeem(server, code);
+    REQUIRE(response.status == 200);
+    CHECK(response.headers.get("Cache-Control") == "no-store");
+    const auto body = body_json(response);
+    CHECK(body["token_type"] == "Bearer");
+    CHECK(body["scope"] == "openid profile patient/*.rs offline_access");
+    CHECK(body["patient"] == "pt-1");
+    CHECK(body["refresh_token"].is_string());
+    const auto access_token = body["access_token"].get<std::string>();
+
+    const auto access = oauth::decode_jwt(access_token);
+    REQUIRE(access.has_value());
+    CHECK(access->claims["sub"] == "demo");
+    CHECK(access->claims["fhirUser"] == "Patient/pt-1");
+    CHECK(access->claims["patient"] == "pt-1");
+    CHECK(access->claims["client_id"] == "demo-public");
+
+    const auto id_token = oauth::decode_jwt(body["id_token"].get<std::string>());
+    REQUIRE(id_token.has_value());
+    CHECK(server.context->verifier.verify_signature(*id_token).has_value());
+    const auto& claims = id_token->claims;
+    CHECK(id_token->header["alg"] == "RS256");
+    CHECK(claims["iss"] == test::k_issuer);
+    CHECK(claims["sub"] == "demo");
+    CHECK(claims["aud"] == "demo-public");
+    CHECK(claims["nonce"] == "n-1");
+    CHECK(claims["auth_time"] == 1'700'000'000);
+    CHECK(claims["iat"] == 1'700'000'000);
+    CHECK(claims["exp"] == 1'700'003'600);
+    CHECK(claims["name"] == "Demo User");
+    CHECK_FALSE(claims.contains("email")); // no email scope
+    // OIDC Core §3.1.3.6, checked independently: base64url(left half of SHA-256).
+    CHECK(claims["at_hash"] == util::base64url_encode(util::sha256(access_token).substr(0, 16)));
+
+    // The patient compartment: own record yes, others 403 on read, filtered in search.
+    CHECK(server.get("/fhir/Patient/pt-1", {}, access_token).status == 200);
+    CHECK(server.get("/fhir/Patient/pt-2", {}, access_token).status == 403);
+    CHECK(server.get("/fhir/Observation/obs-1", {}, access_token).status == 200);
+    CHECK(server.get("/fhir/Observation/obs-3", {}, access_token).status == 403);
+    CHECK(body_json(server.get("/fhir/Patient", {}, access_token))["total"] == 1);
+    CHECK(body_json(server.get("/fhir/Observation", {}, access_token))["total"] == 2);
+
+    // userinfo (OIDC Core §5.3), GET and POST.
+    const auto info = server.get("/auth/userinfo", {}, access_token);
+    REQUIRE(info.status == 200);
+    CHECK(body_json(info)["sub"] == "demo");
+    CHECK(body_json(info)["name"] == "Demo User");
+    CHECK(body_json(info)["fhirUser"] == "Patient/pt-1");
+    server::ServerRequest post;
+    post.method = "POST";
+    post.path = "/auth/userinfo";
+    post.headers.add("Authorization", "Bearer " + access_token);
+    CHECK(server.send(post).status == 200);
+  }
+
+  TEST_CASE("a code is single use; a replay revokes what it issued") {
+    const TestServer server;
+    const auto code = obtain_code(server);
+    const auto first = redeem(server, code);
+    REQUIRE(first.status == 200);
+    const auto access_token = body_json(first)["access_token"].get<std::string>();
+    const auto refresh_token = body_json(first)["refresh_token"].get<std::string>();
+    CHECK(server.get("/fhir/Patient/pt-1", {}, access_token).status == 200);
+
+    check_grant_error(redeem(server, code), "invalid_grant");
+    const auto revoked = server.get("/fhir/Patient/pt-1", {}, access_token);
+    CHECK(revoked.status == 401);
+    CHECK(revoked.headers.get("WWW-Authenticate").value_or("").find("invalid_token") != std::string::npos);
+    CHECK(server.get("/auth/userinfo", {}, access_token).status == 401);
+    check_grant_error(
+      server.post_form("grant_type=refresh_token&client_id=demo-public&refresh_token=" + refresh_token),
+      "invalid_grant");
+  }
+
+  TEST_CASE("code checks: expiry, PKCE verifier, redirect_uri, client") {
+    const TestServer server;
+    SUBCASE("expired after 60 s") {
+      const auto code = obtain_code(server);
+      server.clock->store(server.clock->load() + 61);
+      check_grant_error(redeem(server, code), "invalid_grant");
+    }
+    SUBCASE("still valid at 59 s") {
+      const auto code = obtain_code(server);
+      server.clock->store(server.clock->load() + 59);
+      CHECK(redeem(server, code).status == 200);
+    }
+    SUBCASE("wrong verifier, and the code is spent") {
+      const auto code = obtain_code(server);
+      check_grant_error(redeem(server, code, oauth::make_code_verifier()), "invalid_grant");
+      check_grant_error(redeem(server, code), "invalid_grant");
+    }
+    SUBCASE("missing verifier") {
+      const auto code = obtain_code(server);
+      check_grant_error(server.post_form(util::form_encode({{"grant_type", "authorization_code"},
+                                                            {"code", code},
+                                                            {"redirect_uri", k_callback},
+                                                            {"client_id", "demo-public"}})),
+                        "invalid_grant");
+    }
+    SUBCASE("redirect_uri must be the one of the request, port included") {
+      const auto code = obtain_code(server);
+      check_grant_error(redeem(server, code, k_verifier, "http://127.0.0.1:5556/callback"), "invalid_grant");
+    }
+    SUBCASE("another client cannot redeem it") {
+      const auto code = obtain_code(server);
+      const auto response = server.post_form(util::form_encode({{"grant_type", "authorization_code"},
+                                                                {"code", code},
+                                                                {"redirect_uri", k_callback},
+                                                                {"client_id", "demo-client"},
+                                                                {"client_secret", "demo-secret"},
+                                                                {"code_verifier", k_verifier}}));
+      check_grant_error(response, "invalid_grant");
+    }
+    SUBCASE("unknown code") {
+      check_grant_error(redeem(server, "made-up"), "invalid_grant");
+    }
+  }
+
+  TEST_CASE("CSRF: a missing or wrong token gets a 403 page") {
+    const TestServer server;
+    Browser browser{server, {}};
+    const auto authorize = browser.get("/auth/authorize", public_query());
+    const auto request_id = location_param(location(authorize), "request");
+    const auto page = browser.get("/auth/login", "request=" + request_id);
+    for (const char* csrf : {"", "wrong"}) {
+      util::FormFields fields{{"request", request_id}, {"username", "demo"}, {"password", "demo"}};
+      if (*csrf != '\0') {
+        fields.emplace_back("csrf_token", csrf);
+      }
+      const auto response = browser.post("/auth/login", fields);
+      CHECK(response.status == 403);
+      CHECK_FALSE(response.headers.get("Location"));
+      CHECK(response.content_type.rfind("text/html", 0) == 0);
+    }
+    // Another browser (no session cookie) cannot use the pending request either.
+    Browser other{server, {}};
+    const auto stolen = other.post("/auth/login", {{"request", request_id},
+                                                   {"csrf_token", hidden_value(page.body, "csrf_token")},
+                                                   {"username", "demo"},
+                                                   {"password", "demo"}});
+    CHECK(stolen.status == 400);
+    CHECK_FALSE(stolen.headers.get("Location"));
+  }
+
+  TEST_CASE("consent: deny redirects with access_denied; allow is remembered for the session") {
+    const TestServer server;
+    Browser browser{server, {}};
+    const auto denied =
+      allow(browser, sign_in(browser, browser.get("/auth/authorize", public_query())), "deny");
+    REQUIRE(denied.status == 303);
+    CHECK(location_param(location(denied), "error") == "access_denied");
+    CHECK(location_param(location(denied), "state") == "st-1");
+    CHECK(location_param(location(denied), "iss") == test::k_issuer);
+
+    // Signed in already: straight to consent, then remembered.
+    const auto again = browser.get("/auth/authorize", public_query());
+    REQUIRE(again.status == 302);
+    CHECK(location(again).rfind("/auth/grant?request=", 0) == 0);
+    const auto grant_page = browser.get("/auth/grant", location(again).substr(location(again).find('?') + 1));
+    CHECK(grant_page.body.find("name=\"decision\" value=\"allow\"") != std::string::npos);
+    CHECK(grant_page.body.find("patient/*.rs") != std::string::npos);
+    const auto allowed =
+      browser.post("/auth/grant", {{"request", hidden_value(grant_page.body, "request")},
+                                   {"csrf_token", hidden_value(grant_page.body, "csrf_token")},
+                                   {"decision", "allow"}});
+    CHECK(location_param(location(allowed), "code").size() >= 43);
+    const auto third = browser.get("/auth/authorize", public_query());
+    CHECK(location(third).rfind(k_callback + "?code=", 0) == 0);
+    // prompt=login forces the login page even so.
+    const auto forced = browser.get("/auth/authorize", public_query("openid", "&prompt=login"));
+    CHECK(location(forced).rfind("/auth/login?request=", 0) == 0);
+  }
+
+  TEST_CASE("repeated wrong passwords slow down, without a lockout") {
+    const TestServer server;
+    Browser browser{server, {}};
+    const auto authorize = browser.get("/auth/authorize", public_query());
+    for (int i = 0; i < 3; ++i) {
+      CHECK(sign_in(browser, authorize, "wrong").status == 401);
+    }
+    const auto slowed = sign_in(browser, authorize, "demo");
+    CHECK(slowed.status == 429);
+    CHECK(slowed.headers.get("Retry-After") == "1");
+    server.clock->store(server.clock->load() + 2);
+    CHECK(sign_in(browser, authorize, "demo").status == 303);
+  }
+
+  TEST_CASE("escaping: echoed values cannot inject markup") {
+    const TestServer server;
+    Browser browser{server, {}};
+    const auto authorize =
+      browser.get("/auth/authorize", public_query("openid", "&login_hint=%22%3E%3Cscript%3E"));
+    const auto page = browser.get("/auth/login", "request=" + location_param(location(authorize), "request"));
+    CHECK(page.body.find("<script>") == std::string::npos);
+    CHECK(page.body.find("&quot;&gt;&lt;script&gt;") != std::string::npos);
+  }
+
+  TEST_CASE("implicit grant: the token in the fragment, never a refresh token") {
+    const TestServer server;
+    Browser browser{server, {}};
+    const auto query = util::form_encode({{"response_type", "token"},
+                                          {"client_id", "demo-client"},
+                                          {"redirect_uri", "http://localhost:9000/callback"},
+                                          {"scope", "openid user/*.rs"},
+                                          {"state", "imp"}});
+    const auto back = sign_in(browser, browser.get("/auth/authorize", query)); // first-party: no consent
+    REQUIRE(back.status == 303);
+    const auto to = location(back);
+    REQUIRE(to.rfind("http://localhost:9000/callback#", 0) == 0);
+    CHECK(location_param(to, "token_type") == "Bearer");
+    CHECK(location_param(to, "expires_in") == "3600");
+    CHECK(location_param(to, "scope") == "openid user/*.rs");
+    CHECK(location_param(to, "state") == "imp");
+    CHECK(location_param(to, "iss") == test::k_issuer);
+    CHECK(location_param(to, "refresh_token").empty());
+    const auto token = location_param(to, "access_token");
+    CHECK(server.get("/fhir/Patient/pt-2", {}, token).status == 200); // user/ acts as system/
+  }
+}
+
+TEST_SUITE("server.refresh") {
+  TEST_CASE("rotation, narrowing, and family revocation on reuse") {
+    const TestServer server;
+    const auto first = body_json(redeem(server, obtain_code(server)));
+    const auto r1 = first["refresh_token"].get<std::string>();
+    const auto refresh = [&](const std::string& token, const std::string& scope = {}) {
+      std::string body = "grant_type=refresh_token&client_id=demo-public&refresh_token=" + token;
+      if (!scope.empty()) {
+        body += "&scope=" + util::percent_encode(scope);
+      }
+      return server.post_form(body);
+    };
+    // Widening is refused and leaves the token usable.
+    check_grant_error(refresh(r1, "openid user/*.rs"), "invalid_scope");
+    const auto second = refresh(r1, "openid patient/*.rs");
+    REQUIRE(second.status == 200);
+    const auto body = body_json(second);
+    CHECK(body["scope"] == "openid patient/*.rs");
+    CHECK(body["id_token"].is_string());
+    const auto r2 = body["refresh_token"].get<std::string>();
+    CHECK(r2 != r1);
+    const auto a2 = body["access_token"].get<std::string>();
+    // Back up to the original grant is allowed (RFC 6749 §6), with r2.
+    const auto third = refresh(r2, "openid profile patient/*.rs offline_access");
+    REQUIRE(third.status == 200);
+    const auto r3 = body_json(third)["refresh_token"].get<std::string>();
+    // r1 again: reuse of a rotated token revokes the family, r3 and its tokens included.
+    check_grant_error(refresh(r1), "invalid_grant");
+    check_grant_error(refresh(r3), "invalid_grant");
+    CHECK(server.get("/fhir/Patient/pt-1", {}, a2).status == 401);
+    // Bound to the client.
+    check_grant_error(
+      server.post_form("grant_type=refresh_token&client_id=demo-client&client_secret=demo-secret&"
+                       "refresh_token=" +
+                       r3),
+      "invalid_grant");
+  }
+
+  TEST_CASE("no refresh token without offline_access or client setting") {
+    server::ClientSpec plain;
+    plain.id = "plain";
+    plain.grant_types = {"authorization_code", "refresh_token"};
+    plain.auth["authorization_code"].redirect_uris = {"http://127.0.0.1/cb"};
+    const TestServer server({plain});
+    Browser browser{server, {}};
+    const auto query = util::form_encode({{"response_type", "code"},
+                                          {"client_id", "plain"},
+                                          {"redirect_uri", "http://127.0.0.1/cb"},
+                                          {"scope", "openid"},
+                                          {"code_challenge", challenge()},
+                                          {"code_challenge_method", "S256"}});
+    const auto back = allow(browser, sign_in(browser, browser.get("/auth/authorize", query)));
+    const auto response =
+      server.post_form(util::form_encode({{"grant_type", "authorization_code"},
+                                          {"code", location_param(location(back), "code")},
+                                          {"redirect_uri", "http://127.0.0.1/cb"},
+                                          {"client_id", "plain"},
+                                          {"code_verifier", k_verifier}}));
+    REQUIRE(response.status == 200);
+    CHECK_FALSE(body_json(response).contains("refresh_token"));
+    CHECK_FALSE(body_json(response).contains("patient"));
+    CHECK(body_json(response)["id_token"].is_string());
+  }
+}
+
+TEST_SUITE("server.userinfo") {
+  TEST_CASE("bad, missing or non-openid tokens") {
+    const TestServer server;
+    const auto missing = server.get("/auth/userinfo");
+    CHECK(missing.status == 401);
+    CHECK(missing.headers.get("WWW-Authenticate").value_or("").rfind("Bearer", 0) == 0);
+    const auto bad = server.get("/auth/userinfo", {}, "a.b.c");
+    CHECK(bad.status == 401);
+    CHECK(bad.headers.get("WWW-Authenticate").value_or("").find("invalid_token") != std::string::npos);
+    // A client_credentials token has no openid scope and no user.
+    CHECK(server.get("/auth/userinfo", {}, server.token()).status == 403);
+  }
+
+  TEST_CASE("discovery lists the new endpoints") {
+    const TestServer server;
+    const auto openid = body_json(server.get("/.well-known/openid-configuration"));
+    CHECK(openid["authorization_endpoint"] == std::string(test::k_issuer) + "/auth/authorize");
+    CHECK(openid["userinfo_endpoint"] == std::string(test::k_issuer) + "/auth/userinfo");
+    CHECK(openid["response_types_supported"] == nlohmann::json::array({"code", "token"}));
+    CHECK(openid["code_challenge_methods_supported"] == nlohmann::json::array({"S256"}));
+    const auto smart = body_json(server.get("/.well-known/smart-configuration"));
+    CHECK(smart["capabilities"].dump().find("launch-standalone") != std::string::npos);
+    CHECK(smart["capabilities"].dump().find("sso-openid-connect") != std::string::npos);
+  }
+}
