@@ -69,7 +69,7 @@ export function authorizeUrlFrom(args, options = {}) {
   const done = runClient(args, {
     ...options,
     onStderr: (text) => {
-      const match = text.match(/(https?:\/\/\S+authorize\?\S+)/);
+      const match = text.match(/(https?:\/\/\S+\?\S*response_type=\S+)/);
       if (match) {
         resolveUrl(match[1]);
       }

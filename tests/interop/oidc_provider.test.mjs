@@ -52,7 +52,7 @@ after(async () => {
 test('authorization code + PKCE against oidc-provider, id_token verified', async () => {
   const { url, done } = authorizeUrlFrom(
     ['token', '--grant', 'authorization_code', '--server', issuer, '--client-id', 'oauthctl',
-      '--redirect-uri', redirectUri, '--browser', 'none', '--scope', 'openid', '-o', 'json'],
+      '--redirect-uri', redirectUri, '--browser', 'none', '--scope', 'openid', '-o', 'json', '--redirect-timeout', '30'],
     { env: { OAUTHCTL_CLIENT_SECRET: 'oauthctl-interop-secret' } },
   );
   const authorize = new URL(await url);
