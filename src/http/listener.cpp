@@ -3,6 +3,7 @@
 #include <oauthctl/http/url.hpp>
 #include <oauthctl/util/crypto.hpp>
 #include <oauthctl/util/form.hpp>
+#include <oauthctl/util/text.hpp>
 
 #include <fmt/format.h>
 #include <httplib.h>
@@ -123,7 +124,7 @@ std::string render_page(std::string_view title, std::string_view message, const 
                 "<title>oauthctl: {0}</title><style nonce=\"{2}\">{3}</style></head>\n<body><main>"
                 "<h1 id=\"title\">{0}</h1><p id=\"result\" role=\"status\">{1}</p>"
                 "<p>You can close this tab and return to the terminal.</p></main>\n",
-                html_escape(title), html_escape(message), nonce, k_style);
+                util::html_escape(title), util::html_escape(message), nonce, k_style);
   if (!script.empty()) {
     page += fmt::format("<script nonce=\"{}\">{}</script>\n", nonce, script);
   }
@@ -398,33 +399,6 @@ private:
 };
 
 } // namespace
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 util::Result<std::unique_ptr<Listener>> start_listener(const ListenerOptions& options) {
   auto target = parse_target(options.redirect_uri);

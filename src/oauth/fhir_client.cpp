@@ -4,6 +4,7 @@
 #include <oauthctl/oauth/token_response.hpp>
 #include <oauthctl/oauth/www_authenticate.hpp>
 #include <oauthctl/util/form.hpp>
+#include <oauthctl/util/text.hpp>
 
 #include <fmt/format.h>
 
@@ -15,18 +16,7 @@ namespace {
 
 using util::ErrorKind;
 
-std::string one_line(std::string_view text, std::size_t limit = 300) {
-  std::string out;
-  for (const char c : text) {
-    if (out.size() >= limit) {
-      out += "...";
-      break;
-    }
-    const auto u = static_cast<unsigned char>(c);
-    out += (u < 0x20 || u == 0x7F) ? ' ' : c;
-  }
-  return out;
-}
+using util::printable_line;
 
 std::string string_member(const nlohmann::json& object, const char* name) {
   if (!object.is_object()) {
@@ -41,7 +31,7 @@ std::string string_member(const nlohmann::json& object, const char* name) {
 util::Result<std::string> check_fhir_path(std::string_view path) {
   const auto reject = [&](std::string_view why) {
     return util::fail(ErrorKind::usage,
-                      fmt::format("invalid FHIR path \"{}\": {}", one_line(path, 100), why));
+                      fmt::format("invalid FHIR path \"{}\": {}", printable_line(path, 100), why));
   };
   if (path.substr(0, 2) == "//") {
     return reject("it names another host");
@@ -106,10 +96,10 @@ util::Error parse_fhir_error(const http::Response& response) {
   if (const auto header = response.headers.get("WWW-Authenticate")) {
     if (const auto challenge = parse_www_authenticate(*header)) {
       if (const auto it = challenge->params.find("error"); it != challenge->params.end()) {
-        error.oauth_error = one_line(it->second, 100);
+        error.oauth_error = printable_line(it->second, 100);
       }
       if (const auto it = challenge->params.find("error_description"); it != challenge->params.end()) {
-        error.oauth_error_description = one_line(it->second);
+        error.oauth_error_description = printable_line(it->second);
       }
     }
   }
@@ -124,10 +114,10 @@ util::Error parse_fhir_error(const http::Response& response) {
       }
       const auto code = string_member(issue, "code");
       if (error.oauth_error.empty()) {
-        error.oauth_error = one_line(code.empty() ? "error" : code, 100);
+        error.oauth_error = printable_line(code.empty() ? "error" : code, 100);
       }
       if (error.oauth_error_description.empty()) {
-        error.oauth_error_description = one_line(text.empty() ? code : text);
+        error.oauth_error_description = printable_line(text.empty() ? code : text);
       }
     } else if (error.oauth_error.empty() && body.contains("error") && body["error"].is_string()) {
       return parse_error_response(response);
@@ -160,7 +150,7 @@ util::Result<BundleSummary> summarize_bundle(std::string_view body, std::size_t 
       }
       if (entry.is_object() && entry.contains("resource")) {
         const auto& resource = entry["resource"];
-        summary.first_ids.push_back(one_line(
+        summary.first_ids.push_back(printable_line(
           fmt::format("{}/{}", string_member(resource, "resourceType"), string_member(resource, "id")), 100));
       }
     }

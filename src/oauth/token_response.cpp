@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <oauthctl/oauth/token_response.hpp>
 #include <oauthctl/oauth/www_authenticate.hpp>
+#include <oauthctl/util/text.hpp>
 
 #include <fmt/format.h>
 
@@ -12,20 +13,8 @@ namespace {
 
 using util::ErrorKind;
 
-// Server-supplied text ends up on the user's terminal as one line: no control characters
-// (no escape sequences, no newlines) and a bounded length.
-std::string printable(std::string_view text, std::size_t limit = 300) {
-  std::string out;
-  for (const char c : text) {
-    if (out.size() >= limit) {
-      out += "...";
-      break;
-    }
-    const auto u = static_cast<unsigned char>(c);
-    out += (u < 0x20 || u == 0x7F) ? ' ' : c;
-  }
-  return out;
-}
+// Server-supplied text ends up on the user's terminal as one line.
+using util::printable_line;
 
 util::Error bad_response(std::string message) {
   return util::Error{ErrorKind::bad_response, std::move(message), {}, {}, 0};
@@ -57,8 +46,8 @@ util::Result<std::optional<long long>> parse_expires_in(const nlohmann::json& ob
     return std::optional<long long>();
   }
   const auto invalid = [&] {
-    return tl::unexpected(
-      bad_response(fmt::format("token response has an invalid expires_in: {}", printable(it->dump(), 40))));
+    return tl::unexpected(bad_response(
+      fmt::format("token response has an invalid expires_in: {}", printable_line(it->dump(), 40))));
   };
   if (it->is_number_unsigned()) {
     const auto value = it->get<unsigned long long>();
@@ -98,10 +87,10 @@ util::Result<std::optional<long long>> parse_expires_in(const nlohmann::json& ob
 util::Error oauth_error(const nlohmann::json& body, int status) {
   util::Error error;
   error.kind = ErrorKind::oauth;
-  error.oauth_error = printable(body["error"].get<std::string>(), 100);
+  error.oauth_error = printable_line(body["error"].get<std::string>(), 100);
   const auto description = body.find("error_description");
   if (description != body.end() && description->is_string()) {
-    error.oauth_error_description = printable(description->get<std::string>());
+    error.oauth_error_description = printable_line(description->get<std::string>());
   }
   error.http_status = status;
   error.message = util::describe(error);
@@ -122,9 +111,9 @@ util::Error parse_error_response(const http::Response& response) {
       if (const auto it = challenge->params.find("error"); it != challenge->params.end()) {
         util::Error error;
         error.kind = ErrorKind::oauth;
-        error.oauth_error = printable(it->second, 100);
+        error.oauth_error = printable_line(it->second, 100);
         if (const auto d = challenge->params.find("error_description"); d != challenge->params.end()) {
-          error.oauth_error_description = printable(d->second);
+          error.oauth_error_description = printable_line(d->second);
         }
         error.http_status = response.status;
         error.message = util::describe(error);
@@ -133,7 +122,7 @@ util::Error parse_error_response(const http::Response& response) {
     }
   }
   return bad_response(fmt::format("server answered HTTP {} ({}) without an OAuth error (RFC 6749 §5.2)",
-                                  response.status, printable(content_type(response), 80)));
+                                  response.status, printable_line(content_type(response), 80)));
 }
 
 util::Result<TokenResponse> parse_token_response(const http::Response& response) {
@@ -142,8 +131,9 @@ util::Result<TokenResponse> parse_token_response(const http::Response& response)
   }
   auto body = nlohmann::json::parse(response.body, nullptr, false);
   if (body.is_discarded()) {
-    return tl::unexpected(bad_response(fmt::format("token response (HTTP {}, {}) is not JSON",
-                                                   response.status, printable(content_type(response), 80))));
+    return tl::unexpected(
+      bad_response(fmt::format("token response (HTTP {}, {}) is not JSON", response.status,
+                               printable_line(content_type(response), 80))));
   }
   if (!body.is_object()) {
     return tl::unexpected(

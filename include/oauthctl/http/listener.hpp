@@ -66,7 +66,4 @@ public:
 // is not a loopback http URL (or has a fragment), `network` error when the port is taken.
 [[nodiscard]] util::Result<std::unique_ptr<Listener>> start_listener(const ListenerOptions& options);
 
-// `text` with &, <, >, " and ' replaced by entities, safe inside HTML text and attributes.
-std::string html_escape(std::string_view text);
-
 } // namespace oauthctl::http

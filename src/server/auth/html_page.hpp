@@ -3,14 +3,15 @@
 
 #include "server/exchange.hpp"
 
+#include <oauthctl/util/text.hpp>
+
 #include <string>
 #include <string_view>
 
 namespace oauthctl::server {
 
-// `text` with &, <, >, " and ' replaced by character references, safe in element
-// content and in double- or single-quoted attribute values.
-std::string html_escape(std::string_view text);
+// The login UI escapes with the one shared escaper.
+using util::html_escape;
 
 // A complete HTML document (lang="en", UTF-8, a viewport, a small inline style) with
 // `title` (plain text, escaped here) and `body_html` (already escaped markup), sent with
