@@ -244,3 +244,17 @@ describe('implicit', () => {
     assert.equal((await fhirGet(`${server.url}/fhir/Patient`, token)).status, 200);
   });
 });
+
+describe('flow', () => {
+  test('flow authorization_code narrates each step, redacted', async () => {
+    const { url, done } = authorizeUrlFrom(['flow', 'authorization_code', ...publicClient(), '--scope', 'openid user/*.read']);
+    await completeInBrowser(await url);
+    const result = await done;
+    assert.equal(result.code, 0, result.stderr);
+    for (const step of [/authoriz/i, /\/auth\/token/, /id_token/, /\/fhir\/Patient/, /Bundle/]) {
+      assert.match(result.stdout, step);
+    }
+    const code = result.stdout.match(/[?&]code=([A-Za-z0-9_-]{20,})/);
+    assert.equal(code, null, 'the authorization code is redacted');
+  });
+});
