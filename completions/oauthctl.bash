@@ -48,8 +48,9 @@ _oauthctl() {
       mapfile -t COMPREPLY < <(compgen -W "client_secret_basic client_secret_post private_key_jwt none" -- "$cur")
       return ;;
     -o | --output)
-      local formats="token json header env"
+      local formats="token json header env curl"
       [[ $cmd == discover ]] && formats="table json"
+      [[ $cmd == flow ]] && formats="curl"
       mapfile -t COMPREPLY < <(compgen -W "$formats" -- "$cur")
       return ;;
     --pkce)

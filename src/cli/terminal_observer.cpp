@@ -31,11 +31,27 @@ std::string printable(std::string_view text) {
 } // namespace
 
 TerminalObserver::TerminalObserver(std::ostream& trace, std::ostream& warnings, Narration narration,
-                                   ShowSecrets secrets, Style style)
-    : m_trace(trace), m_warnings(warnings), m_narration(narration), m_secrets(secrets), m_style(style) {}
+                                   ShowSecrets secrets, Style style, Animate animate)
+    : m_trace(trace), m_warnings(warnings), m_narration(narration), m_secrets(secrets), m_style(style),
+      m_animate(animate) {}
+
+TerminalObserver::~TerminalObserver() = default;
+
+void TerminalObserver::on_waiting(std::string_view what, std::chrono::seconds timeout) {
+  m_wait.reset();
+  if (m_narration == Narration::silent) {
+    return;
+  }
+  m_warnings << std::flush;
+  m_wait = std::make_unique<WaitIndicator>(m_warnings, m_animate, std::string(what), timeout);
+}
+
+void TerminalObserver::on_wait_done() {
+  m_wait.reset();
+}
 
 void TerminalObserver::on_step(std::string_view title, std::string_view detail) {
-  if (m_narration == Narration::quiet) {
+  if (m_narration == Narration::quiet || m_narration == Narration::silent) {
     return;
   }
   if (m_narration == Narration::trace) {
@@ -50,13 +66,16 @@ void TerminalObserver::on_step(std::string_view title, std::string_view detail) 
 }
 
 void TerminalObserver::note(std::string_view text) {
-  if (m_narration == Narration::quiet) {
+  if (m_narration == Narration::quiet || m_narration == Narration::silent) {
     return;
   }
   m_trace << (m_narration == Narration::trace ? "* " : "   ") << printable(text) << '\n';
 }
 
 void TerminalObserver::on_warning(std::string_view message) {
+  if (m_narration == Narration::silent) {
+    return; // --quiet: errors only
+  }
   m_warnings << "oauthctl: warning: " << printable(message) << '\n' << std::flush;
 }
 
@@ -107,7 +126,7 @@ void TerminalObserver::print_body(std::string_view prefix, const std::string& bo
 
 void TerminalObserver::on_exchange(const http::Request& request,
                                    const util::Result<http::Response>& response) {
-  if (m_narration == Narration::quiet) {
+  if (m_narration == Narration::quiet || m_narration == Narration::silent) {
     return;
   }
   const auto shown_request = m_secrets == ShowSecrets::yes ? request : http::redacted(request);

@@ -2,11 +2,13 @@
 #pragma once
 
 #include "cli/output.hpp"
+#include "cli/wait_indicator.hpp"
 
 #include <oauthctl/http/client.hpp>
 #include <oauthctl/oauth/flow.hpp>
 
 #include <iosfwd>
+#include <memory>
 #include <string_view>
 
 namespace oauthctl::cli {
@@ -15,6 +17,7 @@ enum class ShowSecrets { no, yes };
 
 // How much a TerminalObserver says.
 enum class Narration {
+  silent,    // nothing but instructions (the URL to open) and errors: `token --quiet`
   quiet,     // warnings only (on stderr)
   trace,     // -v: steps and every exchange, compactly, on the trace stream (stderr)
   narrative, // flow: numbered steps and every exchange in full, on the trace stream (stdout)
@@ -24,14 +27,21 @@ enum class Narration {
 // `secrets` is yes, steps as headings, warnings always on `warnings`.
 class TerminalObserver final : public http::ExchangeObserver, public oauth::FlowObserver {
 public:
+  // `animate`: whether the warnings stream is a terminal, where a wait shows a spinner.
   TerminalObserver(std::ostream& trace, std::ostream& warnings, Narration narration, ShowSecrets secrets,
-                   Style style);
+                   Style style, Animate animate = Animate::no);
+  TerminalObserver(const TerminalObserver&) = delete;
+  TerminalObserver& operator=(const TerminalObserver&) = delete;
+  ~TerminalObserver() override;
 
   void on_exchange(const http::Request& request, const util::Result<http::Response>& response) override;
   void on_step(std::string_view title, std::string_view detail) override;
   void on_warning(std::string_view message) override;
   // Always printed on the warnings stream (stderr), without a prefix.
   void on_instruction(std::string_view message) override;
+  // A WaitIndicator on the warnings stream until on_wait_done (none when silent).
+  void on_waiting(std::string_view what, std::chrono::seconds timeout) override;
+  void on_wait_done() override;
 
   // Prints a line of detail under the current step (narrative and trace only).
   void note(std::string_view text);
@@ -46,6 +56,8 @@ private:
   Narration m_narration;
   ShowSecrets m_secrets;
   Style m_style;
+  Animate m_animate;
+  std::unique_ptr<WaitIndicator> m_wait;
   int m_step = 0;
 };
 

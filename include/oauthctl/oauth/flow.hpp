@@ -7,6 +7,7 @@
 #include <oauthctl/oauth/token_response.hpp>
 #include <oauthctl/util/cancellation.hpp>
 
+#include <chrono>
 #include <string_view>
 
 namespace oauthctl::oauth {
@@ -23,6 +24,14 @@ public:
   // Something the user must do now ("Open this URL in a browser: ..."); always shown,
   // even when steps are not.
   virtual void on_instruction(std::string_view message) { on_warning(message); }
+  // The grant starts waiting for the user (`what`: "the browser at http://..."), for at
+  // most `timeout`; the CLI shows a wait indicator. on_wait_done() follows, whatever
+  // the outcome.
+  virtual void on_waiting(std::string_view what, std::chrono::seconds timeout) {
+    static_cast<void>(what);
+    static_cast<void>(timeout);
+  }
+  virtual void on_wait_done() {}
 };
 
 // A FlowObserver that ignores everything.

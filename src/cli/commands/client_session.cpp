@@ -22,10 +22,12 @@ util::Result<const oauth::GrantInfo*> resolve_grant(std::string_view name) {
 }
 
 ClientSession::ClientSession(const ResolvedClient& resolved, Io& io, Narration narration, ShowSecrets secrets,
-                             std::ostream& trace)
+                             std::ostream& trace, std::ostream* curl)
     : m_resolved(resolved),
-      m_observer(trace, io.err, narration, secrets, &trace == &io.out ? Style::for_stdout(io) : Style(false)),
-      m_client(http::make_curl_client(resolved.http, &m_observer)) {
+      m_observer(trace, io.err, narration, secrets, &trace == &io.out ? Style::for_stdout(io) : Style(false),
+                 io.err_is_tty ? Animate::yes : Animate::no),
+      m_curl(curl != nullptr ? std::make_unique<CurlPrinter>(*curl) : nullptr),
+      m_fanout(m_observer, m_curl.get()), m_client(http::make_curl_client(resolved.http, &m_fanout)) {
   if (resolved.http.verify_tls == http::VerifyTls::no) {
     m_observer.on_warning(
       "--insecure: TLS certificates are not verified; anyone on the path can read the secrets");

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "cli/curl_output.hpp"
 #include "cli/settings.hpp"
 #include "cli/terminal_observer.hpp"
 
@@ -20,8 +21,9 @@ namespace oauthctl::cli {
 // One client command's HTTP client and observer, wired as `resolved` and `narration` say.
 class ClientSession {
 public:
+  // `curl`, when not null, receives every request as a curl command line (`-o curl`).
   ClientSession(const ResolvedClient& resolved, Io& io, Narration narration, ShowSecrets secrets,
-                std::ostream& trace);
+                std::ostream& trace, std::ostream* curl = nullptr);
 
   [[nodiscard]] http::Client& client() { return *m_client; }
   [[nodiscard]] TerminalObserver& observer() { return m_observer; }
@@ -37,6 +39,8 @@ public:
 private:
   const ResolvedClient& m_resolved;
   TerminalObserver m_observer;
+  std::unique_ptr<CurlPrinter> m_curl;
+  ExchangeFanout m_fanout;
   std::unique_ptr<http::Client> m_client;
   util::Cancellation m_cancellation; // Ctrl-C while a grant waits for the browser
 };

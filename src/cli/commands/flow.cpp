@@ -25,6 +25,7 @@ struct FlowOptions {
   std::string grant;
   std::string fhir_path = "Patient";
   bool show_secrets = false;
+  std::string output;
   EnvBindings env;
 };
 
@@ -114,12 +115,18 @@ int run_flow(FlowOptions& options, Io& io) {
   if (!fhir_path) {
     return report(io, fhir_path.error());
   }
+  if (!options.output.empty() && options.output != "curl") {
+    return report_usage(io, fmt::format("invalid -o {} (valid: curl)", options.output));
+  }
   const auto resolved = resolve_client(options.client, io, NeedCredentials::yes);
   if (!resolved) {
     return report(io, resolved.error());
   }
+  // `-o curl`: stdout holds only the requests as curl commands; the narrative moves to stderr.
+  const bool curl = options.output == "curl";
   ClientSession session(*resolved, io, Narration::narrative,
-                        options.show_secrets ? ShowSecrets::yes : ShowSecrets::no, io.out);
+                        options.show_secrets ? ShowSecrets::yes : ShowSecrets::no, curl ? io.err : io.out,
+                        curl ? &io.out : nullptr);
   auto& observer = session.observer();
 
   observer.on_step("Discovery",
@@ -188,6 +195,9 @@ Runner setup_flow(CLI::App& app) {
   options->env.add(app, "--fhir-path", options->fhir_path, "OAUTHCTL_FHIR_PATH",
                    "FHIR request to make with the token (default Patient)");
   app.add_flag("--show-secrets", options->show_secrets, "show secrets and tokens instead of redacting them");
+  app.add_option(
+    "-o,--output", options->output,
+    "curl: print each HTTP request as a replayable curl command on stdout (narrative on stderr)");
   return [options](Io& io) { return run_flow(*options, io); };
 }
 

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <memory>
+#include <optional>
 #include <ostream>
 
 namespace oauthctl::cli {
@@ -21,6 +22,7 @@ struct TokenOptions {
   std::string output = "token";
   bool no_cache = false;
   bool force = false;
+  bool quiet = false;
   EnvBindings env;
 };
 
@@ -30,24 +32,38 @@ int run_token(TokenOptions& options, Io& io) {
   if (!grant) {
     return report(io, grant.error());
   }
-  const auto format = parse_token_output(options.output);
+  // `-o curl`: the result is the requests themselves, so every one must be made.
+  const bool curl = options.output == "curl";
+  const auto format =
+    curl ? std::optional<TokenOutput>(TokenOutput::token) : parse_token_output(options.output);
   if (!format) {
-    return report_usage(io, fmt::format("invalid -o {} (valid: token, json, header, env)", options.output));
+    return report_usage(io,
+                        fmt::format("invalid -o {} (valid: token, json, header, env, curl)", options.output));
   }
-  const auto resolved = resolve_client(options.client, io, NeedCredentials::yes);
+  auto resolved = resolve_client(options.client, io, NeedCredentials::yes);
   if (!resolved) {
     return report(io, resolved.error());
   }
-  ClientSession session(*resolved, io, resolved->verbose ? Narration::trace : Narration::quiet,
-                        ShowSecrets::no, io.err);
+  if (options.quiet) {
+    // --quiet never opens a browser or menu: the authorize URL (the one line a
+    // redirect grant needs the user to act on) is all it prints besides errors.
+    resolved->config.redirect.browser = "none";
+  }
+  const auto narration = options.quiet       ? Narration::silent
+                         : resolved->verbose ? Narration::trace
+                                             : Narration::quiet;
+  ClientSession session(*resolved, io, narration, ShowSecrets::no, io.err, curl ? &io.out : nullptr);
   const auto mode = cache_mode(options.no_cache, options.force);
   if (!mode) {
     return report(io, mode.error());
   }
   // Scripts call `token` in loops: a cached token costs no request at all.
-  const auto token = obtain_token_cached(session, *resolved, **grant, *mode, io);
+  const auto token = obtain_token_cached(session, *resolved, **grant, curl ? CacheMode::off : *mode, io);
   if (!token) {
     return report(io, token.error());
+  }
+  if (curl) {
+    return 0; // the requests are on stdout already
   }
   io.out << format_token(*token, *format) << std::flush;
   return 0;
@@ -61,10 +77,12 @@ Runner setup_token(CLI::App& app) {
   options->env.add(app, "-g,--grant", options->grant, "OAUTHCTL_GRANT",
                    fmt::format("grant to run (default client_credentials; one of {})", oauth::grant_names()));
   options->env.add(app, "-o,--output", options->output, "OAUTHCTL_OUTPUT",
-                   "token (default), json, header or env");
+                   "token (default), json, header, env, or curl (the HTTP requests as curl commands)");
   options->env.add_flag(app, "--no-cache", options->no_cache, "OAUTHCTL_NO_CACHE",
                         "neither reuse nor store a cached token");
   options->env.add_flag(app, "--force", options->force, "", "fetch a new token and replace the cached one");
+  options->env.add_flag(app, "-q,--quiet", options->quiet, "OAUTHCTL_QUIET",
+                        "no browser, no narration, no warnings: errors and the authorize URL only");
   return [options](Io& io) { return run_token(*options, io); };
 }
 

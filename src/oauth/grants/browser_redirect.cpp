@@ -180,7 +180,10 @@ util::Result<BrowserAuthorization> authorize_in_browser(const FlowContext& conte
     "Login & consent", fmt::format("{}waiting up to {} for the browser to come back to {}",
                                    launch->launched ? fmt::format("opened with {}; ", launch->command) : "",
                                    format_seconds(config.redirect.timeout), result.redirect_uri));
+  context.observer.on_waiting(fmt::format("waiting for the browser to come back to {}", result.redirect_uri),
+                              std::chrono::duration_cast<std::chrono::seconds>(config.redirect.timeout));
   const auto callback = (*listener)->wait(config.redirect.timeout);
+  context.observer.on_wait_done();
   if (!callback) {
     if (context.cancellation != nullptr && context.cancellation->cancelled()) {
       return util::fail(util::ErrorKind::interrupted, "interrupted while waiting for the redirect");

@@ -144,3 +144,16 @@ test_verbose_trace_redacts_secrets() {
   [[ $STDERR == *"$(printf demo-client:demo-secret | base64)"* ]] && fail "-v trace shows the Basic credentials"
   return 0
 }
+
+test_quiet_prints_no_warnings() {
+  start_server
+  run_cli token --grant client_credentials --server "$SERVER_URL" --client-id demo-client \
+    --client-secret-file <(printf demo-secret) --insecure --quiet
+  expect_exit 0
+  expect_stdout '^ey'
+  [[ -z $STDERR ]] || fail "--quiet printed on stderr: $STDERR"
+  run_cli token --grant client_credentials --server "$SERVER_URL" --client-id demo-client \
+    --client-secret-file <(printf wrong) --no-cache -q
+  [[ $RC != 0 ]] || fail "a wrong secret succeeded"
+  expect_one_line_stderr
+}
