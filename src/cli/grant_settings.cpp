@@ -16,13 +16,6 @@ namespace {
 
 using util::ErrorKind;
 
-std::string strip_line_end(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
-    text.pop_back();
-  }
-  return text;
-}
-
 } // namespace
 
 void add_grant_options(CLI::App& app, GrantSettings& settings, EnvBindings& env) {
@@ -109,11 +102,11 @@ util::Result<void> resolve_grant_settings(const GrantSettings& given, Io& io, oa
   if (config.refresh_token == "-") {
     // `--refresh-token -`: one line from stdin (after the client secret's line when that
     // is `-` too), so the token never shows in `ps`.
-    std::string line;
-    if (!std::getline(io.in, line) || strip_line_end(line).empty()) {
-      return util::fail(ErrorKind::usage, "--refresh-token -: no refresh token on standard input");
+    auto line = read_stdin_line(io, "--refresh-token", "refresh token");
+    if (!line) {
+      return tl::unexpected(line.error());
     }
-    config.refresh_token = strip_line_end(line);
+    config.refresh_token = std::move(*line);
   }
   return {};
 }

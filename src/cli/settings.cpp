@@ -69,12 +69,7 @@ util::Result<std::string> resolve_secret(const ClientSettings& settings, Io& io)
     return read_secret_file(file);
   }
   if (secret == "-") {
-    // `--client-secret -`: one line from stdin, so the secret never shows in `ps`.
-    std::string line;
-    if (!std::getline(io.in, line) || strip_line_end(line).empty()) {
-      return util::fail(ErrorKind::usage, "--client-secret -: no secret on standard input");
-    }
-    return strip_line_end(line);
+    return read_stdin_line(io, "--client-secret", "secret");
   }
   return secret;
 }
@@ -94,6 +89,14 @@ util::Result<std::chrono::milliseconds> parse_timeout(const std::string& text) {
 }
 
 } // namespace
+
+util::Result<std::string> read_stdin_line(Io& io, std::string_view option, std::string_view what) {
+  std::string line;
+  if (!std::getline(io.in, line) || strip_line_end(line).empty()) {
+    return util::fail(ErrorKind::usage, fmt::format("{} -: no {} on standard input", option, what));
+  }
+  return strip_line_end(line);
+}
 
 CLI::Option* EnvBindings::add(CLI::App& app, const std::string& flags, std::string& target,
                               const std::string& env, const std::string& description) {

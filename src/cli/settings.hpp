@@ -10,6 +10,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace CLI {
@@ -58,6 +59,10 @@ struct ClientSettings {
 
 // Binds the shared client options to `app`, recording their environment variables.
 void add_client_options(CLI::App& app, ClientSettings& settings, EnvBindings& env);
+
+// One line of standard input without its line end, for `OPTION -` (a secret or token that
+// must not show in `ps`); `usage` error naming `option` and `what` when there is none.
+util::Result<std::string> read_stdin_line(Io& io, std::string_view option, std::string_view what);
 
 // What a client command runs with once flags, environment and defaults are resolved.
 struct ResolvedClient {

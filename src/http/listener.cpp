@@ -306,13 +306,22 @@ private:
 
   bool is_callback_path(const httplib::Request& req) const { return req.path == m_target.path; }
 
-  void on_get(const httplib::Request& req, httplib::Response& res) {
+  // Refuses, and returns false for, a request with a foreign Host (DNS rebinding) or for a
+  // path other than the callback's, so favicon and probes never consume the one callback.
+  bool addressed_to_callback(const httplib::Request& req, httplib::Response& res) const {
     if (!host_allowed(req)) {
       refuse(res, 400, "Unexpected Host header.");
-      return;
+      return false;
     }
     if (!is_callback_path(req)) {
       refuse(res, 404, "Not found.");
+      return false;
+    }
+    return true;
+  }
+
+  void on_get(const httplib::Request& req, httplib::Response& res) {
+    if (!addressed_to_callback(req, res)) {
       return;
     }
     const auto question = req.target.find('?');
@@ -345,12 +354,7 @@ private:
   }
 
   void on_post(const httplib::Request& req, httplib::Response& res) {
-    if (!host_allowed(req)) {
-      refuse(res, 400, "Unexpected Host header.");
-      return;
-    }
-    if (!is_callback_path(req)) {
-      refuse(res, 404, "Not found.");
+    if (!addressed_to_callback(req, res)) {
       return;
     }
     if (m_options.mode != CallbackMode::fragment) {
