@@ -80,8 +80,8 @@ test('device_code against oidc-provider: discovery, polling, id_token verified',
     if (/Sign-in Success/.test(text)) {
       break;
     }
-    if ((await page.locator('input[name="user_code"]').count()) > 0) {
-      await page.fill('input[name="user_code"]', userCode);
+    if ((await page.locator('input[name="user_code"]:not([type="hidden"])').count()) > 0) {
+      await page.fill('input[name="user_code"]:not([type="hidden"])', userCode);
       await submit(page, '[type="submit"]');
     } else if ((await page.locator('input[name="login"]').count()) > 0) {
       await page.fill('input[name="login"]', 'alice');
