@@ -261,8 +261,15 @@ test_client_stops_when_the_code_expires() {
   start_server --device-interval 1 --device-lifetime 2
   start_device_client
   wait_client
-  expect_exit 5
-  expect_stderr 'device code expired'
+  # Whichever comes first: the server's expired_token on a last poll (exit 4), or the
+  # client's own clock reaching expires_in (exit 5).
+  if [[ $RC == 4 ]]; then
+    expect_stderr 'expired_token'
+  else
+    expect_exit 5
+    expect_stderr 'device code expired'
+  fi
+  expect_no_stdout
 }
 
 test_client_ctrl_c_exits_130() {
@@ -314,4 +321,63 @@ test_flow_shows_each_step() {
   expect_stdout 'FHIR request'
   grep -q "\"device_code\": \"[A-Za-z0-9_-]\{20,\}\"" "$TEST_DIR/stdout" && fail "flow shows the device code"
   return 0
+}
+
+# A peer that answers the first poll with slow_down: our server never has to, because
+# oauthctl keeps the interval, so a small stand-in plays a stricter server here.
+test_client_adds_5_s_after_slow_down() {
+  cat >peer.py <<'PY'
+import json, sys, time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+polls = []
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def answer(self, status, body):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        self.answer(404, {"error": "not_found"})
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        base = "http://127.0.0.1:%d" % self.server.server_port
+        if self.path == "/auth/device":
+            self.answer(200, {"device_code": "dc-1", "user_code": "BCDF-GHJK", "interval": 1, "expires_in": 60,
+                              "verification_uri": base + "/verify"})
+            return
+        polls.append(time.monotonic())
+        with open("polls.txt", "a") as out:
+            out.write("%.3f\n" % polls[-1])
+        if len(polls) == 1:
+            self.answer(400, {"error": "slow_down"})
+        else:
+            self.answer(400, {"error": "access_denied", "error_description": "stand-in says no"})
+
+server = HTTPServer(("127.0.0.1", 0), Handler)
+print(server.server_port, flush=True)
+server.serve_forever()
+PY
+  python3 peer.py >peer.port &
+  SERVER_PIDS+=($!)
+  local i
+  for ((i = 0; i < 100; i++)); do
+    [[ -s peer.port ]] && break
+    sleep 0.05
+  done
+  run_cli token --grant device_code --server "http://127.0.0.1:$(cat peer.port)" --client-id tv --auth-method none
+  expect_exit 4
+  expect_stderr 'access_denied'
+  expect_stderr 'slow down: polling every 6 s'
+  [[ $(wc -l <polls.txt) == 2 ]] || fail "expected two polls, saw: $(cat polls.txt)"
+  awk 'NR == 1 { first = $1 } NR == 2 { gap = $1 - first } END { exit !(gap >= 5.9 && gap < 8) }' polls.txt ||
+    fail "the poll after slow_down came $(awk 'NR==1{a=$1} NR==2{print $1-a}' polls.txt) s later, expected 6 s"
 }
