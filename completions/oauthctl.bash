@@ -20,6 +20,7 @@ _oauthctl_takes_value() {
       -o | --output | --authorize-url | --redirect-uri | --browser | --pkce | --redirect-timeout | --login-hint | \
       --launch | --authorize-param | --refresh-token | --access-token | --fhir-path | --host | --port | \
       --config | --data | --issuer) return 0 ;;
+    --device-interval | --device-lifetime) return 0 ;;
   esac
   return 1
 }

@@ -65,6 +65,8 @@ complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l port -x -d 'port 
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l config -r -F -d 'seed file (JSON)'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l data -r -F -d 'SQLite store'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l issuer -x -d 'issuer URL'
+complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l device-interval -x -d 'device poll interval (s)'
+complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l device-lifetime -x -d 'device code lifetime (s)'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l demo -d 'seed the demo client and user'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l ephemeral -d 'keep everything in memory'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -s q -l quiet -d 'no request log'

@@ -28,7 +28,7 @@ void add_grant_options(CLI::App& app, GrantSettings& settings, EnvBindings& env)
           "default $BROWSER, xdg-open or open");
   env.add(app, "--pkce", settings.pkce, "OAUTHCTL_PKCE", "PKCE method: S256 (default), plain or none");
   env.add(app, "--redirect-timeout", settings.redirect_timeout, "OAUTHCTL_REDIRECT_TIMEOUT",
-          "seconds to wait for the browser to come back (default 120)");
+          "seconds to wait for the browser to come back, or for a device code's approval (default 120)");
   env.add(app, "--login-hint", settings.login_hint, "OAUTHCTL_LOGIN_HINT", "login_hint for the login page");
   env.add(app, "--launch", settings.launch, "OAUTHCTL_LAUNCH", "SMART EHR launch context to send");
   app.add_option("--authorize-param", settings.authorize_params,

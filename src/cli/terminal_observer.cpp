@@ -44,16 +44,46 @@ void TerminalObserver::on_waiting(std::string_view what, std::chrono::seconds ti
   }
   m_warnings << std::flush;
   m_wait = std::make_unique<WaitIndicator>(m_warnings, m_animate, std::string(what), timeout);
+  m_wait_what = std::string(what);
+  m_wait_deadline = std::chrono::steady_clock::now() + timeout;
 }
 
 void TerminalObserver::on_wait_done() {
   m_wait.reset();
+  m_wait_paused = false;
+}
+
+TerminalObserver::PausedWait::PausedWait(TerminalObserver& observer) : m_observer(observer) {
+  m_observer.pause_wait();
+}
+
+TerminalObserver::PausedWait::~PausedWait() {
+  m_observer.resume_wait();
+}
+
+void TerminalObserver::pause_wait() {
+  if (m_wait && m_animate == Animate::yes) {
+    m_wait.reset();
+    m_wait_paused = true;
+  }
+}
+
+void TerminalObserver::resume_wait() {
+  if (!m_wait_paused) {
+    return;
+  }
+  m_wait_paused = false;
+  const auto left =
+    std::chrono::duration_cast<std::chrono::seconds>(m_wait_deadline - std::chrono::steady_clock::now());
+  m_wait = std::make_unique<WaitIndicator>(m_warnings, m_animate, m_wait_what,
+                                           std::max(left, std::chrono::seconds(0)));
 }
 
 void TerminalObserver::on_step(std::string_view title, std::string_view detail) {
   if (m_narration == Narration::quiet || m_narration == Narration::silent) {
     return;
   }
+  const PausedWait paused(*this);
   if (m_narration == Narration::trace) {
     m_trace << "* " << title << (detail.empty() ? "" : ": ") << printable(detail) << '\n';
     return;
@@ -69,6 +99,7 @@ void TerminalObserver::note(std::string_view text) {
   if (m_narration == Narration::quiet || m_narration == Narration::silent) {
     return;
   }
+  const PausedWait paused(*this);
   m_trace << (m_narration == Narration::trace ? "* " : "   ") << printable(text) << '\n';
 }
 
@@ -76,10 +107,12 @@ void TerminalObserver::on_warning(std::string_view message) {
   if (m_narration == Narration::silent) {
     return; // --quiet: errors only
   }
+  const PausedWait paused(*this);
   m_warnings << "oauthctl: warning: " << printable(message) << '\n' << std::flush;
 }
 
 void TerminalObserver::on_instruction(std::string_view message) {
+  const PausedWait paused(*this);
   // The user acts on it (opens the URL), so it is shown whatever the narration level.
   m_warnings << printable(message) << '\n' << std::flush;
 }
@@ -129,6 +162,7 @@ void TerminalObserver::on_exchange(const http::Request& request,
   if (m_narration == Narration::quiet || m_narration == Narration::silent) {
     return;
   }
+  const PausedWait paused(*this);
   const auto shown_request = m_secrets == ShowSecrets::yes ? request : http::redacted(request);
   const auto out = m_style.cyan(">");
   const auto in = m_style.cyan("<");

@@ -50,6 +50,20 @@ public:
 
 private:
   void print_body(std::string_view prefix, const std::string& body, const std::string& content_type);
+  // Output during a wait (a device grant's polls) first erases the spinner, which is drawn
+  // again afterwards with the time still left; the plain line off a TTY stays as it is.
+  void pause_wait();
+  void resume_wait();
+  class PausedWait {
+  public:
+    explicit PausedWait(TerminalObserver& observer);
+    PausedWait(const PausedWait&) = delete;
+    PausedWait& operator=(const PausedWait&) = delete;
+    ~PausedWait();
+
+  private:
+    TerminalObserver& m_observer;
+  };
 
   std::ostream& m_trace;
   std::ostream& m_warnings;
@@ -58,6 +72,9 @@ private:
   Style m_style;
   Animate m_animate;
   std::unique_ptr<WaitIndicator> m_wait;
+  bool m_wait_paused = false;
+  std::string m_wait_what;
+  std::chrono::steady_clock::time_point m_wait_deadline;
   int m_step = 0;
 };
 

@@ -33,6 +33,7 @@ ServerMetadata aidbox_defaults(const std::string& base_url) {
   metadata.userinfo_endpoint = http::join_url(base, "auth/userinfo");
   metadata.introspection_endpoint = http::join_url(base, "auth/introspect");
   metadata.revocation_endpoint = http::join_url(base, "auth/revoke");
+  metadata.device_authorization_endpoint = http::join_url(base, "auth/device");
   metadata.source = "defaults";
   return metadata;
 }

@@ -2,6 +2,8 @@
 #include "server/app.hpp"
 
 #include "server/endpoints/authorize_endpoint.hpp"
+#include "server/endpoints/device_endpoint.hpp"
+#include "server/endpoints/device_verification.hpp"
 #include "server/endpoints/login_endpoint.hpp"
 #include "server/endpoints/metadata.hpp"
 #include "server/endpoints/token_endpoint.hpp"
@@ -87,6 +89,15 @@ ServerResponse handle_request(const AppContext& context, const ServerRequest& re
   if (path == "/auth/grant") {
     return request.method == "GET" || request.method == "POST" ? handle_consent(context, request)
                                                                : method_not_allowed("GET, POST");
+  }
+  if (path == "/auth/device") {
+    return request.method == "POST" ? handle_device_authorization(context, request)
+                                    : method_not_allowed("POST");
+  }
+  if (path == k_device_verification_path) {
+    return request.method == "GET" || request.method == "HEAD" || request.method == "POST"
+             ? handle_device_verification(context, request)
+             : method_not_allowed("GET, POST");
   }
   if (path == "/auth/userinfo") {
     return request.method == "GET" || request.method == "POST" ? handle_userinfo(context, request)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "server/auth/auth_state.hpp"
+#include "server/auth/device_grants.hpp"
 #include "server/auth/user_directory.hpp"
 #include "server/client_registry.hpp"
 #include "server/exchange.hpp"
@@ -44,6 +45,9 @@ struct AppContext {
   std::string openid_configuration_json;
   std::string smart_configuration_json;
   std::string capability_json;
+  // Pending device authorizations (RFC 8628); `serve` replaces it with its options'.
+  std::unique_ptr<DeviceGrants> device =
+    std::make_unique<DeviceGrants>(k_device_capacity, k_default_device_interval, k_default_device_lifetime);
 };
 
 // Builds the context for `issuer` signing with `key`, serving `clients` and `users`. `internal` error when

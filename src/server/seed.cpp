@@ -449,7 +449,7 @@ Seed demo_seed() {
 
   ClientSpec public_client;
   public_client.id = std::string(k_demo_public_client_id);
-  public_client.grant_types = {"authorization_code", "refresh_token"};
+  public_client.grant_types = {"authorization_code", "refresh_token", "device_code"};
   // Not first-party, so the demo shows (and browser tests can drive) the consent page.
   public_client.first_party = false;
   public_client.scopes =

@@ -189,6 +189,8 @@ public:
     if (!context) {
       return tl::unexpected(context.error());
     }
+    (*context)->device =
+      std::make_unique<DeviceGrants>(k_device_capacity, options.device_interval, options.device_lifetime);
     m_context = std::move(*context);
     // Refresh tokens and revocations survive a restart (DESIGN.md); codes and login
     // sessions are short-lived and stay in memory.

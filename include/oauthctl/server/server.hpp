@@ -3,6 +3,7 @@
 
 #include <oauthctl/util/error.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -27,6 +28,10 @@ struct ServerOptions {
   std::function<void(std::string_view)> log;
   // Worker threads; each keep-alive connection holds one while it is open.
   std::size_t threads = 32;
+  // Device authorization (RFC 8628): the polling interval and the device code lifetime,
+  // in seconds.
+  std::int64_t device_interval = 5;
+  std::int64_t device_lifetime = 600;
 };
 
 // Where the store lives when `data_path` is empty: $XDG_DATA_HOME/oauthctl/serve.db,

@@ -21,6 +21,7 @@
 #include <mutex>
 #include <ostream>
 #include <thread>
+#include <tuple>
 
 namespace oauthctl::cli {
 
@@ -32,6 +33,8 @@ struct ServeOptions {
   std::string config;
   std::string data;
   std::string issuer;
+  std::string device_interval = "5";
+  std::string device_lifetime = "600";
   bool demo = false;
   bool ephemeral = false;
   bool quiet = false;
@@ -109,6 +112,17 @@ private:
   std::atomic<bool> m_stopping{false};
 };
 
+// A device authorization setting in whole seconds: 1 to a day.
+util::Result<std::int64_t> parse_device_seconds(std::string_view option, const std::string& text) {
+  std::int64_t seconds = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  if (ec != std::errc{} || end != text.data() + text.size() || seconds < 1 || seconds > 86'400) {
+    return util::fail(util::ErrorKind::usage,
+                      fmt::format("invalid {} {}: expected whole seconds from 1 to 86400", option, text));
+  }
+  return seconds;
+}
+
 int run_serve(ServeOptions& options, Io& io) {
   options.env.apply(io);
   server::ServerOptions server_options;
@@ -120,6 +134,15 @@ int run_serve(ServeOptions& options, Io& io) {
     return report_usage(io, fmt::format("invalid --port {} (0 to 65535; 0 picks a free port)", options.port));
   }
   server_options.port = port;
+  for (const auto& [name, text, target] :
+       {std::tuple{"--device-interval", &options.device_interval, &server_options.device_interval},
+        std::tuple{"--device-lifetime", &options.device_lifetime, &server_options.device_lifetime}}) {
+    auto seconds = parse_device_seconds(name, *text);
+    if (!seconds) {
+      return report(io, seconds.error());
+    }
+    *target = *seconds;
+  }
   server_options.config_path = options.config;
   server_options.demo = options.demo;
   server_options.issuer = options.issuer;
@@ -184,6 +207,10 @@ Runner setup_serve(CLI::App& app) {
                    "SQLite store (default $XDG_DATA_HOME/oauthctl/serve.db)");
   options->env.add(app, "--issuer", options->issuer, "OAUTHCTL_ISSUER",
                    "issuer URL for tokens (default http://HOST:PORT)");
+  options->env.add(app, "--device-interval", options->device_interval, "OAUTHCTL_SERVE_DEVICE_INTERVAL",
+                   "seconds a device client must wait between polls (RFC 8628 interval; default 5)");
+  options->env.add(app, "--device-lifetime", options->device_lifetime, "OAUTHCTL_SERVE_DEVICE_LIFETIME",
+                   "seconds a device code stays valid (default 600)");
   app.add_flag("--demo", options->demo, "seed the documented demo client and user, and say how to use them");
   app.add_flag("--ephemeral", options->ephemeral, "keep everything in memory; nothing survives a restart");
   app.add_flag("-q,--quiet", options->quiet, "no request log on stderr");

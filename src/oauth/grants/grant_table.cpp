@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <oauthctl/oauth/device_code.hpp>
 #include <oauthctl/oauth/grants.hpp>
 
 #include <fmt/format.h>
@@ -21,7 +22,7 @@ constexpr std::array<GrantInfo, 8> k_grants{{
   {GrantType::refresh_token, "refresh_token", "a new access token from a refresh token (RFC 6749 §6)",
    run_refresh_token},
   {GrantType::token_exchange, "token_exchange", "exchange one token for another (RFC 8693)", nullptr},
-  {GrantType::device_code, "device_code", "device authorization (RFC 8628)", nullptr},
+  {GrantType::device_code, "device_code", "device authorization (RFC 8628)", run_device_code},
   {GrantType::jwt_bearer, "jwt_bearer", "a JWT assertion as the grant (RFC 7523)", nullptr},
 }};
 

@@ -15,7 +15,8 @@ std::string hidden_fields(const std::string& request_id, const std::string& csrf
                      html_escape(request_id), html_escape(csrf_token));
 }
 
-// Plain-language descriptions of the scopes a user is asked to allow.
+} // namespace
+
 std::string describe_scope(const std::string& scope) {
   if (scope == "openid") {
     return "Confirm your identity";
@@ -40,8 +41,6 @@ std::string describe_scope(const std::string& scope) {
   }
   return scope;
 }
-
-} // namespace
 
 ServerResponse login_page(int status, const LoginPage& page) {
   std::string body;

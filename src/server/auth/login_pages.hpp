@@ -9,6 +9,9 @@
 
 namespace oauthctl::server {
 
+// A plain-language description of `scope` for a page that asks the user to allow it.
+std::string describe_scope(const std::string& scope);
+
 // What the login page shows and posts back.
 struct LoginPage {
   std::string request_id; // hidden field `request`

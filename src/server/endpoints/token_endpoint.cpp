@@ -3,6 +3,7 @@
 
 #include "server/access_token.hpp"
 #include "server/endpoints/client_authentication.hpp"
+#include "server/endpoints/device_endpoint.hpp"
 #include "server/endpoints/token_params.hpp"
 #include "server/endpoints/token_request.hpp"
 
@@ -140,7 +141,7 @@ constexpr GrantEntry k_grants[] = {
   {oauth::GrantType::password, nullptr},
   {oauth::GrantType::refresh_token, refresh_token_grant},
   {oauth::GrantType::token_exchange, nullptr},
-  {oauth::GrantType::device_code, nullptr},
+  {oauth::GrantType::device_code, device_code_grant},
   {oauth::GrantType::jwt_bearer, nullptr},
 };
 
