@@ -46,12 +46,12 @@ sys.exit("browser.py: too many steps")
 PY
 }
 
-# user_tokens [token options]: the authorization code flow for demo-client through the
+# user_tokens: the authorization code flow for demo-client through the
 # scripted browser; the token response JSON on stdout (with a refresh token).
 user_tokens() {
   write_browser
   "$OAUTHCTL" token --grant authorization_code --server "$SERVER_URL" "${DEMO[@]}" --no-cache \
-    --scope 'openid patient/*.rs offline_access' --browser "python3 $TEST_DIR/browser.py" -o json "$@"
+    --scope 'openid patient/*.rs offline_access' --browser "python3 $TEST_DIR/browser.py" -o json
 }
 
 introspect() {
