@@ -149,7 +149,7 @@ Verdict verify(const oauth::Jwt& jwt, const oauth::JwksVerifier& verifier, const
   if (auto ok = oauth::check_claims(jwt.claims, checks); !ok) {
     auto reason = ok.error().message;
     if (const auto exp = time_claim(jwt.claims, "exp"); exp && *exp <= now) {
-      reason += fmt::format(" ({})", relative_time(*exp, now));
+      reason += fmt::format(" ({})", *exp == now ? "just now" : relative_time(*exp, now));
     } else if (const auto nbf = time_claim(jwt.claims, "nbf"); nbf && *nbf > now) {
       reason += fmt::format(" (valid {})", relative_time(*nbf, now));
     } else if (!source.issuer.empty()) {
@@ -236,8 +236,9 @@ int run_decode(DecodeOptions& options, Io& io) {
           any_time = true;
         }
         const bool expired = std::string_view(name) == "exp" && *when <= now;
+        const auto relative = relative_time(*when, now);
         io.out << fmt::format("  {:<9} {} ({}{})\n", name, format_utc(*when), expired ? "expired " : "",
-                              relative_time(*when, now));
+                              expired && relative == "now" ? "just now" : relative);
       }
     }
     if (verdict) {
