@@ -287,3 +287,29 @@ TEST_SUITE("server.metadata") {
     }
   }
 }
+
+TEST_SUITE("server.auth_state") {
+  TEST_CASE("refresh revocation checks the client and ends the family's access tokens") {
+    server::AuthState state;
+    const auto family = server::AuthState::new_family();
+    const auto token = state.issue_refresh({family, "client-a", "user", {"openid"}, 0, 2000});
+    state.add_family_token(family, "jti-1", 1500);
+    CHECK(state.family_of("jti-1") == family);
+    CHECK(state.family_of("jti-unknown").empty());
+    REQUIRE(state.active_refresh(token, 1000).has_value());
+    CHECK_FALSE(state.active_refresh(token, 2000).has_value()); // expired
+    CHECK_FALSE(state.active_refresh("other", 1000).has_value());
+
+    CHECK(state.revoke_refresh(token, "client-b") == server::RefreshRevocation::wrong_client);
+    CHECK_FALSE(state.is_revoked("jti-1"));
+    CHECK(state.revoke_refresh("other", "client-a") == server::RefreshRevocation::unknown);
+    CHECK(state.revoke_refresh(token, "client-a") == server::RefreshRevocation::revoked);
+    CHECK(state.is_revoked("jti-1"));
+    CHECK_FALSE(state.active_refresh(token, 1000).has_value());
+    // An access token issued in a revoked family is born revoked.
+    state.add_family_token(family, "jti-2", 1500);
+    CHECK(state.is_revoked("jti-2"));
+    state.revoke_access("jti-3", 1500);
+    CHECK(state.is_revoked("jti-3"));
+  }
+}

@@ -10,6 +10,7 @@
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace oauthctl::server {
@@ -197,7 +198,8 @@ private:
   std::unordered_map<std::string, CodeEntry> m_codes;      // by sha256(code)
   std::unordered_map<std::string, RefreshEntry> m_refresh; // by sha256(token)
   std::unordered_map<std::string, Family> m_families;
-  std::unordered_map<std::string, std::string> m_jti_family; // access token id -> its refresh family
+  // Access token id -> its refresh family and expiry (for DELETE /Session); pruned on expiry.
+  std::unordered_map<std::string, std::pair<std::string, std::int64_t>> m_jti_family;
   std::unordered_map<std::string, Failures> m_failures;
   std::uint64_t m_inserts = 0;
   mutable std::int64_t m_last_now = 0;

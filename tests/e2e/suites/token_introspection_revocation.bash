@@ -288,9 +288,14 @@ test_logout_really_revokes() {
 
 test_revocations_survive_a_restart() {
   start_server --no-defaults --demo --data "$TEST_DIR/data"
-  local token
+  local token tokens access refresh
   token=$(demo_token) || fail "no token"
   run_cli revoke "$token" --server "$SERVER_URL" "${DEMO[@]}"
+  expect_exit 0
+  tokens=$(user_tokens) || fail "no user tokens"
+  access=$(jq -r .access_token <<<"$tokens")
+  refresh=$(jq -r .refresh_token <<<"$tokens")
+  run_cli revoke "$refresh" --server "$SERVER_URL" "${DEMO[@]}"
   expect_exit 0
   stop_server "$SERVER_PID"
   start_server --no-defaults --demo --data "$TEST_DIR/data"
@@ -298,6 +303,12 @@ test_revocations_survive_a_restart() {
   expect_status 401
   introspect "$token"
   expect_inactive
+  http GET /fhir/Patient -H "Authorization: Bearer $access"
+  expect_status 401
+  introspect "$refresh"
+  expect_inactive
+  STDIN=$refresh run_cli token --grant refresh_token --refresh-token - --server "$SERVER_URL" "${DEMO[@]}" --no-cache
+  expect_exit 4
   token=$(demo_token) || fail "no new token"
   introspect "$token"
   expect_exit 0
