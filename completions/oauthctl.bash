@@ -3,7 +3,7 @@
 # drift from the binary; values (grants, methods, formats, profiles) are listed here.
 # Installed to share/bash-completion/completions/oauthctl (loaded on demand).
 
-_oauthctl_commands="token fhir flow serve discover config cache logout help"
+_oauthctl_commands="token fhir flow serve discover config cache logout introspect revoke decode help"
 _oauthctl_grants="client_credentials authorization_code password implicit refresh_token token_exchange device_code jwt_bearer"
 
 # _oauthctl_options CMD...: the long and short options `oauthctl CMD... --help` lists.
@@ -19,7 +19,7 @@ _oauthctl_takes_value() {
       --scope | --audience | --resource | --cacert | --timeout | --profile | --config-file | -g | --grant | \
       -o | --output | --authorize-url | --redirect-uri | --browser | --pkce | --redirect-timeout | --login-hint | \
       --launch | --authorize-param | --refresh-token | --access-token | --fhir-path | --host | --port | \
-      --config | --data | --issuer) return 0 ;;
+      --config | --data | --issuer | --token-type-hint | --jwks) return 0 ;;
     --device-interval | --device-lifetime) return 0 ;;
   esac
   return 1
@@ -52,7 +52,15 @@ _oauthctl() {
       local formats="token json header env curl"
       [[ $cmd == discover ]] && formats="table json"
       [[ $cmd == flow ]] && formats="curl"
+      [[ $cmd == decode ]] && formats="text json"
       mapfile -t COMPREPLY < <(compgen -W "$formats" -- "$cur")
+      return ;;
+    --token-type-hint)
+      mapfile -t COMPREPLY < <(compgen -W "access_token refresh_token" -- "$cur")
+      return ;;
+    --jwks)
+      mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+      compopt -o filenames 2>/dev/null
       return ;;
     --pkce)
       mapfile -t COMPREPLY < <(compgen -W "S256 plain none" -- "$cur")

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
 # fish completion for oauthctl. Installed to share/fish/vendor_completions.d/oauthctl.fish.
 
-set -l commands token fhir flow serve discover config cache logout help
-set -l client token fhir flow discover logout
+set -l commands token fhir flow serve discover config cache logout introspect revoke decode help
+set -l client token fhir flow discover logout introspect revoke decode
 set -l grants client_credentials authorization_code password implicit refresh_token token_exchange device_code jwt_bearer
 
 complete -c oauthctl -f
@@ -16,6 +16,9 @@ complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a discover 
 complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a config -d 'read and edit profiles'
 complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a cache -d 'manage the token cache'
 complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a logout -d 'remove and revoke cached tokens'
+complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a introspect -d 'is a token active? (RFC 7662)'
+complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a revoke -d 'revoke a token (RFC 7009)'
+complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a decode -d 'show and verify a JWT'
 complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a help -d 'help on a topic'
 
 # Client options (token, fhir, flow, discover, logout).
@@ -58,6 +61,9 @@ complete -c oauthctl -n "__fish_seen_subcommand_from flow" -l fhir-path -x -d 'F
 complete -c oauthctl -n "__fish_seen_subcommand_from flow" -l show-secrets -d 'do not redact'
 complete -c oauthctl -n "__fish_seen_subcommand_from flow; and not __fish_seen_subcommand_from $grants" -a "$grants"
 complete -c oauthctl -n "__fish_seen_subcommand_from logout" -l all -d 'every cached token'
+complete -c oauthctl -n "__fish_seen_subcommand_from introspect revoke" -l token-type-hint -x -a 'access_token refresh_token' -d 'where to look first'
+complete -c oauthctl -n "__fish_seen_subcommand_from decode" -l jwks -r -F -d 'JWK Set file or URL to verify with'
+complete -c oauthctl -n "__fish_seen_subcommand_from decode" -s o -l output -x -a 'text json' -d 'output format'
 
 # serve
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l host -x -d 'address to listen on'

@@ -13,6 +13,8 @@ inline constexpr int k_exit_network = 3;
 inline constexpr int k_exit_oauth = 4;
 inline constexpr int k_exit_timeout = 5;
 inline constexpr int k_exit_check_failed = 6;
+// introspect: the server says the token is inactive; decode: verification failed.
+inline constexpr int k_exit_token_invalid = 7;
 inline constexpr int k_exit_interrupted = 130;
 
 // The exit code for an error of `kind`.

@@ -30,6 +30,9 @@ constexpr std::array k_commands{
   Command{"config", "read and edit profiles in the client config file", setup_config},
   Command{"cache", "manage the token cache (clear, path, list)", setup_cache},
   Command{"logout", "remove (and revoke) the cached tokens of this server and client", setup_logout},
+  Command{"introspect", "ask the server whether a token is active (RFC 7662)", setup_introspect},
+  Command{"revoke", "revoke a token at the server (RFC 7009)", setup_revoke},
+  Command{"decode", "show a JWT's header and claims; verify it with --server or --jwks", setup_decode},
   Command{"help", "help on a topic: grants, exit-codes, config, environment", setup_help},
 };
 

@@ -108,6 +108,9 @@ tl::expected<VerifiedToken, BearerRefusal> verify_bearer(const http::Headers& he
   verified.subject = string_claim(jwt->claims, "sub");
   verified.client_id = string_claim(jwt->claims, "client_id");
   verified.jti = string_claim(jwt->claims, "jti");
+  if (const auto exp = jwt->claims.find("exp"); exp != jwt->claims.end() && exp->is_number_integer()) {
+    verified.expires_at = exp->get<std::int64_t>();
+  }
   verified.patient = string_claim(jwt->claims, "patient");
   verified.fhir_user = string_claim(jwt->claims, "fhirUser");
   if (const auto scope = jwt->claims.find("scope"); scope != jwt->claims.end() && scope->is_string()) {

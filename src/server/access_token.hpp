@@ -36,6 +36,7 @@ struct VerifiedToken {
   std::string subject;
   std::string client_id;
   std::string jti;
+  std::int64_t expires_at = 0;           // `exp`
   std::string patient;                   // the SMART `patient` launch context, if any
   std::string fhir_user;                 // the `fhirUser` claim, if any
   std::vector<std::string> scope_names;  // every scope token it carries

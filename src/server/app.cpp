@@ -4,8 +4,10 @@
 #include "server/endpoints/authorize_endpoint.hpp"
 #include "server/endpoints/device_endpoint.hpp"
 #include "server/endpoints/device_verification.hpp"
+#include "server/endpoints/introspection_endpoint.hpp"
 #include "server/endpoints/login_endpoint.hpp"
 #include "server/endpoints/metadata.hpp"
+#include "server/endpoints/revocation_endpoint.hpp"
 #include "server/endpoints/token_endpoint.hpp"
 #include "server/endpoints/userinfo_endpoint.hpp"
 #include "server/fhir/capability.hpp"
@@ -102,6 +104,16 @@ ServerResponse handle_request(const AppContext& context, const ServerRequest& re
   if (path == "/auth/userinfo") {
     return request.method == "GET" || request.method == "POST" ? handle_userinfo(context, request)
                                                                : method_not_allowed("GET, POST");
+  }
+  if (path == "/auth/introspect") {
+    return request.method == "POST" ? handle_introspect(context, request) : method_not_allowed("POST");
+  }
+  if (path == "/auth/revoke") {
+    return request.method == "POST" ? handle_revoke(context, request) : method_not_allowed("POST");
+  }
+  if (path == "/Session") {
+    return request.method == "DELETE" ? handle_delete_session(context, request)
+                                      : method_not_allowed("DELETE");
   }
   if (path == "/.well-known/jwks.json" || path == "/auth/jwks") {
     return document(request, context.jwks_json);

@@ -35,6 +35,9 @@ Runner setup_discover(CLI::App& app);
 Runner setup_config(CLI::App& app);
 Runner setup_cache(CLI::App& app);
 Runner setup_logout(CLI::App& app);
+Runner setup_introspect(CLI::App& app);
+Runner setup_revoke(CLI::App& app);
+Runner setup_decode(CLI::App& app);
 Runner setup_help(CLI::App& app);
 
 } // namespace oauthctl::cli

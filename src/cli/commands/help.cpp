@@ -37,6 +37,7 @@ std::string exit_codes_topic() {
          "  4    the server answered with an OAuth error or a malformed response\n"
          "  5    timed out waiting for the user or the redirect\n"
          "  6    `oauthctl check` found failures\n"
+         "  7    the token is not valid: `introspect` got active:false, `decode` could not verify it\n"
          "  130  interrupted (Ctrl-C)\n";
 }
 

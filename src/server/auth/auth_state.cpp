@@ -39,6 +39,7 @@ void AuthState::restore_family_token(const std::string& family, const std::strin
                                      std::int64_t expires_at) {
   const std::lock_guard lock(m_mutex);
   m_families[family].jtis.emplace_back(jti, expires_at);
+  m_jti_family.insert_or_assign(jti, std::pair{family, expires_at});
 }
 
 void AuthState::restore_revocation(const std::string& jti, std::int64_t expires_at) {
@@ -251,9 +252,54 @@ void AuthState::add_family_token(const std::string& family, const std::string& j
     return;
   }
   entry.jtis.emplace_back(jti, expires_at);
+  m_jti_family.insert_or_assign(jti, std::pair{family, expires_at});
   if (m_journal) {
     m_journal->family_token_added(family, jti, expires_at);
   }
+}
+
+std::optional<RefreshGrant> AuthState::active_refresh(const std::string& token, std::int64_t now) const {
+  const std::lock_guard lock(m_mutex);
+  const auto it = m_refresh.find(hashed(token));
+  if (it == m_refresh.end() || it->second.rotated || it->second.grant.expires_at <= now) {
+    return std::nullopt;
+  }
+  const auto family = m_families.find(it->second.grant.family);
+  if (family != m_families.end() && family->second.revoked) {
+    return std::nullopt;
+  }
+  return it->second.grant;
+}
+
+RefreshRevocation AuthState::revoke_refresh(const std::string& token, const std::string& client_id) {
+  const std::lock_guard lock(m_mutex);
+  const auto it = m_refresh.find(hashed(token));
+  if (it == m_refresh.end()) {
+    return RefreshRevocation::unknown;
+  }
+  if (it->second.grant.client_id != client_id) {
+    return RefreshRevocation::wrong_client;
+  }
+  // RFC 7009 §2.1: revoking a refresh token ends the authorization grant it stands for,
+  // so every token of its rotation family goes, and the access tokens issued from them.
+  revoke_family_locked(it->second.grant.family);
+  return RefreshRevocation::revoked;
+}
+
+void AuthState::revoke_access(const std::string& jti, std::int64_t expires_at) {
+  const std::lock_guard lock(m_mutex);
+  revoke_jti_locked(jti, expires_at);
+}
+
+std::string AuthState::family_of(const std::string& jti) const {
+  const std::lock_guard lock(m_mutex);
+  const auto it = m_jti_family.find(jti);
+  return it == m_jti_family.end() ? std::string() : it->second.first;
+}
+
+void AuthState::revoke_family(const std::string& family) {
+  const std::lock_guard lock(m_mutex);
+  revoke_family_locked(family);
 }
 
 bool AuthState::is_revoked(const std::string& jti) const {
@@ -325,6 +371,7 @@ void AuthState::prune_locked(std::int64_t now) {
   std::erase_if(m_pending, [now](const auto& item) { return item.second.expires_at <= now; });
   std::erase_if(m_codes,
                 [now](const auto& item) { return item.second.grant.expires_at + k_used_code_memory <= now; });
+  std::erase_if(m_jti_family, [now](const auto& item) { return item.second.second <= now; });
   const std::unique_lock lock(m_revoked_mutex);
   std::erase_if(m_revoked, [now](const auto& item) { return item.second <= now; });
   m_revoked_count.store(m_revoked.size(), std::memory_order_release);

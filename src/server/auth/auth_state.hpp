@@ -10,6 +10,7 @@
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace oauthctl::server {
@@ -82,6 +83,9 @@ public:
 // How a code or refresh token redemption went.
 enum class Redemption { ok, unknown, expired, wrong_client, replayed };
 
+// How a revocation request for a refresh token went (RFC 7009 §2.1).
+enum class RefreshRevocation { revoked, unknown, wrong_client };
+
 // The server's short-lived, mutable authorization state: sessions, pending requests,
 // codes, refresh tokens, revoked access token ids and login backoff. Thread-safe. Secrets
 // handed out (codes, refresh tokens) are kept only as SHA-256 hashes.
@@ -141,6 +145,19 @@ public:
   // Records an access token issued within refresh `family`, for family revocation.
   void add_family_token(const std::string& family, const std::string& jti, std::int64_t expires_at);
 
+  // The grant of refresh `token` when it still works at `now`: known, not yet rotated,
+  // its family not revoked, not expired (RFC 7662 §2.2 `active`).
+  [[nodiscard]] std::optional<RefreshGrant> active_refresh(const std::string& token, std::int64_t now) const;
+  // Revokes refresh `token`'s whole family, with the access tokens issued in it, when it
+  // was issued to `client_id` (RFC 7009 §2.1).
+  RefreshRevocation revoke_refresh(const std::string& token, const std::string& client_id);
+  // Revokes access token `jti` until `expires_at` (RFC 7009 §2), persisted by the journal.
+  void revoke_access(const std::string& jti, std::int64_t expires_at);
+  // The refresh family access token `jti` was issued in; empty when none.
+  [[nodiscard]] std::string family_of(const std::string& jti) const;
+  // Revokes refresh `family` and every access token issued in it.
+  void revoke_family(const std::string& family);
+
   // True when the access token `jti` was revoked. Cheap when nothing was ever revoked.
   [[nodiscard]] bool is_revoked(const std::string& jti) const;
 
@@ -181,6 +198,8 @@ private:
   std::unordered_map<std::string, CodeEntry> m_codes;      // by sha256(code)
   std::unordered_map<std::string, RefreshEntry> m_refresh; // by sha256(token)
   std::unordered_map<std::string, Family> m_families;
+  // Access token id -> its refresh family and expiry (for DELETE /Session); pruned on expiry.
+  std::unordered_map<std::string, std::pair<std::string, std::int64_t>> m_jti_family;
   std::unordered_map<std::string, Failures> m_failures;
   std::uint64_t m_inserts = 0;
   mutable std::int64_t m_last_now = 0;

@@ -78,4 +78,30 @@ tl::expected<PresentedClient, ServerResponse> read_client_credentials(const Serv
   return client;
 }
 
+tl::expected<AuthenticatedClient, ServerResponse> authenticate_client(const AppContext& context,
+                                                                      const ServerRequest& request,
+                                                                      const util::FormFields& params,
+                                                                      PublicClients public_clients) {
+  auto presented = read_client_credentials(request, params);
+  if (!presented) {
+    return tl::unexpected(std::move(presented.error()));
+  }
+  if (presented->client_id.empty()) {
+    return tl::unexpected(invalid_client(presented->method, "client authentication is required"));
+  }
+  const auto* client = context.clients.find(presented->client_id);
+  if (presented->secret) {
+    if (!context.clients.authenticate(presented->client_id, *presented->secret)) {
+      return tl::unexpected(invalid_client(presented->method, "unknown client or wrong secret"));
+    }
+  } else if (client == nullptr || client->is_confidential()) {
+    return tl::unexpected(invalid_client(presented->method, "unknown client or missing secret"));
+  } else if (public_clients == PublicClients::refused) {
+    // RFC 7662 §2.1: the endpoint must not become a token-scanning oracle for anyone who
+    // knows a public client id.
+    return tl::unexpected(invalid_client(presented->method, "this endpoint needs an authenticated client"));
+  }
+  return AuthenticatedClient{client, presented->method};
+}
+
 } // namespace oauthctl::server

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "server/app.hpp"
 #include "server/exchange.hpp"
 
 #include <oauthctl/util/form.hpp>
@@ -32,5 +33,22 @@ read_client_credentials(const ServerRequest& request, const util::FormFields& pa
 // The 401 invalid_client response, with `WWW-Authenticate: Basic` when the client tried
 // HTTP Basic (RFC 6749 §5.2).
 ServerResponse invalid_client(PresentedMethod method, std::string_view description);
+
+// Whether a public client (no secret, client_id alone) counts as identified.
+enum class PublicClients { refused, allowed };
+
+// A client that proved who it is (or, for a public client where allowed, named itself).
+struct AuthenticatedClient {
+  const RegisteredClient* client = nullptr; // never null on success
+  PresentedMethod method = PresentedMethod::none;
+};
+
+// Authenticates the caller of an endpoint other than the token endpoint (introspection,
+// RFC 7662 §2.1; revocation, RFC 7009 §2.1) the way the token endpoint does: a
+// confidential client must prove its secret; a public client passes only when `public_clients`
+// is allowed. On failure, the 400/401 error response.
+[[nodiscard]] tl::expected<AuthenticatedClient, ServerResponse>
+authenticate_client(const AppContext& context, const ServerRequest& request, const util::FormFields& params,
+                    PublicClients public_clients);
 
 } // namespace oauthctl::server

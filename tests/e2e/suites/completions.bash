@@ -54,6 +54,11 @@ test_bash() {
   expect_candidates "$(bash_complete 'oauthctl config ')" list get set path profiles
   expect_candidates "$(bash_complete 'oauthctl config set client_secret_')" client_secret_env client_secret_file client_secret_command
   expect_candidates "$(bash_complete 'oauthctl help ')" grants exit-codes config
+  expect_candidates "$(bash_complete 'oauthctl ')" introspect revoke decode
+  expect_candidates "$(bash_complete 'oauthctl revoke --token-type-hint ')" access_token refresh_token
+  expect_candidates "$(bash_complete 'oauthctl introspect --token-')" --token-type-hint
+  expect_candidates "$(bash_complete 'oauthctl decode -o ')" text json
+  expect_candidates "$(bash_complete 'oauthctl decode --jw')" --jwks
   touch "$TEST_DIR/secret.txt"
   expect_candidates "$(cd "$TEST_DIR" && bash_complete 'oauthctl token --client-secret-file sec')" secret.txt
   # The completion must be loadable by bash-completion's loader too (complete -F registered).
@@ -77,6 +82,10 @@ test_fish() {
   expect_candidates "$(fish_complete 'oauthctl token --no-')" --no-cache
   expect_candidates "$(fish_complete 'oauthctl config ')" list get set path profiles
   expect_candidates "$(fish_complete 'oauthctl discover -o ')" table json
+  expect_candidates "$(fish_complete 'oauthctl ')" introspect revoke decode
+  expect_candidates "$(fish_complete 'oauthctl introspect --token-type-hint ')" access_token refresh_token
+  expect_candidates "$(fish_complete 'oauthctl decode -o ')" text json
+  expect_candidates "$(fish_complete 'oauthctl decode --jw')" --jwks
 }
 
 # zsh_complete LINE: the command line after zsh completed LINE with TAB (run in a zpty;
@@ -114,4 +123,8 @@ test_zsh() {
   [[ $got == 'oauthctl token --profile staging'* ]] || fail "zsh profile completion: '$got'"
   got=$(zsh_complete 'oauthctl token --no-c')
   [[ $got == 'oauthctl token --no-cache'* ]] || fail "zsh option completion: '$got'"
+  got=$(zsh_complete 'oauthctl revoke --token-type-hint ref')
+  [[ $got == 'oauthctl revoke --token-type-hint refresh_token'* ]] || fail "zsh hint completion: '$got'"
+  got=$(zsh_complete 'oauthctl intro')
+  [[ $got == 'oauthctl introspect'* ]] || fail "zsh completed 'oauthctl intro' to '$got'"
 }
