@@ -2,6 +2,7 @@
 #pragma once
 
 #include "server/auth/auth_state.hpp"
+#include "server/auth/trusted_issuers.hpp"
 #include "server/auth/user_directory.hpp"
 #include "server/client_registry.hpp"
 #include "server/exchange.hpp"
@@ -44,6 +45,8 @@ struct AppContext {
   std::string openid_configuration_json;
   std::string smart_configuration_json;
   std::string capability_json;
+  // External issuers whose tokens token exchange accepts (TokenIntrospector); null: none.
+  std::unique_ptr<TrustedIssuers> trusted_issuers = nullptr;
 };
 
 // Builds the context for `issuer` signing with `key`, serving `clients` and `users`. `internal` error when

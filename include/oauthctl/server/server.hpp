@@ -3,6 +3,7 @@
 
 #include <oauthctl/util/error.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -27,6 +28,11 @@ struct ServerOptions {
   std::function<void(std::string_view)> log;
   // Worker threads; each keep-alive connection holds one while it is open.
   std::size_t threads = 32;
+  // Password guessing backoff (login form and password grant): after this many failures
+  // in a row for one username, attempts are refused for `login_backoff_seconds`, doubling
+  // with each further failure (at most 32 times as long).
+  int login_backoff_failures = 3;
+  std::int64_t login_backoff_seconds = 1;
 };
 
 // Where the store lives when `data_path` is empty: $XDG_DATA_HOME/oauthctl/serve.db,
