@@ -159,9 +159,9 @@ test_own_token_narrows_and_never_broadens() {
   jwt_claims "$own" >own.json
   expect_json ".aud == \"$RP_URL\" and .sub == \"demo-client\"" narrow.json
   (($(jq .exp narrow.json) <= $(jq .exp own.json))) || fail "the exchanged token outlives its subject token"
-  # Another audience than the FHIR base: the FHIR API refuses it; the narrowed scope holds.
-  http GET /fhir/Patient -H "Authorization: Bearer $narrowed"
-  expect_status 401
+  # The narrowed scope holds at the FHIR API.
+  http GET /fhir/Observation -H "Authorization: Bearer $narrowed"
+  expect_status 403
   OAUTHCTL_SUBJECT_TOKEN=$own run_cli token --grant token_exchange --server "$RP_URL" --client-id demo-client \
     --client-secret-file <(printf demo-secret) --subject-token-type access_token --scope system/Patient.read
   expect_exit 0
