@@ -177,3 +177,18 @@ test_flow_password_shows_its_steps() {
   [[ $all == *'FHIR request'* ]] || fail "no FHIR step in: $all"
   [[ $all != *'password=demo'* ]] || fail "flow shows the password"
 }
+
+test_terminal_prompt_without_echo_and_ctrl_c() {
+  command -v python3 >/dev/null || fail "python3 is needed to drive a pseudo-terminal"
+  start_server
+  local helper
+  helper="$(dirname "${BASH_SOURCE[0]}")/../tty_password.py"
+  local token
+  token=$(python3 "$helper" answer demo -- "$OAUTHCTL" token --grant password --no-cache --server "$SERVER_URL" \
+    --client-id demo-client --client-secret-file <(printf demo-secret) --username demo) ||
+    fail "the terminal prompt did not work"
+  [[ $token =~ ^ey[A-Za-z0-9_.-]+$ ]] || fail "no token after the prompt: $token"
+  python3 "$helper" ctrl-c -- "$OAUTHCTL" token --grant password --no-cache --server "$SERVER_URL" \
+    --client-id demo-client --client-secret-file <(printf demo-secret) --username demo ||
+    fail "Ctrl-C at the prompt left the terminal without echo or did not interrupt"
+}
