@@ -19,8 +19,9 @@ _oauthctl_takes_value() {
       --scope | --audience | --resource | --cacert | --timeout | --profile | --config-file | -g | --grant | \
       -o | --output | --authorize-url | --redirect-uri | --browser | --pkce | --redirect-timeout | --login-hint | \
       --launch | --authorize-param | --refresh-token | --access-token | --fhir-path | --host | --port | \
-      --config | --data | --issuer | --token-type-hint | --jwks) return 0 ;;
-    --device-interval | --device-lifetime) return 0 ;;
+      --config | --data | --issuer | --username | --password | --subject-token | --subject-token-type | \
+      --actor-token | --actor-token-type | --requested-token-type | --login-backoff) return 0 ;;
+    --token-type-hint | --jwks | --device-interval | --device-lifetime) return 0 ;;
   esac
   return 1
 }
@@ -64,6 +65,9 @@ _oauthctl() {
       return ;;
     --pkce)
       mapfile -t COMPREPLY < <(compgen -W "S256 plain none" -- "$cur")
+      return ;;
+    --subject-token-type | --actor-token-type | --requested-token-type)
+      mapfile -t COMPREPLY < <(compgen -W "access_token refresh_token id_token saml1 saml2 jwt" -- "$cur")
       return ;;
     --profile)
       mapfile -t COMPREPLY < <(compgen -W "$("${COMP_WORDS[0]}" config profiles 2>/dev/null)" -- "$cur")

@@ -89,7 +89,13 @@ int run(const std::vector<std::string>& args, Io& io) {
 }
 
 int run_main(int argc, char** argv) {
-  Io io{std::cin, std::cout, std::cerr, {}, isatty(STDOUT_FILENO) == 1, isatty(STDERR_FILENO) == 1};
+  Io io{std::cin,
+        std::cout,
+        std::cerr,
+        {},
+        isatty(STDOUT_FILENO) == 1,
+        isatty(STDERR_FILENO) == 1,
+        isatty(STDIN_FILENO) == 1};
   for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
     const std::string_view text(*entry);
     const auto eq = text.find('=');

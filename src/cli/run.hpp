@@ -17,6 +17,7 @@ struct Io {
   std::map<std::string, std::string> env;
   bool out_is_tty = false; // colour is allowed only on a terminal (and without NO_COLOR)
   bool err_is_tty = false; // a wait shows a spinner only on a terminal
+  bool in_is_tty = false;  // a missing password is asked for only on a terminal
 
   // The value of environment variable `name`, or "" when unset.
   [[nodiscard]] std::string getenv(const std::string& name) const;

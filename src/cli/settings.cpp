@@ -160,6 +160,8 @@ void add_client_options(CLI::App& app, ClientSettings& settings, EnvBindings& en
                "trace every HTTP exchange to stderr (secrets redacted)");
   add_profile_options(app, settings, env);
   add_grant_options(app, settings.grant, env);
+  add_password_options(app, settings.password, env);
+  add_token_exchange_options(app, settings.exchange, env);
 }
 
 util::Result<ResolvedClient> resolve_client(const ClientSettings& given, Io& io, NeedCredentials need) {
@@ -224,6 +226,12 @@ util::Result<ResolvedClient> resolve_client(const ClientSettings& given, Io& io,
     config.client_secret = std::move(*secret);
   }
   if (auto ok = resolve_grant_settings(settings.grant, io, config, resolved.profile_values); !ok) {
+    return tl::unexpected(ok.error());
+  }
+  if (auto ok = resolve_password_settings(settings.password, io, config); !ok) {
+    return tl::unexpected(ok.error());
+  }
+  if (auto ok = resolve_token_exchange_settings(settings.exchange, io, config); !ok) {
     return tl::unexpected(ok.error());
   }
   return resolved;

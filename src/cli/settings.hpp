@@ -2,7 +2,9 @@
 #pragma once
 
 #include "cli/grant_settings.hpp"
+#include "cli/password_settings.hpp"
 #include "cli/run.hpp"
+#include "cli/token_exchange_settings.hpp"
 
 #include <oauthctl/http/client.hpp>
 #include <oauthctl/oauth/client_config.hpp>
@@ -50,7 +52,9 @@ struct ClientSettings {
     audience, resource, cacert, timeout;
   // --profile and --config-file (profile.hpp).
   std::string profile, config_file;
-  GrantSettings grant; // authorization_code, implicit, refresh_token (grant_settings.hpp)
+  GrantSettings grant;            // authorization_code, implicit, refresh_token (grant_settings.hpp)
+  PasswordSettings password;      // --grant password (password_settings.hpp)
+  TokenExchangeSettings exchange; // --grant token_exchange (token_exchange_settings.hpp)
   bool insecure = false;
   bool verbose = false;
   CLI::Option* client_secret_option = nullptr;

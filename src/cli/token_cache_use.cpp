@@ -47,7 +47,10 @@ util::Result<oauth::TokenResponse> obtain_token_cached(ClientSession& session, c
   const auto path = token_cache_file(io);
   // A refresh_token request names the token to redeem: answering it from the cache would
   // skip the redemption the user asked for (and hide a revoked or rotated refresh token).
-  if (path.empty() || grant.grant == oauth::GrantType::refresh_token) {
+  // The password and token exchange grants name whose token they want (a user, a subject
+  // token): a cached token of another user or subject must never answer them.
+  if (path.empty() || grant.grant == oauth::GrantType::refresh_token ||
+      grant.grant == oauth::GrantType::password || grant.grant == oauth::GrantType::token_exchange) {
     mode = CacheMode::off;
   }
   std::optional<oauth::CachedToken> previous;

@@ -3,6 +3,7 @@
 
 #include "server/auth/auth_state.hpp"
 #include "server/auth/device_grants.hpp"
+#include "server/auth/trusted_issuers.hpp"
 #include "server/auth/user_directory.hpp"
 #include "server/client_registry.hpp"
 #include "server/exchange.hpp"
@@ -48,6 +49,8 @@ struct AppContext {
   // Pending device authorizations (RFC 8628); `serve` replaces it with its options'.
   std::unique_ptr<DeviceGrants> device =
     std::make_unique<DeviceGrants>(k_device_capacity, k_default_device_interval, k_default_device_lifetime);
+  // External issuers whose tokens token exchange accepts (TokenIntrospector); null: none.
+  std::unique_ptr<TrustedIssuers> trusted_issuers = nullptr;
 };
 
 // Builds the context for `issuer` signing with `key`, serving `clients` and `users`. `internal` error when

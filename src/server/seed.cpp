@@ -191,8 +191,10 @@ void add_resource(const Json& resource, std::string_view where, Seed& seed, util
       return;
     }
     seed.users.push_back(std::move(*user));
+  } else if (type == "TokenIntrospector") {
+    seed.token_introspectors.push_back(resource);
   } else {
-    error = bad(where, "`resourceType` must be \"Client\" or \"User\"").value();
+    error = bad(where, "`resourceType` must be \"Client\", \"User\" or \"TokenIntrospector\"").value();
     failed = true;
   }
 }
@@ -328,8 +330,9 @@ util::Result<Seed> parse_seed(const Json& document, std::string_view source) {
       }
       add_resource(entry["resource"], where, seed, error, failed);
     }
-  } else if (document.is_object() && (document.contains("clients") || document.contains("users"))) {
-    for (const char* list : {"clients", "users"}) {
+  } else if (document.is_object() && (document.contains("clients") || document.contains("users") ||
+                                      document.contains("token_introspectors"))) {
+    for (const char* list : {"clients", "users", "token_introspectors"}) {
       const auto it = document.find(list);
       if (it == document.end()) {
         continue;
@@ -342,7 +345,10 @@ util::Result<Seed> parse_seed(const Json& document, std::string_view source) {
         auto resource = (*it)[i];
         // Entries of "clients" are Clients even without a resourceType.
         if (resource.is_object() && !resource.contains("resourceType")) {
-          resource["resourceType"] = std::string(list) == "clients" ? "Client" : "User";
+          const std::string name(list);
+          resource["resourceType"] = name == "clients" ? "Client"
+                                     : name == "users" ? "User"
+                                                       : "TokenIntrospector";
         }
         add_resource(resource, where, seed, error, failed);
       }

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <filesystem>
 
 namespace oauthctl::server {
 
@@ -140,6 +141,18 @@ public:
       }
       seed = std::move(*loaded);
     }
+    // Trusted issuers for token exchange: checked now, so a bad one fails the start.
+    std::vector<TrustedIssuerSpec> trusted;
+    const auto base_dir = std::filesystem::path(options.config_path).parent_path().string();
+    for (std::size_t i = 0; i < seed.token_introspectors.size(); ++i) {
+      auto spec =
+        parse_token_introspector(seed.token_introspectors[i],
+                                 fmt::format("{}: TokenIntrospector [{}]", options.config_path, i), base_dir);
+      if (!spec) {
+        return tl::unexpected(spec.error());
+      }
+      trusted.push_back(std::move(*spec));
+    }
     if (options.demo) {
       auto demo = demo_seed();
       seed.clients.insert(seed.clients.end(), demo.clients.begin(), demo.clients.end());
@@ -192,6 +205,17 @@ public:
     (*context)->device =
       std::make_unique<DeviceGrants>(k_device_capacity, options.device_interval, options.device_lifetime);
     m_context = std::move(*context);
+    BackoffPolicy backoff;
+    backoff.free_failures = options.login_backoff_failures;
+    backoff.first_wait = options.login_backoff_seconds;
+    m_context->auth->set_login_backoff(backoff);
+    if (!trusted.empty()) {
+      auto issuers = TrustedIssuers::create(std::move(trusted), http_jwks_fetch());
+      if (!issuers) {
+        return tl::unexpected(issuers.error());
+      }
+      m_context->trusted_issuers = std::move(*issuers);
+    }
     // Refresh tokens and revocations survive a restart (DESIGN.md); codes and login
     // sessions are short-lived and stay in memory.
     if (auto restored = restore_auth_state(*m_store, *m_context->auth, system_now()); !restored) {

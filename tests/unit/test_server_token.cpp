@@ -133,8 +133,7 @@ TEST_SUITE("server.token") {
     const auto auth = basic("demo-client", "demo-secret");
     check_error(server.post_form("", auth), 400, "invalid_request");
     check_error(server.post_form("grant_type=", auth), 400, "invalid_request");
-    for (const char* grant :
-         {"password", "implicit", "token_exchange", "device_code", "magic", "client_credentials "}) {
+    for (const char* grant : {"implicit", "token_exchange", "device_code", "magic", "client_credentials "}) {
       CAPTURE(grant);
       check_error(server.post_form(std::string("grant_type=") + util::percent_encode(grant), auth), 400,
                   "unsupported_grant_type");
@@ -261,6 +260,7 @@ TEST_SUITE("server.token") {
     CHECK(metadata["token_endpoint"] == std::string(test::k_issuer) + "/auth/token");
     CHECK(metadata["grant_types_supported"] ==
           nlohmann::json::array({"authorization_code", "implicit", "refresh_token", "client_credentials",
+                                 "password", "urn:ietf:params:oauth:grant-type:token-exchange",
                                  "urn:ietf:params:oauth:grant-type:device_code"}));
     CHECK(metadata["authorization_response_iss_parameter_supported"] == true);
     const auto smart = body_json(server.get("/.well-known/smart-configuration"));

@@ -3,9 +3,12 @@
 
 #include <oauthctl/oauth/grant_type.hpp>
 #include <oauthctl/oauth/pkce.hpp>
+#include <oauthctl/oauth/token_type.hpp>
+#include <oauthctl/util/error.hpp>
 #include <oauthctl/util/form.hpp>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -23,6 +26,25 @@ struct RedirectOptions {
   util::FormFields extra;                            // more authorization request parameters
 };
 
+// The resource owner's credentials for the password grant (RFC 6749 §4.3.2).
+struct PasswordCredentials {
+  std::string username;
+  std::string password; // never printed; redacted in every trace
+  // Asks the user for the password when `password` is empty (a no-echo terminal
+  // prompt); empty when nobody can be asked.
+  std::function<util::Result<std::string>(const std::string& username)> prompt;
+};
+
+// The token exchange request's tokens (RFC 8693 §2.1); audience, resource and scope
+// come from ClientConfig.
+struct TokenExchangeInput {
+  std::string subject_token; // never printed
+  std::optional<TokenType> subject_token_type;
+  std::string actor_token; // never printed; empty when none
+  std::optional<TokenType> actor_token_type;
+  std::optional<TokenType> requested_token_type;
+};
+
 // Everything a grant needs to know about the client and the server, resolved by the
 // CLI from flags, environment and profile.
 struct ClientConfig {
@@ -37,7 +59,9 @@ struct ClientConfig {
   std::string audience; // RFC 8693 / Aidbox `audience`
   std::string resource; // RFC 8707 resource indicator
   RedirectOptions redirect;
-  std::string refresh_token; // the refresh_token grant's input (RFC 6749 §6); never printed
+  std::string refresh_token;    // the refresh_token grant's input (RFC 6749 §6); never printed
+  PasswordCredentials password; // the password grant's input (RFC 6749 §4.3)
+  TokenExchangeInput exchange;  // the token_exchange grant's input (RFC 8693 §2.1)
 };
 
 } // namespace oauthctl::oauth

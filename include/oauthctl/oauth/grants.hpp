@@ -86,4 +86,22 @@ ClientConfig public_client_if_secretless(const ClientConfig& config);
 // there is none. An id_token in the answer is verified (OIDC Core §12.2).
 [[nodiscard]] util::Result<TokenResponse> run_refresh_token(const FlowContext& context);
 
+// The token request form of the password grant (RFC 6749 §4.3.2): username, `password`,
+// and scope, audience and resource when configured. No client authentication yet. No I/O.
+util::FormFields password_form(const ClientConfig& config, const std::string& password);
+
+// RFC 6749 §4.3: the user's name and password go to the token endpoint. Without a
+// password in `config.password`, asks through its `prompt`; `usage` error when there is
+// neither, or no username. An id_token in the answer is verified.
+[[nodiscard]] util::Result<TokenResponse> run_password(const FlowContext& context);
+
+// The token request form of RFC 8693 §2.1 from `config.exchange` (token types as URNs)
+// plus audience, resource and scope. `usage` error for a missing subject token or type, or
+// an actor token without its type (or the reverse). No I/O.
+[[nodiscard]] util::Result<util::FormFields> token_exchange_form(const ClientConfig& config);
+
+// RFC 8693: exchanges `config.exchange.subject_token` for a new token; warns when the
+// answer lacks a valid issued_token_type (§2.2.1).
+[[nodiscard]] util::Result<TokenResponse> run_token_exchange(const FlowContext& context);
+
 } // namespace oauthctl::oauth

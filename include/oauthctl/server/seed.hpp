@@ -55,10 +55,14 @@ struct UserSpec {
 struct Seed {
   std::vector<ClientSpec> clients;
   std::vector<UserSpec> users;
+  // TokenIntrospector resources as given (trusted issuers for token exchange; parsed by
+  // the server, which knows where relative paths start). Not stored: config only.
+  std::vector<nlohmann::json> token_introspectors;
 };
 
-// Reads a seed document: {"clients":[...],"users":[...]}, a FHIR/Aidbox Bundle
-// (entry[].resource with resourceType Client or User), or a plain array of resources.
+// Reads a seed document: {"clients":[...],"users":[...],"token_introspectors":[...]}, a
+// FHIR/Aidbox Bundle (entry[].resource with resourceType Client, User or
+// TokenIntrospector), or a plain array of resources.
 // Unknown members are ignored; `config` error naming `source` and the bad member otherwise.
 [[nodiscard]] util::Result<Seed> parse_seed(const nlohmann::json& document, std::string_view source);
 

@@ -32,6 +32,11 @@ struct ServerOptions {
   // in seconds.
   std::int64_t device_interval = 5;
   std::int64_t device_lifetime = 600;
+  // Password guessing backoff (login form and password grant): after this many failures
+  // in a row for one username, attempts are refused for `login_backoff_seconds`, doubling
+  // with each further failure (at most 32 times as long).
+  int login_backoff_failures = 3;
+  std::int64_t login_backoff_seconds = 1;
 };
 
 // Where the store lives when `data_path` is empty: $XDG_DATA_HOME/oauthctl/serve.db,

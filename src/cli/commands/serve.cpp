@@ -19,9 +19,11 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <ostream>
 #include <thread>
 #include <tuple>
+#include <utility>
 
 namespace oauthctl::cli {
 
@@ -35,6 +37,7 @@ struct ServeOptions {
   std::string issuer;
   std::string device_interval = "5";
   std::string device_lifetime = "600";
+  std::string login_backoff; // N:SECONDS
   bool demo = false;
   bool ephemeral = false;
   bool quiet = false;
@@ -123,6 +126,25 @@ util::Result<std::int64_t> parse_device_seconds(std::string_view option, const s
   return seconds;
 }
 
+// "N:SECONDS" of --login-backoff: 1 to 1000 free failures, a first wait of 1 to 3600 s.
+std::optional<std::pair<int, std::int64_t>> parse_login_backoff(const std::string& text) {
+  const auto colon = text.find(':');
+  if (colon == std::string::npos) {
+    return std::nullopt;
+  }
+  int failures = 0;
+  std::int64_t seconds = 0;
+  const auto* first_end = text.data() + colon;
+  const auto* last_end = text.data() + text.size();
+  const auto a = std::from_chars(text.data(), first_end, failures);
+  const auto b = std::from_chars(first_end + 1, last_end, seconds);
+  if (a.ec != std::errc{} || a.ptr != first_end || b.ec != std::errc{} || b.ptr != last_end || failures < 1 ||
+      failures > 1000 || seconds < 1 || seconds > 3600) {
+    return std::nullopt;
+  }
+  return std::pair{failures, seconds};
+}
+
 int run_serve(ServeOptions& options, Io& io) {
   options.env.apply(io);
   server::ServerOptions server_options;
@@ -146,6 +168,15 @@ int run_serve(ServeOptions& options, Io& io) {
   server_options.config_path = options.config;
   server_options.demo = options.demo;
   server_options.issuer = options.issuer;
+  if (!options.login_backoff.empty()) {
+    const auto backoff = parse_login_backoff(options.login_backoff);
+    if (!backoff) {
+      return report_usage(io, fmt::format("invalid --login-backoff {} (expected FAILURES:SECONDS, e.g. 3:1)",
+                                          options.login_backoff));
+    }
+    server_options.login_backoff_failures = backoff->first;
+    server_options.login_backoff_seconds = backoff->second;
+  }
   if (options.ephemeral) {
     server_options.persistence = server::Persistence::ephemeral;
   } else if (!options.data.empty()) {
@@ -211,6 +242,9 @@ Runner setup_serve(CLI::App& app) {
                    "seconds a device client must wait between polls (RFC 8628 interval; default 5)");
   options->env.add(app, "--device-lifetime", options->device_lifetime, "OAUTHCTL_SERVE_DEVICE_LIFETIME",
                    "seconds a device code stays valid (default 600)");
+  options->env.add(app, "--login-backoff", options->login_backoff, "OAUTHCTL_SERVE_LOGIN_BACKOFF",
+                   "password guessing backoff FAILURES:SECONDS (default 3:1): after FAILURES wrong "
+                   "passwords for a username, refuse it for SECONDS, doubling per further failure");
   app.add_flag("--demo", options->demo, "seed the documented demo client and user, and say how to use them");
   app.add_flag("--ephemeral", options->ephemeral, "keep everything in memory; nothing survives a restart");
   app.add_flag("-q,--quiet", options->quiet, "no request log on stderr");

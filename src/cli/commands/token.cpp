@@ -48,6 +48,7 @@ int run_token(TokenOptions& options, Io& io) {
     // --quiet never opens a browser or menu: the authorize URL (the one line a
     // redirect grant needs the user to act on) is all it prints besides errors.
     resolved->config.redirect.browser = "none";
+    resolved->config.password.prompt = nullptr; // and never asks for a password
   }
   const auto narration = options.quiet       ? Narration::silent
                          : resolved->verbose ? Narration::trace

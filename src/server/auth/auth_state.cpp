@@ -13,10 +13,6 @@ namespace {
 constexpr std::size_t k_secret_bytes = 32;
 // How long a used code is remembered so that its replay is recognised (RFC 6749 §4.1.2).
 constexpr std::int64_t k_used_code_memory = 600;
-// Login backoff (a slow-down, never a lockout): after k_free_failures wrong passwords for
-// one username, each further attempt waits 2^(n - k_free_failures) seconds, at most 30.
-constexpr int k_free_failures = 3;
-constexpr std::int64_t k_max_wait = 30;
 
 std::string hashed(const std::string& secret) {
   return util::to_hex(util::sha256(secret));
@@ -311,29 +307,15 @@ bool AuthState::is_revoked(const std::string& jti) const {
 }
 
 std::int64_t AuthState::login_wait(const std::string& username, std::int64_t now) const {
-  const std::lock_guard lock(m_mutex);
-  const auto it = m_failures.find(username);
-  if (it == m_failures.end() || it->second.count < k_free_failures) {
-    return 0;
-  }
-  const auto exponent = std::min(it->second.count - k_free_failures, 5);
-  const auto wait = std::min<std::int64_t>(std::int64_t{1} << exponent, k_max_wait);
-  return std::max<std::int64_t>(0, it->second.last + wait - now);
+  return m_login_backoff.wait(username, now);
 }
 
 void AuthState::record_login(const std::string& username, bool failed, std::int64_t now) {
-  const std::lock_guard lock(m_mutex);
-  if (!failed) {
-    m_failures.erase(username);
-    return;
-  }
-  // Bounded: a flood of made-up usernames must not grow memory without limit.
-  if (m_failures.size() > 100000) {
-    m_failures.clear();
-  }
-  auto& entry = m_failures[username];
-  ++entry.count;
-  entry.last = now;
+  m_login_backoff.record(username, failed, now);
+}
+
+void AuthState::set_login_backoff(BackoffPolicy policy) {
+  m_login_backoff.set_policy(policy);
 }
 
 void AuthState::revoke_family_locked(const std::string& family) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "server/auth/login_backoff.hpp"
+
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -165,6 +167,8 @@ public:
   [[nodiscard]] std::int64_t login_wait(const std::string& username, std::int64_t now) const;
   // Records a failed (true) or successful (false) login for `username` at `now`.
   void record_login(const std::string& username, bool failed, std::int64_t now);
+  // Sets how failed logins (form and password grant alike) slow later ones down.
+  void set_login_backoff(BackoffPolicy policy);
 
 private:
   struct CodeEntry {
@@ -181,10 +185,6 @@ private:
     bool revoked = false;
     std::vector<std::pair<std::string, std::int64_t>> jtis;
   };
-  struct Failures {
-    int count = 0;
-    std::int64_t last = 0;
-  };
 
   void revoke_family_locked(const std::string& family);
   void revoke_jti_locked(const std::string& jti, std::int64_t expires_at);
@@ -200,7 +200,7 @@ private:
   std::unordered_map<std::string, Family> m_families;
   // Access token id -> its refresh family and expiry (for DELETE /Session); pruned on expiry.
   std::unordered_map<std::string, std::pair<std::string, std::int64_t>> m_jti_family;
-  std::unordered_map<std::string, Failures> m_failures;
+  LoginBackoff m_login_backoff; // has its own lock
   std::uint64_t m_inserts = 0;
   mutable std::int64_t m_last_now = 0;
 

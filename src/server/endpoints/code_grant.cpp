@@ -11,13 +11,13 @@ using Json = nlohmann::json;
 
 constexpr std::int64_t k_default_refresh_lifetime = 30 * 86400;
 
-bool gets_refresh_token(const RegisteredClient& client, const std::vector<std::string>& scopes) {
-  // Aidbox issues one when the client's auth.authorization_code.refresh_token is set;
+bool gets_refresh_token(const RegisteredClient& client, const std::vector<std::string>& scopes,
+                        std::string_view grant) {
+  // Aidbox issues one when the client's auth.<grant>.refresh_token is set;
   // OIDC Core §11 when `offline_access` was granted. Either way only to a client that
   // may use the refresh_token grant.
   return client.spec.allows_grant("refresh_token") &&
-         (has_scope(scopes, "offline_access") ||
-          client.spec.settings("authorization_code").refresh_token.value_or(false));
+         (has_scope(scopes, "offline_access") || client.spec.settings(grant).refresh_token.value_or(false));
 }
 
 } // namespace
@@ -40,12 +40,12 @@ IssuedUserResponse respond_with_user_tokens(const TokenRequest& request, const U
   if (!tokens->patient.empty()) {
     body["patient"] = tokens->patient;
   }
-  if (!family.empty() || gets_refresh_token(grant.client, grant.scopes)) {
+  if (!family.empty() || gets_refresh_token(grant.client, grant.scopes, grant.grant)) {
     if (family.empty()) {
       family = AuthState::new_family();
     }
-    const auto lifetime = grant.client.spec.settings("authorization_code")
-                            .refresh_token_expiration.value_or(k_default_refresh_lifetime);
+    const auto lifetime =
+      grant.client.spec.settings(grant.grant).refresh_token_expiration.value_or(k_default_refresh_lifetime);
     if (family_scopes.empty()) {
       family_scopes = grant.scopes;
     }

@@ -31,8 +31,8 @@ std::string strip_slash(std::string_view uri) {
   return std::string(uri);
 }
 
-// The `aud` of the token: the FHIR base by default; an `audience` (Aidbox, RFC 8693 §2.1)
-// or `resource` (RFC 8707 §2) parameter picks another one this server vouches for.
+} // namespace
+
 tl::expected<std::string, ServerResponse> pick_audience(const TokenRequest& request, std::string_view grant) {
   const auto audience = util::form_get(request.params, "audience");
   const auto resource = util::form_get(request.params, "resource");
@@ -58,6 +58,8 @@ tl::expected<std::string, ServerResponse> pick_audience(const TokenRequest& requ
     oauth_error(400, "invalid_target",
                 fmt::format("{} is not an audience this client may request", json_quoted(*wanted))));
 }
+
+namespace {
 
 // RFC 6749 §3.3 and Aidbox: client_credentials tokens carry only `system/` scopes, each
 // within the client's allowed list. Without a request, the client's allowed system scopes.
@@ -138,9 +140,9 @@ struct GrantEntry {
 constexpr GrantEntry k_grants[] = {
   {oauth::GrantType::client_credentials, client_credentials},
   {oauth::GrantType::authorization_code, authorization_code_grant},
-  {oauth::GrantType::password, nullptr},
+  {oauth::GrantType::password, password_grant},
   {oauth::GrantType::refresh_token, refresh_token_grant},
-  {oauth::GrantType::token_exchange, nullptr},
+  {oauth::GrantType::token_exchange, token_exchange_grant},
   {oauth::GrantType::device_code, device_code_grant},
   {oauth::GrantType::jwt_bearer, nullptr},
 };

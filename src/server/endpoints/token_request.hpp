@@ -8,8 +8,11 @@
 #include <oauthctl/oauth/smart_scope.hpp>
 #include <oauthctl/util/form.hpp>
 
+#include <tl/expected.hpp>
+
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace oauthctl::server {
@@ -26,6 +29,12 @@ struct TokenRequest {
 // scope of the same context that covers it (system/*.read covers system/Patient.rs).
 bool scope_allowed(const std::vector<std::string>& allowed, const std::string& requested,
                    const std::optional<oauth::SmartScope>& parsed);
+
+// The `aud` of the token: the FHIR base by default; an `audience` (Aidbox, RFC 8693 §2.1)
+// or `resource` (RFC 8707 §2) parameter picks another one this server vouches for: its
+// FHIR base, its issuer, or one of the client's `auth.<grant>.audience`. invalid_target
+// otherwise.
+tl::expected<std::string, ServerResponse> pick_audience(const TokenRequest& request, std::string_view grant);
 
 // What respond_with_user_tokens issued, for replay bookkeeping.
 struct IssuedUserResponse {
@@ -48,5 +57,12 @@ ServerResponse authorization_code_grant(const TokenRequest& request);
 
 // RFC 6749 §6: exchanges a refresh token, rotating it (RFC 9700 §4.14.2).
 ServerResponse refresh_token_grant(const TokenRequest& request);
+
+// RFC 6749 §4.3: the resource owner's username and password, slowed down per username
+// after repeated failures (LoginBackoff, shared with the login form).
+ServerResponse password_grant(const TokenRequest& request);
+
+// RFC 8693: exchanges a trusted issuer's token, or one of ours, for one of ours.
+ServerResponse token_exchange_grant(const TokenRequest& request);
 
 } // namespace oauthctl::server

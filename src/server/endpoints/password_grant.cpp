@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+#include "server/endpoints/token_request.hpp"
+
+#include <oauthctl/oauth/smart_scope.hpp>
+
+#include <fmt/format.h>
+
+namespace oauthctl::server {
+
+namespace {
+
+// The scopes a user token of the password grant may carry: as the authorization
+// endpoint checks them (no system/ scopes; within the client's list when it has one).
+tl::expected<std::vector<std::string>, ServerResponse> pick_user_scopes(const TokenRequest& request) {
+  std::vector<std::string> scopes;
+  for (const auto& scope : oauth::split_scopes(util::form_get(request.params, "scope").value_or(""))) {
+    const auto parsed = oauth::parse_smart_scope(scope);
+    if (parsed && parsed->context == "system") {
+      return tl::unexpected(
+        oauth_error(400, "invalid_scope", fmt::format("{} is for backend services only", scope)));
+    }
+    if (request.client.spec.scopes && !scope_allowed(*request.client.spec.scopes, scope, parsed)) {
+      return tl::unexpected(
+        oauth_error(400, "invalid_scope", fmt::format("{} is not allowed for this client", scope)));
+    }
+    if (!has_scope(scopes, scope)) {
+      scopes.push_back(scope);
+    }
+  }
+  return scopes;
+}
+
+} // namespace
+
+ServerResponse password_grant(const TokenRequest& request) {
+  // RFC 6749 §4.3.2: username and password are REQUIRED.
+  const auto username = util::form_get(request.params, "username");
+  const auto password = util::form_get(request.params, "password");
+  if (!username || username->empty() || !password || password->empty()) {
+    return oauth_error(400, "invalid_request", "username and password are required");
+  }
+  auto scopes = pick_user_scopes(request);
+  if (!scopes) {
+    return std::move(scopes.error());
+  }
+  auto& auth = *request.context.auth;
+  const auto now = request.context.now();
+  // RFC 6749 §4.3.2: "protect this endpoint against brute force attacks". While the
+  // username's backoff runs the password is not even checked, so guessing gains nothing.
+  if (const auto wait = auth.login_wait(*username, now); wait > 0) {
+    auto response = oauth_error(400, "invalid_grant",
+                                fmt::format("too many failed attempts for this user; retry in {} second{}",
+                                            wait, wait == 1 ? "" : "s"));
+    response.headers.set("Retry-After", std::to_string(wait));
+    return response;
+  }
+  const auto* user = request.context.users.authenticate(*username, *password);
+  if (user == nullptr) {
+    auth.record_login(*username, true, now);
+    // One answer for an unknown user and a wrong password: no user enumeration.
+    return oauth_error(400, "invalid_grant", "wrong username or password");
+  }
+  auth.record_login(*username, false, now);
+  const UserGrant grant{request.client, *user, std::move(*scopes), now, {}, "password"};
+  return std::move(respond_with_user_tokens(request, grant, {}).response);
+}
+
+} // namespace oauthctl::server

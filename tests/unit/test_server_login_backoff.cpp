@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+#include "server/auth/login_backoff.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace oauthctl::server;
+
+TEST_SUITE("server.login_backoff") {
+  constexpr std::int64_t t0 = 1'700'000'000;
+
+  TEST_CASE("free failures cost nothing, then the wait doubles up to its cap") {
+    LoginBackoff backoff(BackoffPolicy{3, 2, 3, 900});
+    for (int i = 0; i < 2; ++i) {
+      backoff.record("alice", true, t0);
+      CHECK(backoff.wait("alice", t0) == 0);
+    }
+    backoff.record("alice", true, t0); // third failure: 2 s
+    CHECK(backoff.wait("alice", t0) == 2);
+    CHECK(backoff.wait("alice", t0 + 1) == 1);
+    CHECK(backoff.wait("alice", t0 + 2) == 0);
+    backoff.record("alice", true, t0 + 2); // fourth: 4 s
+    CHECK(backoff.wait("alice", t0 + 2) == 4);
+    backoff.record("alice", true, t0 + 6); // fifth: 8 s
+    CHECK(backoff.wait("alice", t0 + 6) == 8);
+    backoff.record("alice", true, t0 + 14); // sixth: 16 s, the cap (three doublings)
+    CHECK(backoff.wait("alice", t0 + 14) == 16);
+    backoff.record("alice", true, t0 + 30);
+    CHECK(backoff.wait("alice", t0 + 30) == 16);
+  }
+
+  TEST_CASE("usernames are counted apart, and a success resets") {
+    LoginBackoff backoff(BackoffPolicy{1, 5, 5, 900});
+    backoff.record("alice", true, t0);
+    CHECK(backoff.wait("alice", t0) == 5);
+    CHECK(backoff.wait("bob", t0) == 0);
+    CHECK(backoff.wait("Alice", t0) == 0); // exact names
+    backoff.record("alice", false, t0 + 5);
+    CHECK(backoff.wait("alice", t0 + 5) == 0);
+    backoff.record("alice", true, t0 + 6);
+    CHECK(backoff.wait("alice", t0 + 6) == 5); // counted from zero again: the first wait
+  }
+
+  TEST_CASE("failures older than the window are forgotten") {
+    LoginBackoff backoff(BackoffPolicy{2, 1, 5, 60});
+    backoff.record("alice", true, t0);
+    backoff.record("alice", true, t0 + 1);
+    CHECK(backoff.wait("alice", t0 + 1) == 1);
+    // A minute later the streak is over: one more failure is a first failure.
+    backoff.record("alice", true, t0 + 62);
+    CHECK(backoff.wait("alice", t0 + 62) == 0);
+  }
+
+  TEST_CASE("the default policy: three free failures, then 1 s doubling to 32 s") {
+    LoginBackoff backoff;
+    std::int64_t now = t0;
+    for (int i = 0; i < 3; ++i) {
+      backoff.record("u", true, now);
+    }
+    std::int64_t expected = 1;
+    for (int i = 0; i < 8; ++i) {
+      CHECK(backoff.wait("u", now) == expected);
+      now += expected;
+      backoff.record("u", true, now);
+      expected = std::min<std::int64_t>(expected * 2, 32);
+    }
+    // A policy set later applies to the counts already kept.
+    backoff.set_policy(BackoffPolicy{100, 1, 5, 900});
+    CHECK(backoff.wait("u", now) == 0);
+  }
+}
