@@ -3,7 +3,7 @@
 # drift from the binary; values (grants, methods, formats, profiles) are listed here.
 # Installed to share/bash-completion/completions/oauthctl (loaded on demand).
 
-_oauthctl_commands="token fhir flow serve discover config cache logout help"
+_oauthctl_commands="token fhir flow serve discover config cache logout help keygen"
 _oauthctl_grants="client_credentials authorization_code password implicit refresh_token token_exchange device_code jwt_bearer"
 
 # _oauthctl_options CMD...: the long and short options `oauthctl CMD... --help` lists.
@@ -19,7 +19,8 @@ _oauthctl_takes_value() {
       --scope | --audience | --resource | --cacert | --timeout | --profile | --config-file | -g | --grant | \
       -o | --output | --authorize-url | --redirect-uri | --browser | --pkce | --redirect-timeout | --login-hint | \
       --launch | --authorize-param | --refresh-token | --access-token | --fhir-path | --host | --port | \
-      --config | --data | --issuer) return 0 ;;
+      --config | --data | --issuer | --private-key | --kid | --alg | --assertion | --assertion-key | \
+      --assertion-claims | --out | --jwks-out) return 0 ;;
   esac
   return 1
 }
@@ -59,7 +60,13 @@ _oauthctl() {
     --profile)
       mapfile -t COMPREPLY < <(compgen -W "$("${COMP_WORDS[0]}" config profiles 2>/dev/null)" -- "$cur")
       return ;;
-    --client-secret-file | --cacert | --config-file | --config | --data)
+    --alg)
+      local algs="RS256 RS384 ES256 ES384"
+      [[ $cmd == keygen ]] && algs="ES384 RS384 ES256 RS256"
+      mapfile -t COMPREPLY < <(compgen -W "$algs" -- "$cur")
+      return ;;
+    --client-secret-file | --cacert | --config-file | --config | --data | --private-key | --assertion-key | \
+      --out | --jwks-out)
       mapfile -t COMPREPLY < <(compgen -f -- "$cur")
       compopt -o filenames 2>/dev/null
       return ;;
@@ -84,7 +91,7 @@ _oauthctl() {
     cache:1) words="clear list path" ;;
     config:2)
       [[ ${path[1]} == get || ${path[1]} == set ]] &&
-        words="server token_url fhir_url client_id auth_method scope audience resource redirect_uri private_key authorize_url browser pkce login_hint redirect_timeout cacert timeout client_secret_env client_secret_file client_secret_command description" ;;
+        words="server token_url fhir_url client_id auth_method scope audience resource redirect_uri private_key kid alg authorize_url browser pkce login_hint redirect_timeout cacert timeout client_secret_env client_secret_file client_secret_command description" ;;
     fhir:1) words="Patient Observation Encounter Condition Practitioner Organization metadata" ;;
   esac
   mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")

@@ -31,6 +31,8 @@ constexpr std::array k_commands{
   Command{"cache", "manage the token cache (clear, path, list)", setup_cache},
   Command{"logout", "remove (and revoke) the cached tokens of this server and client", setup_logout},
   Command{"help", "help on a topic: grants, exit-codes, config, environment", setup_help},
+  Command{"keygen", "generate a key pair and JWK Set for private_key_jwt (SMART Backend Services)",
+          setup_keygen},
 };
 
 std::string version_text() {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "cli/assertion_settings.hpp"
 #include "cli/grant_settings.hpp"
 #include "cli/run.hpp"
 
@@ -50,7 +51,8 @@ struct ClientSettings {
     audience, resource, cacert, timeout;
   // --profile and --config-file (profile.hpp).
   std::string profile, config_file;
-  GrantSettings grant; // authorization_code, implicit, refresh_token (grant_settings.hpp)
+  GrantSettings grant;         // authorization_code, implicit, refresh_token (grant_settings.hpp)
+  AssertionSettings assertion; // private_key_jwt and jwt_bearer (assertion_settings.hpp)
   bool insecure = false;
   bool verbose = false;
   CLI::Option* client_secret_option = nullptr;

@@ -11,10 +11,12 @@ namespace oauthctl::oauth {
 
 namespace {
 
-constexpr std::array<std::pair<JwsAlg, std::string_view>, 3> k_algs{{
+constexpr std::array<std::pair<JwsAlg, std::string_view>, 5> k_algs{{
   {JwsAlg::rs256, "RS256"},
   {JwsAlg::rs384, "RS384"},
   {JwsAlg::rs512, "RS512"},
+  {JwsAlg::es256, "ES256"},
+  {JwsAlg::es384, "ES384"},
 }};
 
 util::Result<nlohmann::json> decode_object(std::string_view part, std::string_view what) {
@@ -86,6 +88,10 @@ std::optional<JwsAlg> parse_jws_alg(std::string_view name) {
     }
   }
   return std::nullopt;
+}
+
+bool is_ec_alg(JwsAlg alg) {
+  return alg == JwsAlg::es256 || alg == JwsAlg::es384;
 }
 
 util::Result<void> check_claims(const nlohmann::json& claims, const ClaimChecks& checks) {

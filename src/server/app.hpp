@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "server/auth/assertion_state.hpp"
 #include "server/auth/auth_state.hpp"
 #include "server/auth/user_directory.hpp"
 #include "server/client_registry.hpp"
@@ -44,6 +45,8 @@ struct AppContext {
   std::string openid_configuration_json;
   std::string smart_configuration_json;
   std::string capability_json;
+  // Client keys and used assertion ids for private_key_jwt and jwt_bearer (RFC 7523).
+  std::unique_ptr<AssertionState> assertions; // never null
 };
 
 // Builds the context for `issuer` signing with `key`, serving `clients` and `users`. `internal` error when

@@ -23,6 +23,17 @@ struct RedirectOptions {
   util::FormFields extra;                            // more authorization request parameters
 };
 
+// Signed JWTs the client sends (RFC 7523): a client assertion for private_key_jwt (§2.2)
+// and the jwt_bearer grant's assertion (§2.1). PEM texts and assertions are never printed.
+struct AssertionOptions {
+  std::string private_key_pem;   // --private-key's content, for private_key_jwt
+  std::string kid;               // --kid: the key id to send; empty = the key's RFC 7638 thumbprint
+  std::string alg;               // --alg: RS256, RS384, ES256, ES384; empty = from the key
+  std::string assertion;         // --assertion: a ready-made JWT for the jwt_bearer grant
+  std::string assertion_key_pem; // --assertion-key's content: sign the grant assertion with it
+  std::string assertion_claims;  // --assertion-claims: a JSON object of claims to sign
+};
+
 // Everything a grant needs to know about the client and the server, resolved by the
 // CLI from flags, environment and profile.
 struct ClientConfig {
@@ -38,6 +49,7 @@ struct ClientConfig {
   std::string resource; // RFC 8707 resource indicator
   RedirectOptions redirect;
   std::string refresh_token; // the refresh_token grant's input (RFC 6749 §6); never printed
+  AssertionOptions assertion;
 };
 
 } // namespace oauthctl::oauth

@@ -27,6 +27,9 @@ struct ServerOptions {
   std::function<void(std::string_view)> log;
   // Worker threads; each keep-alive connection holds one while it is open.
   std::size_t threads = 32;
+  // GETs an http(s) URL and returns its body: how a Client's `jwks_uri` URL is read
+  // (the CLI supplies it). Empty: only jwks_uri file paths work.
+  std::function<util::Result<std::string>(const std::string& url)> fetch_url;
 };
 
 // Where the store lives when `data_path` is empty: $XDG_DATA_HOME/oauthctl/serve.db,

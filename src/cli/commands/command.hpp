@@ -36,5 +36,6 @@ Runner setup_config(CLI::App& app);
 Runner setup_cache(CLI::App& app);
 Runner setup_logout(CLI::App& app);
 Runner setup_help(CLI::App& app);
+Runner setup_keygen(CLI::App& app);
 
 } // namespace oauthctl::cli
