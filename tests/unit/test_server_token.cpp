@@ -261,7 +261,8 @@ TEST_SUITE("server.token") {
     CHECK(metadata["issuer"] == test::k_issuer);
     CHECK(metadata["token_endpoint"] == std::string(test::k_issuer) + "/auth/token");
     CHECK(metadata["grant_types_supported"] ==
-          nlohmann::json::array({"authorization_code", "implicit", "refresh_token", "client_credentials"}));
+          nlohmann::json::array({"authorization_code", "implicit", "refresh_token", "client_credentials",
+                                 "urn:ietf:params:oauth:grant-type:jwt-bearer"}));
     CHECK(metadata["authorization_response_iss_parameter_supported"] == true);
     const auto smart = body_json(server.get("/.well-known/smart-configuration"));
     CHECK(smart["code_challenge_methods_supported"] == nlohmann::json::array({"S256"}));

@@ -62,7 +62,10 @@ tl::expected<nlohmann::json, std::string> verify_assertion(const AppContext& con
   }
   // RFC 7523 §3 items 3-5: aud names this server, exp is there, nbf/iat are not ahead.
   oauth::ClaimChecks checks;
-  checks.audiences = {context.issuer + "/auth/token", context.issuer};
+  // The token endpoint (SMART), the issuer, or the endpoint a client authenticates at
+  // besides it (RFC 7009, RFC 7662): all name this server.
+  checks.audiences = {context.issuer + "/auth/token", context.issuer, context.issuer + "/auth/introspect",
+                      context.issuer + "/auth/revoke"};
   checks.now = now;
   checks.leeway = k_assertion_leeway;
   checks.require_exp = true;

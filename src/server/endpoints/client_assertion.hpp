@@ -24,7 +24,8 @@ enum class AssertionPurpose { client_authentication, authorization_grant };
 
 // Checks `assertion` as RFC 7523 §3 asks, for `client`: signed with one of the client's
 // registered keys (asymmetric algs only: "none" and HS* are refused), iss = client id (and
-// sub too for client authentication), aud naming this server's token endpoint or issuer,
+// sub too for client authentication), aud naming this server (its token, introspection or
+// revocation endpoint URL, or its issuer),
 // exp present and at most k_max_assertion_lifetime ahead, nbf/iat not in the future, jti
 // present and never seen before (it is recorded). The claims on success; on failure a short
 // reason fit for an error_description (never the token).
