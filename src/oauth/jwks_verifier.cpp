@@ -146,6 +146,11 @@ util::Result<void> JwksVerifier::verify_signature(const Jwt& jwt) const {
         break;
       }
     }
+    // A JWK Set of one key without a kid (as many registrations are): the header's kid is
+    // only a hint (RFC 7515 §4.1.4), and the signature check below still decides.
+    if (chosen == nullptr && m_impl->keys.size() == 1 && m_impl->keys.front().kid.empty()) {
+      chosen = &m_impl->keys.front();
+    }
     if (chosen == nullptr) {
       return util::fail(util::ErrorKind::bad_response, "no key in the JWK Set matches the JWT kid");
     }

@@ -197,6 +197,19 @@ TEST_SUITE("oauth.jws_ec") {
                   .has_value());
   }
 
+  TEST_CASE("a single key without kid verifies a token with a kid; a wrong kid among several does not") {
+    const auto& key = ec_key(JwsAlg::es256);
+    auto jwk = key.public_jwk();
+    jwk.erase("kid");
+    const auto jwt = *decode_jwt(*key.sign({{"sub", "x"}}));
+    CHECK(verifier_for(jwk).verify_signature(jwt).has_value());
+    auto other = ec_key(JwsAlg::es384).public_jwk();
+    other.erase("kid");
+    const auto two = JwksVerifier::from_jwks({{"keys", nlohmann::json::array({jwk, other})}});
+    REQUIRE(two.has_value());
+    CHECK_FALSE(two->verify_signature(jwt).has_value());
+  }
+
   TEST_CASE("set_kid changes the header and the JWK") {
     auto key = *SigningKey::from_pem(ec_key(JwsAlg::es256).to_pem(), JwsAlg::es256);
     key.set_kid("registered-kid");

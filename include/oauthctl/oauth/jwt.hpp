@@ -99,8 +99,8 @@ public:
   [[nodiscard]] static util::Result<JwksVerifier> from_jwks(const nlohmann::json& jwks);
 
   // Checks the signature of `jwt` with the key its `kid` names (or the only key when there
-  // is no kid). Refuses alg "none", HMAC algs and any alg that does not match the key
-  // (RS* only with RSA keys; ES256 only with P-256 keys, ES384 only with P-384 keys).
+  // is no kid, or when that key has none). Refuses alg "none", HMAC algs and any alg that does not match the
+  // key (RS* only with RSA keys; ES256 only with P-256 keys, ES384 only with P-384 keys).
   [[nodiscard]] util::Result<void> verify_signature(const Jwt& jwt) const;
 
   // How many usable keys were kept.
