@@ -305,3 +305,22 @@ test_discovery_lists_what_is_supported() {
   http GET /.well-known/smart-configuration
   expect_json '.capabilities | index("client-confidential-asymmetric")' "$TEST_DIR/body"
 }
+
+test_a_store_of_the_previous_schema_is_upgraded() {
+  command -v sqlite3 >/dev/null || { echo "SKIP: sqlite3 not installed"; return 0; }
+  "$OAUTHCTL" keygen --alg RS384 --out key.pem >jwks.json 2>/dev/null || fail "keygen"
+  jq '{clients: [{id: "svc", grant_types: ["client_credentials"], jwks: .}]}' jwks.json >clients.json
+  start_server --no-defaults --config clients.json --data "$TEST_DIR/store.db"
+  stop_server "$SERVER_PID"
+  # Back to schema 2 (before used assertion ids were kept), as an older oauthctl left it.
+  sqlite3 "$TEST_DIR/store.db" 'DROP TABLE assertion_ids; PRAGMA user_version = 2;' || fail "sqlite3"
+  start_server --no-defaults --config clients.json --data "$TEST_DIR/store.db" --issuer https://issuer.test
+  [[ $(sqlite3 "$TEST_DIR/store.db" 'PRAGMA user_version') -ge 3 ]] || fail "the store was not migrated"
+  local once
+  once=$(sign_rsa key.pem '{"alg":"RS384"}' "$(claims svc 120 https://issuer.test)")
+  post_assertion "$once"
+  expect_status 200
+  post_assertion "$once"
+  expect_status 401
+  [[ $(sqlite3 "$TEST_DIR/store.db" 'SELECT count(*) FROM assertion_ids') == 1 ]] || fail "the jti was not stored"
+}
