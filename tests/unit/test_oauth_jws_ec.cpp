@@ -9,6 +9,9 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdint>
+#include <limits>
+
 using namespace oauthctl;
 using oauth::decode_jwt;
 using oauth::JwksVerifier;
@@ -208,6 +211,17 @@ TEST_SUITE("oauth.jws_ec") {
     const auto two = JwksVerifier::from_jwks({{"keys", nlohmann::json::array({jwk, other})}});
     REQUIRE(two.has_value());
     CHECK_FALSE(two->verify_signature(jwt).has_value());
+  }
+
+  TEST_CASE("check_claims refuses dates out of range instead of overflowing") {
+    for (const nlohmann::json& exp :
+         {nlohmann::json(1e300), nlohmann::json(-1e300), nlohmann::json(INT64_MAX),
+          nlohmann::json(UINT64_MAX), nlohmann::json(std::numeric_limits<double>::quiet_NaN())}) {
+      CAPTURE(exp.dump());
+      CHECK_FALSE(oauth::check_claims({{"exp", exp}}, {"", {}, 1000, 30, true}).has_value());
+      CHECK_FALSE(oauth::check_claims({{"exp", 2000}, {"nbf", exp}}, {"", {}, 1000, 30, true}).has_value());
+    }
+    CHECK(oauth::check_claims({{"exp", 2000.5}}, {"", {}, 1000, 30, true}).has_value());
   }
 
   TEST_CASE("set_kid changes the header and the JWK") {

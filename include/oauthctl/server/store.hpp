@@ -54,7 +54,8 @@ struct StoredAssertionId {
 };
 
 // What the server persists. Reads happen at start-up only (the hot paths work from
-// memory); all methods may be called from one thread at a time.
+// memory). The SQLite store serialises calls on its connection (SQLITE_OPEN_FULLMUTEX), so
+// the journals of AuthState and AssertionState may write from different threads.
 class Store {
 public:
   virtual ~Store() = default;

@@ -5,6 +5,9 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+#include <cstdint>
+
 namespace oauthctl::server {
 
 namespace {
@@ -24,7 +27,26 @@ std::optional<std::int64_t> time_claim(const nlohmann::json& claims, const char*
   if (it == claims.end() || !it->is_number()) {
     return std::nullopt;
   }
-  return it->is_number_float() ? static_cast<std::int64_t>(it->get<double>()) : it->get<std::int64_t>();
+  if (it->is_number_float()) {
+    const auto value = it->get<double>();
+    // Out of int64's range the conversion is undefined: refuse such a date instead.
+    if (!std::isfinite(value) || value < -1e12 || value > 1e12) {
+      return std::nullopt;
+    }
+    return static_cast<std::int64_t>(value);
+  }
+  // Integers too: a date near INT64_MAX would overflow `exp + leeway`.
+  constexpr std::int64_t k_limit = 1'000'000'000'000;
+  if (it->is_number_unsigned()) {
+    return it->get<std::uint64_t>() > static_cast<std::uint64_t>(k_limit)
+             ? std::nullopt
+             : std::optional<std::int64_t>(static_cast<std::int64_t>(it->get<std::uint64_t>()));
+  }
+  const auto value = it->get<std::int64_t>();
+  if (value > k_limit || value < -k_limit) {
+    return std::nullopt;
+  }
+  return value;
 }
 
 } // namespace
