@@ -111,6 +111,22 @@ test_private_key_jwt_client_credentials_each_alg() {
   return 0
 }
 
+test_keygen_snippet_and_command_work_as_printed() {
+  run_cli keygen --out key.pem --client-id svc
+  expect_exit 0
+  # The Client printed on stderr, as it is, is a seed file for serve --config...
+  sed -n '/^Register/,/^Then/p' "$TEST_DIR/stderr" | sed '1d;$d' >client.json
+  expect_json '.resourceType == "Client" and .id == "svc"' client.json
+  start_server --no-defaults --ephemeral --config client.json
+  # ...and the printed command, pointed at that server, gets a token.
+  local command
+  command=$(grep '^  oauthctl token ' "$TEST_DIR/stderr" | sed -e 's/^  oauthctl //' -e "s|http://127.0.0.1:8080|$SERVER_URL|")
+  read -ra words <<<"$command"
+  run_cli "${words[@]}" --no-cache
+  expect_exit 0
+  expect_stdout '^ey'
+}
+
 test_client_side_key_errors() {
   keyed_server ES384
   run_cli token --server "$SERVER_URL" --client-id svc --auth-method private_key_jwt
