@@ -92,7 +92,8 @@ test_keygen_writes_a_private_key_and_prints_the_jwks() {
 test_private_key_jwt_client_credentials_each_alg() {
   local alg
   for alg in ES384 RS384 ES256 RS256; do
-    mkdir "$alg" && cd "$alg" || fail "mkdir"
+    mkdir "$alg" || fail "mkdir"
+    cd "$alg" || fail "cd"
     keyed_server "$alg"
     local extra=()
     [[ $alg == RS256 ]] && extra=(--alg RS256)
