@@ -3,7 +3,7 @@
 # drift from the binary; values (grants, methods, formats, profiles) are listed here.
 # Installed to share/bash-completion/completions/oauthctl (loaded on demand).
 
-_oauthctl_commands="token fhir flow serve discover config cache logout introspect revoke decode help"
+_oauthctl_commands="token fhir flow serve discover config cache logout introspect revoke decode keygen help"
 _oauthctl_grants="client_credentials authorization_code password implicit refresh_token token_exchange device_code jwt_bearer"
 
 # _oauthctl_options CMD...: the long and short options `oauthctl CMD... --help` lists.
@@ -22,6 +22,7 @@ _oauthctl_takes_value() {
       --config | --data | --issuer | --username | --password | --subject-token | --subject-token-type | \
       --actor-token | --actor-token-type | --requested-token-type | --login-backoff) return 0 ;;
     --token-type-hint | --jwks | --device-interval | --device-lifetime) return 0 ;;
+    --private-key | --kid | --alg | --assertion | --assertion-key | --assertion-claims | --out | --jwks-out) return 0 ;;
   esac
   return 1
 }
@@ -72,7 +73,13 @@ _oauthctl() {
     --profile)
       mapfile -t COMPREPLY < <(compgen -W "$("${COMP_WORDS[0]}" config profiles 2>/dev/null)" -- "$cur")
       return ;;
-    --client-secret-file | --cacert | --config-file | --config | --data)
+    --alg)
+      local algs="RS256 RS384 ES256 ES384"
+      [[ $cmd == keygen ]] && algs="ES384 RS384 ES256 RS256"
+      mapfile -t COMPREPLY < <(compgen -W "$algs" -- "$cur")
+      return ;;
+    --client-secret-file | --cacert | --config-file | --config | --data | --private-key | --assertion-key | \
+      --out | --jwks-out)
       mapfile -t COMPREPLY < <(compgen -f -- "$cur")
       compopt -o filenames 2>/dev/null
       return ;;
@@ -97,7 +104,7 @@ _oauthctl() {
     cache:1) words="clear list path" ;;
     config:2)
       [[ ${path[1]} == get || ${path[1]} == set ]] &&
-        words="server token_url fhir_url client_id auth_method scope audience resource redirect_uri private_key authorize_url browser pkce login_hint redirect_timeout cacert timeout client_secret_env client_secret_file client_secret_command description" ;;
+        words="server token_url fhir_url client_id auth_method scope audience resource redirect_uri private_key kid alg authorize_url browser pkce login_hint redirect_timeout cacert timeout client_secret_env client_secret_file client_secret_command description" ;;
     fhir:1) words="Patient Observation Encounter Condition Practitioner Organization metadata" ;;
   esac
   mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")

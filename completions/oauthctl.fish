@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # fish completion for oauthctl. Installed to share/fish/vendor_completions.d/oauthctl.fish.
 
-set -l commands token fhir flow serve discover config cache logout introspect revoke decode help
+set -l commands token fhir flow serve discover config cache logout introspect revoke decode keygen help
 set -l client token fhir flow discover logout introspect revoke decode
 set -l grants client_credentials authorization_code password implicit refresh_token token_exchange device_code jwt_bearer
 
@@ -20,6 +20,7 @@ complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a introspec
 complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a revoke -d 'revoke a token (RFC 7009)'
 complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a decode -d 'show and verify a JWT'
 complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a help -d 'help on a topic'
+complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a keygen -d 'generate a key pair for private_key_jwt'
 
 # Client options (token, fhir, flow, discover, logout).
 set -l c "__fish_seen_subcommand_from $client"
@@ -37,6 +38,12 @@ complete -c oauthctl -n $c -l cacert -r -F -d 'CA certificates (PEM)'
 complete -c oauthctl -n $c -l insecure -d 'do not verify TLS'
 complete -c oauthctl -n $c -l timeout -x -d 'seconds per request'
 complete -c oauthctl -n $c -s v -l verbose -d 'trace HTTP to stderr'
+complete -c oauthctl -n $c -l private-key -r -F -d 'PEM key for private_key_jwt'
+complete -c oauthctl -n "__fish_seen_subcommand_from $client keygen" -l kid -x -d 'key id'
+complete -c oauthctl -n $c -l alg -x -a 'RS256 RS384 ES256 ES384' -d 'signing algorithm'
+complete -c oauthctl -n $c -l assertion -x -d "JWT for jwt_bearer ('-': stdin)"
+complete -c oauthctl -n $c -l assertion-key -r -F -d 'PEM key to sign the jwt_bearer assertion'
+complete -c oauthctl -n $c -l assertion-claims -x -d 'JSON claims or @FILE'
 complete -c oauthctl -n "__fish_seen_subcommand_from $client config" -l profile -x -a '(oauthctl config profiles 2>/dev/null)' -d 'profile'
 complete -c oauthctl -n "__fish_seen_subcommand_from $client config" -l config-file -r -F -d 'client config file'
 complete -c oauthctl -n "__fish_seen_subcommand_from token fhir flow" -l authorize-url -x -d 'authorization endpoint'
@@ -86,8 +93,15 @@ complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l demo -d 'seed the
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l ephemeral -d 'keep everything in memory'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -s q -l quiet -d 'no request log'
 
+# keygen
+complete -c oauthctl -n "__fish_seen_subcommand_from keygen" -l alg -x -a 'ES384 RS384 ES256 RS256' -d 'key algorithm'
+complete -c oauthctl -n "__fish_seen_subcommand_from keygen" -l out -r -F -d 'private key file (0600)'
+complete -c oauthctl -n "__fish_seen_subcommand_from keygen" -l jwks-out -r -F -d 'public JWK Set file'
+complete -c oauthctl -n "__fish_seen_subcommand_from keygen" -l client-id -x -d 'client id for the snippet'
+complete -c oauthctl -n "__fish_seen_subcommand_from keygen" -l force -d 'overwrite existing files'
+
 # config, cache, help
-set -l keys server token_url fhir_url client_id auth_method scope audience resource redirect_uri private_key authorize_url browser pkce login_hint redirect_timeout cacert timeout client_secret_env client_secret_file client_secret_command description
+set -l keys server token_url fhir_url client_id auth_method scope audience resource redirect_uri private_key kid alg authorize_url browser pkce login_hint redirect_timeout cacert timeout client_secret_env client_secret_file client_secret_command description
 complete -c oauthctl -n "__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from list get set path profiles" -a 'list get set path profiles'
 complete -c oauthctl -n "__fish_seen_subcommand_from config; and __fish_seen_subcommand_from get set" -a "$keys"
 complete -c oauthctl -n "__fish_seen_subcommand_from cache; and not __fish_seen_subcommand_from clear list path" -a 'clear list path'

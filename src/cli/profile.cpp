@@ -32,7 +32,7 @@ struct KeyBinding {
   std::string ClientSettings::*field;
 };
 
-constexpr std::array<KeyBinding, 21> k_keys{{
+constexpr std::array<KeyBinding, 23> k_keys{{
   {{"server", "server base URL (Aidbox base)"}, &ClientSettings::server},
   {{"token_url", "token endpoint, instead of discovery"}, &ClientSettings::token_url},
   {{"fhir_url", "FHIR base URL"}, &ClientSettings::fhir_url},
@@ -44,6 +44,8 @@ constexpr std::array<KeyBinding, 21> k_keys{{
   {{"resource", "resource indicator (RFC 8707)"}, &ClientSettings::resource},
   {{"redirect_uri", "redirect URI for browser grants"}, nullptr},
   {{"private_key", "path of the PEM key for private_key_jwt"}, nullptr},
+  {{"kid", "key id for private_key_jwt and signed assertions"}, nullptr},
+  {{"alg", "signing algorithm: RS256, RS384, ES256 or ES384"}, nullptr},
   {{"authorize_url", "authorization endpoint, instead of discovery"}, nullptr},
   {{"browser", "command that opens the authorization URL, or none"}, nullptr},
   {{"pkce", "PKCE method: S256, plain or none"}, nullptr},

@@ -34,6 +34,8 @@ constexpr std::array k_commands{
   Command{"revoke", "revoke a token at the server (RFC 7009)", setup_revoke},
   Command{"decode", "show a JWT's header and claims; verify it with --server or --jwks", setup_decode},
   Command{"help", "help on a topic: grants, exit-codes, config, environment", setup_help},
+  Command{"keygen", "generate a key pair and JWK Set for private_key_jwt (SMART Backend Services)",
+          setup_keygen},
 };
 
 std::string version_text() {

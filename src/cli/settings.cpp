@@ -147,7 +147,7 @@ void add_client_options(CLI::App& app, ClientSettings& settings, EnvBindings& en
     env.add(app, "--client-secret-file", settings.client_secret_file, "",
             "read the client secret from this file [env: OAUTHCTL_CLIENT_SECRET_FILE]");
   env.add(app, "--auth-method", settings.auth_method, "OAUTHCTL_AUTH_METHOD",
-          "client_secret_basic (default), client_secret_post or none");
+          "client_secret_basic (default), client_secret_post, private_key_jwt or none");
   env.add(app, "--scope", settings.scope, "OAUTHCTL_SCOPE", "space-separated scopes to request");
   env.add(app, "--audience", settings.audience, "OAUTHCTL_AUDIENCE", "audience to request");
   env.add(app, "--resource", settings.resource, "OAUTHCTL_RESOURCE", "resource indicator (RFC 8707)");
@@ -162,6 +162,7 @@ void add_client_options(CLI::App& app, ClientSettings& settings, EnvBindings& en
   add_grant_options(app, settings.grant, env);
   add_password_options(app, settings.password, env);
   add_token_exchange_options(app, settings.exchange, env);
+  add_assertion_options(app, settings.assertion, env);
 }
 
 util::Result<ResolvedClient> resolve_client(const ClientSettings& given, Io& io, NeedCredentials need) {
@@ -224,6 +225,16 @@ util::Result<ResolvedClient> resolve_client(const ClientSettings& given, Io& io,
       }
     }
     config.client_secret = std::move(*secret);
+  }
+  if (auto ok = resolve_assertion_settings(settings.assertion, io, config, resolved.profile_values,
+                                           !settings.auth_method.empty());
+      !ok) {
+    return tl::unexpected(ok.error());
+  }
+  if (need == NeedCredentials::yes && config.auth_method == oauth::AuthMethod::private_key_jwt &&
+      config.assertion.private_key_pem.empty()) {
+    return util::fail(ErrorKind::usage,
+                      "--auth-method private_key_jwt needs --private-key FILE (or OAUTHCTL_PRIVATE_KEY)");
   }
   if (auto ok = resolve_grant_settings(settings.grant, io, config, resolved.profile_values); !ok) {
     return tl::unexpected(ok.error());

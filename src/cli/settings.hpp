@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "cli/assertion_settings.hpp"
 #include "cli/grant_settings.hpp"
 #include "cli/password_settings.hpp"
 #include "cli/run.hpp"
@@ -55,6 +56,7 @@ struct ClientSettings {
   GrantSettings grant;            // authorization_code, implicit, refresh_token (grant_settings.hpp)
   PasswordSettings password;      // --grant password (password_settings.hpp)
   TokenExchangeSettings exchange; // --grant token_exchange (token_exchange_settings.hpp)
+  AssertionSettings assertion;    // private_key_jwt and jwt_bearer (assertion_settings.hpp)
   bool insecure = false;
   bool verbose = false;
   CLI::Option* client_secret_option = nullptr;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <oauthctl/oauth/assertion.hpp>
 #include <oauthctl/oauth/client_auth.hpp>
 #include <oauthctl/util/base64url.hpp>
 
@@ -17,6 +18,11 @@ std::string basic_authorization(std::string_view client_id, std::string_view cli
 
 util::Result<void> apply_client_auth(const ClientConfig& config, util::FormFields& form,
                                      http::Headers& headers) {
+  return apply_client_auth(config, config.token_url, form, headers);
+}
+
+util::Result<void> apply_client_auth(const ClientConfig& config, std::string_view audience,
+                                     util::FormFields& form, http::Headers& headers) {
   if (config.client_id.empty()) {
     return util::fail(util::ErrorKind::usage, "missing --client-id (or OAUTHCTL_CLIENT_ID)");
   }
@@ -50,11 +56,25 @@ util::Result<void> apply_client_auth(const ClientConfig& config, util::FormField
       // RFC 6749 §3.2.1: a public client identifies itself with client_id alone.
       form.emplace_back("client_id", config.client_id);
       return {};
-    case AuthMethod::private_key_jwt:
-      break;
+    case AuthMethod::private_key_jwt: {
+      if (audience.empty()) {
+        return util::fail(util::ErrorKind::usage,
+                          "private_key_jwt needs the token endpoint URL for the assertion's aud");
+      }
+      // RFC 7523 §2.2 / SMART Backend Services: a fresh signed assertion per request (its
+      // jti is single use), no secret. client_id is optional there; sending it helps
+      // servers that look the client up before reading the assertion.
+      auto assertion = sign_client_assertion(config, audience, unix_now());
+      if (!assertion) {
+        return tl::unexpected(assertion.error());
+      }
+      form.emplace_back("client_id", config.client_id);
+      form.emplace_back("client_assertion_type", std::string(k_jwt_client_assertion_type));
+      form.emplace_back("client_assertion", std::move(*assertion));
+      return {};
+    }
   }
-  return util::fail(util::ErrorKind::usage,
-                    fmt::format("--auth-method {} is not implemented yet", to_string(config.auth_method)));
+  return util::fail(util::ErrorKind::internal, "unknown client authentication method");
 }
 
 } // namespace oauthctl::oauth

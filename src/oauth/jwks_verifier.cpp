@@ -13,9 +13,10 @@ namespace oauthctl::oauth {
 namespace {
 
 struct VerifyKey {
-  std::string kid;           // empty when the JWK has none
-  std::optional<JwsAlg> alg; // pinned by the JWK's "alg", if present
-  std::string kty;           // "RSA" for now; "EC" joins with ES256/ES384
+  std::string kid;              // empty when the JWK has none
+  std::optional<JwsAlg> alg;    // pinned by the JWK's "alg", if present
+  std::string kty;              // "RSA" or "EC"
+  std::optional<JwsAlg> ec_alg; // for EC keys: the one alg their curve signs with
   detail::PkeyPtr key;
 };
 
@@ -51,7 +52,27 @@ std::optional<VerifyKey> parse_jwk(const nlohmann::json& jwk) {
       return std::nullopt; // an algorithm we refuse (HS256, none, ...) or do not know
     }
   }
-  if (*kty != "RSA") {
+  if (*kty == "EC") {
+    // RFC 7518 §6.2.1: crv, x, y; the curve fixes the alg (ES256 on P-256, ES384 on P-384).
+    const auto crv = string_member(jwk, "crv");
+    key.ec_alg = crv ? detail::alg_for_curve(*crv) : std::nullopt;
+    if (!key.ec_alg || (key.alg && *key.alg != *key.ec_alg) || jwk.contains("d")) {
+      return std::nullopt; // another curve, a curve/alg contradiction, or a private key
+    }
+    const auto x_text = string_member(jwk, "x");
+    const auto y_text = string_member(jwk, "y");
+    const auto x = x_text ? util::base64url_decode(*x_text) : std::nullopt;
+    const auto y = y_text ? util::base64url_decode(*y_text) : std::nullopt;
+    if (!x || !y) {
+      return std::nullopt;
+    }
+    key.key = detail::ec_from_public(*crv, *x, *y);
+    if (!key.key) {
+      return std::nullopt;
+    }
+    return key;
+  }
+  if (*kty != "RSA" || (key.alg && is_ec_alg(*key.alg))) {
     return std::nullopt;
   }
   const auto n_text = string_member(jwk, "n");
@@ -125,6 +146,11 @@ util::Result<void> JwksVerifier::verify_signature(const Jwt& jwt) const {
         break;
       }
     }
+    // A JWK Set of one key without a kid (as many registrations are): the header's kid is
+    // only a hint (RFC 7515 §4.1.4), and the signature check below still decides.
+    if (chosen == nullptr && m_impl->keys.size() == 1 && m_impl->keys.front().kid.empty()) {
+      chosen = &m_impl->keys.front();
+    }
     if (chosen == nullptr) {
       return util::fail(util::ErrorKind::bad_response, "no key in the JWK Set matches the JWT kid");
     }
@@ -133,7 +159,8 @@ util::Result<void> JwksVerifier::verify_signature(const Jwt& jwt) const {
   } else {
     return util::fail(util::ErrorKind::bad_response, "JWT has no kid and the JWK Set has several keys");
   }
-  if ((chosen->alg && *chosen->alg != *alg) || (chosen->kty == "RSA" && !is_rsa_alg(*alg))) {
+  if ((chosen->alg && *chosen->alg != *alg) || (chosen->kty == "RSA" && !is_rsa_alg(*alg)) ||
+      (chosen->kty == "EC" && chosen->ec_alg != alg)) {
     return util::fail(util::ErrorKind::bad_response, "JWT alg does not match its key");
   }
   if (!detail::verify_bytes(chosen->key.get(), *alg, jwt.signing_input, jwt.signature)) {

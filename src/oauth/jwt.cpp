@@ -5,16 +5,20 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cmath>
+#include <cstdint>
 #include <utility>
 
 namespace oauthctl::oauth {
 
 namespace {
 
-constexpr std::array<std::pair<JwsAlg, std::string_view>, 3> k_algs{{
+constexpr std::array<std::pair<JwsAlg, std::string_view>, 5> k_algs{{
   {JwsAlg::rs256, "RS256"},
   {JwsAlg::rs384, "RS384"},
   {JwsAlg::rs512, "RS512"},
+  {JwsAlg::es256, "ES256"},
+  {JwsAlg::es384, "ES384"},
 }};
 
 util::Result<nlohmann::json> decode_object(std::string_view part, std::string_view what) {
@@ -35,7 +39,27 @@ std::optional<std::int64_t> numeric_date(const nlohmann::json& claims, const cha
   if (it == claims.end() || !it->is_number()) {
     return std::nullopt;
   }
-  return it->is_number_float() ? static_cast<std::int64_t>(it->get<double>()) : it->get<std::int64_t>();
+  if (it->is_number_float()) {
+    // Converting a double out of int64's range is undefined behaviour: a hostile token
+    // could send 1e300. Anything beyond year 30000 is no date we accept.
+    const auto value = it->get<double>();
+    if (!std::isfinite(value) || value < -1e12 || value > 1e12) {
+      return std::nullopt;
+    }
+    return static_cast<std::int64_t>(value);
+  }
+  // Integers too: a date near INT64_MAX would overflow `exp + leeway`.
+  constexpr std::int64_t k_limit = 1'000'000'000'000;
+  if (it->is_number_unsigned()) {
+    return it->get<std::uint64_t>() > static_cast<std::uint64_t>(k_limit)
+             ? std::nullopt
+             : std::optional<std::int64_t>(static_cast<std::int64_t>(it->get<std::uint64_t>()));
+  }
+  const auto value = it->get<std::int64_t>();
+  if (value > k_limit || value < -k_limit) {
+    return std::nullopt;
+  }
+  return value;
 }
 
 } // namespace
@@ -86,6 +110,10 @@ std::optional<JwsAlg> parse_jws_alg(std::string_view name) {
     }
   }
   return std::nullopt;
+}
+
+bool is_ec_alg(JwsAlg alg) {
+  return alg == JwsAlg::es256 || alg == JwsAlg::es384;
 }
 
 util::Result<void> check_claims(const nlohmann::json& claims, const ClaimChecks& checks) {

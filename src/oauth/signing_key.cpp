@@ -4,7 +4,9 @@
 #include <oauthctl/oauth/jwt.hpp>
 #include <oauthctl/util/base64url.hpp>
 
+#include <fmt/format.h>
 #include <openssl/bio.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
@@ -25,6 +27,27 @@ namespace {
 util::Result<SigningKey> fail_key(std::string message) {
   ERR_clear_error();
   return util::fail(util::ErrorKind::config, std::move(message));
+}
+
+// The private key in `pem`; `config` error when there is none.
+util::Result<detail::PkeyPtr> read_pem(std::string_view pem) {
+  if (pem.empty()) {
+    return util::fail(util::ErrorKind::config, "no PEM private key given");
+  }
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  if (bio == nullptr) {
+    return util::fail(util::ErrorKind::config, "out of memory reading a PEM key");
+  }
+  // No passphrase callback: OpenSSL's default one would prompt on the terminal.
+  const auto no_passphrase = [](char*, int, int, void*) -> int { return -1; };
+  detail::PkeyPtr key(PEM_read_bio_PrivateKey(bio, nullptr, no_passphrase, nullptr));
+  BIO_free(bio);
+  if (!key) {
+    ERR_clear_error();
+    return util::fail(util::ErrorKind::config,
+                      "not an unencrypted PEM private key (PKCS#8 or traditional RSA/EC)");
+  }
+  return key;
 }
 
 std::string pem_of(EVP_PKEY* key) {
@@ -62,40 +85,86 @@ util::Result<SigningKey> SigningKey::generate_rsa(int bits, JwsAlg alg) {
   return from_pem(pem_of(key.get()), alg);
 }
 
-util::Result<SigningKey> SigningKey::from_pem(std::string_view pem, JwsAlg alg) {
-  if (pem.empty()) {
-    return fail_key("no PEM private key given");
+util::Result<SigningKey> SigningKey::generate_ec(JwsAlg alg) {
+  const auto crv = detail::curve_for(alg);
+  if (crv.empty()) {
+    return fail_key(fmt::format("{} is not an EC algorithm", to_string(alg)));
   }
-  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
-  if (bio == nullptr) {
-    return fail_key("out of memory reading a PEM key");
-  }
-  detail::PkeyPtr key(PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr));
-  BIO_free(bio);
+  const detail::PkeyPtr key(EVP_EC_gen(crv == "P-256" ? "prime256v1" : "secp384r1"));
   if (!key) {
-    return fail_key("not a PEM private key");
+    return fail_key("could not generate an EC key");
   }
-  if (EVP_PKEY_is_a(key.get(), "RSA") != 1) {
-    return fail_key("the signing key is not an RSA key");
+  return from_pem(pem_of(key.get()), alg);
+}
+
+util::Result<SigningKey> SigningKey::generate(JwsAlg alg) {
+  return is_ec_alg(alg) ? generate_ec(alg) : generate_rsa(2048, alg);
+}
+
+util::Result<SigningKey> SigningKey::from_pem_any(std::string_view pem) {
+  auto key = read_pem(pem);
+  if (!key) {
+    return tl::unexpected(key.error());
   }
-  if (EVP_PKEY_get_bits(key.get()) < 2048) {
-    return fail_key("RSA signing keys must have at least 2048 bits");
+  if (EVP_PKEY_is_a(key->get(), "EC") == 1) {
+    const auto pub = detail::ec_public(key->get());
+    const auto alg = detail::alg_for_curve(pub.crv);
+    if (!alg) {
+      return fail_key("the EC key is not on P-256 or P-384 (ES256, ES384)");
+    }
+    return from_pem(pem, *alg);
   }
+  return from_pem(pem, JwsAlg::rs384);
+}
+
+util::Result<SigningKey> SigningKey::from_pem(std::string_view pem, JwsAlg alg) {
+  auto read = read_pem(pem);
+  if (!read) {
+    return tl::unexpected(read.error());
+  }
+  detail::PkeyPtr key = std::move(*read);
   auto impl = std::make_unique<Impl>();
-  impl->key = std::move(key);
   impl->alg = alg;
-  const auto pub = detail::rsa_public(impl->key.get());
-  if (pub.n.empty()) {
-    return fail_key("could not read the RSA key");
-  }
   impl->alg_name = std::string(to_string(alg));
-  impl->kid = detail::rsa_thumbprint(pub);
-  impl->jwk = {{"kty", "RSA"},
-               {"n", util::base64url_encode(pub.n)},
-               {"e", util::base64url_encode(pub.e)},
-               {"kid", impl->kid},
-               {"alg", impl->alg_name},
-               {"use", "sig"}};
+  if (is_ec_alg(alg)) {
+    if (EVP_PKEY_is_a(key.get(), "EC") != 1) {
+      return fail_key(fmt::format("{} needs an EC key on {}; this is not an EC key", impl->alg_name,
+                                  detail::curve_for(alg)));
+    }
+    const auto pub = detail::ec_public(key.get());
+    // RFC 7518 §3.4: ES256 is ECDSA on P-256 with SHA-256, ES384 on P-384 with SHA-384.
+    if (pub.crv != detail::curve_for(alg)) {
+      return fail_key(fmt::format("{} needs an EC key on {}; this key is on {}", impl->alg_name,
+                                  detail::curve_for(alg), pub.crv.empty() ? "another curve" : pub.crv));
+    }
+    impl->kid = detail::ec_thumbprint(pub);
+    impl->jwk = {{"kty", "EC"},
+                 {"crv", pub.crv},
+                 {"x", util::base64url_encode(pub.x)},
+                 {"y", util::base64url_encode(pub.y)},
+                 {"kid", impl->kid},
+                 {"alg", impl->alg_name},
+                 {"use", "sig"}};
+  } else {
+    if (EVP_PKEY_is_a(key.get(), "RSA") != 1) {
+      return fail_key(fmt::format("{} needs an RSA key; this is not one", impl->alg_name));
+    }
+    if (EVP_PKEY_get_bits(key.get()) < 2048) {
+      return fail_key("RSA signing keys must have at least 2048 bits");
+    }
+    const auto pub = detail::rsa_public(key.get());
+    if (pub.n.empty()) {
+      return fail_key("could not read the RSA key");
+    }
+    impl->kid = detail::rsa_thumbprint(pub);
+    impl->jwk = {{"kty", "RSA"},
+                 {"n", util::base64url_encode(pub.n)},
+                 {"e", util::base64url_encode(pub.e)},
+                 {"kid", impl->kid},
+                 {"alg", impl->alg_name},
+                 {"use", "sig"}};
+  }
+  impl->key = std::move(key);
   impl->jwt_header_b64 = util::base64url_encode(
     nlohmann::json{{"alg", impl->alg_name}, {"typ", "JWT"}, {"kid", impl->kid}}.dump());
   return SigningKey(std::move(impl));
@@ -111,6 +180,17 @@ const std::string& SigningKey::kid() const {
 
 const std::string& SigningKey::alg() const {
   return m_impl->alg_name;
+}
+
+JwsAlg SigningKey::jws_alg() const {
+  return m_impl->alg;
+}
+
+void SigningKey::set_kid(std::string kid) {
+  m_impl->kid = std::move(kid);
+  m_impl->jwk["kid"] = m_impl->kid;
+  m_impl->jwt_header_b64 = util::base64url_encode(
+    nlohmann::json{{"alg", m_impl->alg_name}, {"typ", "JWT"}, {"kid", m_impl->kid}}.dump());
 }
 
 nlohmann::json SigningKey::public_jwk() const {

@@ -66,11 +66,21 @@ TokenCacheKey make_cache_key(const ClientConfig& config, GrantType grant) {
 }
 
 std::string credential_fingerprint(const std::string& salt, const ClientConfig& config) {
-  if (config.client_secret.empty()) {
+  // A signing key, or a jwt_bearer assertion (whose sub may name another user), tells
+  // tokens apart as a secret does.
+  const auto& signed_jwts = config.assertion;
+  std::string credential = config.client_secret;
+  if (!signed_jwts.private_key_pem.empty() || !signed_jwts.assertion.empty() ||
+      !signed_jwts.assertion_key_pem.empty()) {
+    credential += '\n' + signed_jwts.private_key_pem + '\n' + signed_jwts.kid + '\n' + signed_jwts.alg +
+                  '\n' + signed_jwts.assertion + '\n' + signed_jwts.assertion_key_pem + '\n' +
+                  signed_jwts.assertion_claims;
+  }
+  if (credential.empty()) {
     return {};
   }
   // Keyed and truncated: enough to tell secrets apart, useless as a stored secret.
-  return util::to_hex(util::hmac_sha256(salt, config.client_secret)).substr(0, 16);
+  return util::to_hex(util::hmac_sha256(salt, credential)).substr(0, 16);
 }
 
 bool is_fresh(const CachedToken& entry, std::int64_t now) {

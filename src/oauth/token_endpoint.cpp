@@ -37,7 +37,7 @@ util::Result<http::Request> build_token_request(const ClientConfig& config, cons
   http::Request request;
   request.method = "POST";
   request.url = metadata.token_endpoint;
-  if (auto ok = apply_client_auth(config, form, request.headers); !ok) {
+  if (auto ok = apply_client_auth(config, metadata.token_endpoint, form, request.headers); !ok) {
     return tl::unexpected(ok.error());
   }
   // RFC 6749 §4.4.2 / §3.2: parameters go in an application/x-www-form-urlencoded body.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "server/auth/assertion_state.hpp"
 #include "server/auth/auth_state.hpp"
 #include "server/auth/device_grants.hpp"
 #include "server/auth/trusted_issuers.hpp"
@@ -51,6 +52,8 @@ struct AppContext {
     std::make_unique<DeviceGrants>(k_device_capacity, k_default_device_interval, k_default_device_lifetime);
   // External issuers whose tokens token exchange accepts (TokenIntrospector); null: none.
   std::unique_ptr<TrustedIssuers> trusted_issuers = nullptr;
+  // Client keys and used assertion ids for private_key_jwt and jwt_bearer (RFC 7523).
+  std::unique_ptr<AssertionState> assertions; // never null
 };
 
 // Builds the context for `issuer` signing with `key`, serving `clients` and `users`. `internal` error when

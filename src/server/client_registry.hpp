@@ -20,6 +20,9 @@ struct RegisteredClient {
   std::string secret_hash; // empty for a public client
 
   [[nodiscard]] bool is_confidential() const { return !secret_hash.empty(); }
+  // True when the client registered public keys (`jwks` or `jwks_uri`): it authenticates
+  // with private_key_jwt (RFC 7523 §2.2) and may sign jwt_bearer grants.
+  [[nodiscard]] bool has_keys() const { return !spec.jwks.is_null() || !spec.jwks_uri.empty(); }
 };
 
 // The clients loaded at start-up, with secret verification fast enough for the token

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <oauthctl/oauth/grant_type.hpp>
+#include <oauthctl/oauth/jwt.hpp>
 #include <oauthctl/server/demo.hpp>
 #include <oauthctl/server/seed.hpp>
 
@@ -256,7 +257,17 @@ util::Result<ClientSpec> parse_client(const Json& resource, std::string_view whe
       return bad(at, "`jwks` must be a JWK Set object");
     }
     client.jwks = resource["jwks"];
+    // RFC 7523 §3: the keys verify signed assertions; a set with none we can use is a
+    // configuration mistake better reported now than as invalid_client later.
+    if (const auto keys = oauth::JwksVerifier::from_jwks(client.jwks); !keys) {
+      return bad(at, fmt::format("`jwks`: {}", keys.error().message));
+    }
   }
+  auto jwks_uri = optional_string(resource, "jwks_uri", at);
+  if (!jwks_uri) {
+    return tl::unexpected(jwks_uri.error());
+  }
+  client.jwks_uri = jwks_uri->value_or("");
   if (const auto auth = resource.find("auth"); auth != resource.end() && !auth->is_null()) {
     if (!auth->is_object()) {
       return bad(at, "`auth` must be an object");
@@ -389,6 +400,9 @@ Json to_resource(const ClientSpec& client) {
   }
   if (!client.jwks.is_null()) {
     resource["jwks"] = client.jwks;
+  }
+  if (!client.jwks_uri.empty()) {
+    resource["jwks_uri"] = client.jwks_uri;
   }
   Json auth = Json::object();
   for (const auto& [grant, settings] : client.auth) {

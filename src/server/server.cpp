@@ -222,6 +222,22 @@ public:
       return restored;
     }
     m_context->auth->set_journal(make_store_journal(*m_store, options.log));
+    // Used client assertion ids survive a restart too: replaying one must keep failing.
+    auto used = m_store->assertion_ids(system_now());
+    if (!used) {
+      return tl::unexpected(used.error());
+    }
+    for (const auto& id : *used) {
+      m_context->assertions->restore_jti(id.client_id, id.jti, id.expires_at);
+    }
+    m_context->assertions->set_journal(
+      [store = m_store.get(), log = options.log](const std::string& client_id, const std::string& jti,
+                                                 std::int64_t expires_at) {
+        if (auto added = store->add_assertion_id({client_id, jti, expires_at}); !added && log) {
+          log("warning: " + added.error().message);
+        }
+      });
+    m_context->assertions->set_fetcher(options.fetch_url);
     return {};
   }
 

@@ -89,10 +89,6 @@ TEST_SUITE("cli") {
     CHECK(
       contains(unknown_grant.err, "unknown grant \"magic\" (valid: client_credentials, authorization_code"));
 
-    const auto later = run_cli({"token", "--grant", "jwt_bearer", "--server", "http://127.0.0.1:9"});
-    CHECK(later.code == 2);
-    CHECK(later.err == "oauthctl: grant jwt_bearer is not implemented yet\n");
-
     const auto bad_output = run_cli({"token", "-o", "yaml", "--server", "http://127.0.0.1:9"});
     CHECK(bad_output.code == 2);
     CHECK(contains(bad_output.err, "invalid -o yaml"));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <oauthctl/oauth/client_auth.hpp>
 #include <oauthctl/oauth/grants.hpp>
+#include <oauthctl/oauth/jwt.hpp>
 #include <oauthctl/oauth/token_endpoint.hpp>
 #include <oauthctl/util/base64url.hpp>
 
@@ -83,11 +84,29 @@ TEST_SUITE("oauth") {
       REQUIRE_FALSE(result.has_value());
       CHECK(result.error().message.find("--client-id") != std::string::npos);
     }
-    SUBCASE("private_key_jwt not yet") {
+    SUBCASE("private_key_jwt: a fresh signed assertion, no secret") {
       config.auth_method = AuthMethod::private_key_jwt;
-      const auto result = apply_client_auth(config, form, headers);
+      config.client_secret.clear();
+      // Without a key: a usage error naming the option.
+      auto result = apply_client_auth(config, "https://as/auth/token", form, headers);
       REQUIRE_FALSE(result.has_value());
-      CHECK(result.error().message.find("not implemented") != std::string::npos);
+      CHECK(result.error().kind == util::ErrorKind::usage);
+      CHECK(result.error().message.find("--private-key") != std::string::npos);
+      config.assertion.private_key_pem = SigningKey::generate_ec(JwsAlg::es256)->to_pem();
+      // The three-argument form takes the audience from --token-url; there is none here.
+      CHECK(apply_client_auth(config, form, headers).error().kind == util::ErrorKind::usage);
+      REQUIRE(apply_client_auth(config, "https://as/auth/token", form, headers).has_value());
+      CHECK_FALSE(headers.get("Authorization").has_value());
+      CHECK(util::form_get(form, "client_id") == "demo-client");
+      CHECK(util::form_get(form, "client_assertion_type") ==
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+      CHECK_FALSE(util::form_get(form, "client_secret").has_value());
+      const auto jwt = decode_jwt(*util::form_get(form, "client_assertion"));
+      REQUIRE(jwt.has_value());
+      CHECK(jwt->header["alg"] == "ES256");
+      CHECK(jwt->claims["aud"] == "https://as/auth/token");
+      CHECK(jwt->claims["iss"] == "demo-client");
+      CHECK(jwt->claims["sub"] == "demo-client");
     }
   }
 

@@ -261,7 +261,8 @@ TEST_SUITE("server.token") {
     CHECK(metadata["grant_types_supported"] ==
           nlohmann::json::array({"authorization_code", "implicit", "refresh_token", "client_credentials",
                                  "password", "urn:ietf:params:oauth:grant-type:token-exchange",
-                                 "urn:ietf:params:oauth:grant-type:device_code"}));
+                                 "urn:ietf:params:oauth:grant-type:device_code",
+                                 "urn:ietf:params:oauth:grant-type:jwt-bearer"}));
     CHECK(metadata["authorization_response_iss_parameter_supported"] == true);
     const auto smart = body_json(server.get("/.well-known/smart-configuration"));
     CHECK(smart["code_challenge_methods_supported"] == nlohmann::json::array({"S256"}));

@@ -45,6 +45,17 @@ struct TokenExchangeInput {
   std::optional<TokenType> requested_token_type;
 };
 
+// Signed JWTs the client sends (RFC 7523): a client assertion for private_key_jwt (§2.2)
+// and the jwt_bearer grant's assertion (§2.1). PEM texts and assertions are never printed.
+struct AssertionOptions {
+  std::string private_key_pem;   // --private-key's content, for private_key_jwt
+  std::string kid;               // --kid: the key id to send; empty = the key's RFC 7638 thumbprint
+  std::string alg;               // --alg: RS256, RS384, ES256, ES384; empty = from the key
+  std::string assertion;         // --assertion: a ready-made JWT for the jwt_bearer grant
+  std::string assertion_key_pem; // --assertion-key's content: sign the grant assertion with it
+  std::string assertion_claims;  // --assertion-claims: a JSON object of claims to sign
+};
+
 // Everything a grant needs to know about the client and the server, resolved by the
 // CLI from flags, environment and profile.
 struct ClientConfig {
@@ -62,6 +73,7 @@ struct ClientConfig {
   std::string refresh_token;    // the refresh_token grant's input (RFC 6749 §6); never printed
   PasswordCredentials password; // the password grant's input (RFC 6749 §4.3)
   TokenExchangeInput exchange;  // the token_exchange grant's input (RFC 8693 §2.1)
+  AssertionOptions assertion;   // private_key_jwt and the jwt_bearer grant (RFC 7523)
 };
 
 } // namespace oauthctl::oauth

@@ -8,6 +8,7 @@
 #include <oauthctl/util/error.hpp>
 #include <oauthctl/util/form.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -103,5 +104,15 @@ util::FormFields password_form(const ClientConfig& config, const std::string& pa
 // RFC 8693: exchanges `config.exchange.subject_token` for a new token; warns when the
 // answer lacks a valid issued_token_type (§2.2.1).
 [[nodiscard]] util::Result<TokenResponse> run_token_exchange(const FlowContext& context);
+
+// The assertion of the jwt_bearer grant: `config.assertion.assertion` as given, or claims
+// signed with its assertion key: `assertion_claims` over defaults iss = client id, sub =
+// iss, aud = `token_endpoint`, iat = `now`, exp, jti (RFC 7523 §3). `usage` error when
+// there is neither or both, or the claims are not a JSON object; `config` for a bad key.
+[[nodiscard]] util::Result<std::string>
+jwt_bearer_assertion(const ClientConfig& config, std::string_view token_endpoint, std::int64_t now);
+
+// RFC 7523 §2.1: a JWT as the authorization grant, client authentication optional.
+[[nodiscard]] util::Result<TokenResponse> run_jwt_bearer(const FlowContext& context);
 
 } // namespace oauthctl::oauth

@@ -29,9 +29,9 @@ inline constexpr std::size_t k_max_jwt_length = 16 * 1024;
 // parts holding a JSON-object header and payload (or is longer than k_max_jwt_length).
 [[nodiscard]] util::Result<Jwt> decode_jwt(std::string_view token);
 
-// The asymmetric JWS algorithms we sign and verify with (RFC 7518 §3.1). The EC ones
-// (ES256, ES384) are meant to join this list; HMAC and "none" never will.
-enum class JwsAlg { rs256, rs384, rs512 };
+// The asymmetric JWS algorithms we sign and verify with (RFC 7518 §3.1): RSASSA-PKCS1-v1_5
+// and ECDSA on P-256/P-384. HMAC and "none" never will be.
+enum class JwsAlg { rs256, rs384, rs512, es256, es384 };
 
 // "RS256", ...
 std::string_view to_string(JwsAlg alg);
@@ -39,7 +39,11 @@ std::string_view to_string(JwsAlg alg);
 // The algorithm named `name`; nullopt for "none", HS*, and anything not in JwsAlg.
 std::optional<JwsAlg> parse_jws_alg(std::string_view name);
 
-// A private signing key with its key id; RSA (RS256/384/512) for now.
+// True for ES256 and ES384 (ECDSA, RFC 7518 §3.4).
+bool is_ec_alg(JwsAlg alg);
+
+// A private signing key with its key id: RSA (RS256/384/512) or EC (ES256 on P-256,
+// ES384 on P-384).
 class SigningKey {
 public:
   SigningKey(SigningKey&&) noexcept;
@@ -49,14 +53,27 @@ public:
   // A fresh RSA key of `bits` bits (at least 2048) signing with `alg`; its kid is the
   // RFC 7638 JWK thumbprint.
   [[nodiscard]] static util::Result<SigningKey> generate_rsa(int bits = 2048, JwsAlg alg = JwsAlg::rs256);
+  // A fresh EC key for `alg` (P-256 for ES256, P-384 for ES384); its kid is the RFC 7638
+  // JWK thumbprint. `config` error when `alg` is not an EC alg.
+  [[nodiscard]] static util::Result<SigningKey> generate_ec(JwsAlg alg = JwsAlg::es384);
+  // A fresh key for any `alg`: RSA of 2048 bits for RS*, the matching curve for ES*.
+  [[nodiscard]] static util::Result<SigningKey> generate(JwsAlg alg);
   // Loads a PEM private key (PKCS#8 or traditional) that signs with `alg`; `config` error
-  // when it is not an RSA key of at least 2048 bits.
+  // when it is not an RSA key of at least 2048 bits for RS*, or not an EC key on the
+  // curve of `alg` (P-256 for ES256, P-384 for ES384).
   [[nodiscard]] static util::Result<SigningKey> from_pem(std::string_view pem, JwsAlg alg = JwsAlg::rs256);
+  // Loads a PEM private key with the alg its type suggests: ES256/ES384 by the EC curve,
+  // RS384 for RSA (what SMART Backend Services asks servers to support). Errors as from_pem.
+  [[nodiscard]] static util::Result<SigningKey> from_pem_any(std::string_view pem);
 
   // The private key as unencrypted PKCS#8 PEM (for the server's store; keep it 0600).
   [[nodiscard]] std::string to_pem() const;
   [[nodiscard]] const std::string& kid() const;
   [[nodiscard]] const std::string& alg() const;
+  [[nodiscard]] JwsAlg jws_alg() const;
+  // Replaces the key id (the JWT header's and the JWK's) with `kid`, e.g. one a server
+  // registered the key under.
+  void set_kid(std::string kid);
   // The public half as a JWK with kid, alg and use=sig.
   [[nodiscard]] nlohmann::json public_jwk() const;
   // A compact JWS of `claims` with header {alg, typ, kid}; thread-safe.
@@ -77,12 +94,13 @@ public:
   ~JwksVerifier();
 
   // Keeps every usable signing key of `jwks` ({"keys":[...]}); `bad_response` when the
-  // document is malformed or holds no usable key. Keys of unknown kty, or with a `use`
-  // other than "sig", are skipped.
+  // document is malformed or holds no usable key. Keys of unknown kty or curve (RSA, and
+  // EC on P-256 or P-384, are known), or with a `use` other than "sig", are skipped.
   [[nodiscard]] static util::Result<JwksVerifier> from_jwks(const nlohmann::json& jwks);
 
   // Checks the signature of `jwt` with the key its `kid` names (or the only key when there
-  // is no kid). Refuses alg "none", HMAC algs and any alg that does not match the key.
+  // is no kid, or when that key has none). Refuses alg "none", HMAC algs and any alg that does not match the
+  // key (RS* only with RSA keys; ES256 only with P-256 keys, ES384 only with P-384 keys).
   [[nodiscard]] util::Result<void> verify_signature(const Jwt& jwt) const;
 
   // How many usable keys were kept.

@@ -36,9 +36,9 @@ struct TokenCacheKey {
 // The cache key for `grant` run with `config`.
 TokenCacheKey make_cache_key(const ClientConfig& config, GrantType grant);
 
-// A short keyed fingerprint of `config`'s client secret under the cache's `salt`
-// (HMAC-SHA-256, 64 bits, hex), so that a rotated or mistyped secret is not answered
-// from the cache; "" without a secret. The secret itself is never stored.
+// A short keyed fingerprint of `config`'s client secret (and signing keys and assertions,
+// RFC 7523) under the cache's `salt` (HMAC-SHA-256, 64 bits, hex), so that a rotated or
+// mistyped secret is not answered from the cache; "" without any. Nothing secret is stored.
 std::string credential_fingerprint(const std::string& salt, const ClientConfig& config);
 
 // One cached token response and when it expires; `profile` records which profile

@@ -34,7 +34,8 @@ struct ClientSpec {
   bool first_party = false;
   std::optional<std::vector<std::string>> scopes; // allowed scopes; unset = no list given
   nlohmann::json jwks;                            // null when absent
-  std::map<std::string, GrantSettings> auth;      // by grant name
+  std::string jwks_uri; // a JWK Set file path or http(s) URL (private_key_jwt); empty when absent
+  std::map<std::string, GrantSettings> auth; // by grant name
 
   // True when `grant` (a normalised grant name) is in grant_types.
   [[nodiscard]] bool allows_grant(std::string_view grant) const;

@@ -37,6 +37,9 @@ struct ServerOptions {
   // with each further failure (at most 32 times as long).
   int login_backoff_failures = 3;
   std::int64_t login_backoff_seconds = 1;
+  // GETs an http(s) URL and returns its body: how a Client's `jwks_uri` URL is read
+  // (the CLI supplies it). Empty: only jwks_uri file paths work.
+  std::function<util::Result<std::string>(const std::string& url)> fetch_url;
 };
 
 // Where the store lives when `data_path` is empty: $XDG_DATA_HOME/oauthctl/serve.db,

@@ -45,8 +45,17 @@ struct StoredTokenId {
   std::int64_t expires_at = 0;
 };
 
+// A used client assertion id (RFC 7523 §3 `jti`) of a client, kept until the assertion
+// expires so that it cannot be replayed across a restart.
+struct StoredAssertionId {
+  std::string client_id;
+  std::string jti;
+  std::int64_t expires_at = 0;
+};
+
 // What the server persists. Reads happen at start-up only (the hot paths work from
-// memory); all methods may be called from one thread at a time.
+// memory). The SQLite store serialises calls on its connection (SQLITE_OPEN_FULLMUTEX), so
+// the journals of AuthState and AssertionState may write from different threads.
 class Store {
 public:
   virtual ~Store() = default;
@@ -80,6 +89,11 @@ public:
   [[nodiscard]] virtual util::Result<std::vector<StoredTokenId>> revocations(std::int64_t now) = 0;
   // Records a revoked access token id (and forgets those long expired).
   [[nodiscard]] virtual util::Result<void> add_revocation(const StoredTokenId& id) = 0;
+
+  // Used client assertion ids not expired at `now`.
+  [[nodiscard]] virtual util::Result<std::vector<StoredAssertionId>> assertion_ids(std::int64_t now) = 0;
+  // Records a used client assertion id (and forgets those expired a while ago).
+  [[nodiscard]] virtual util::Result<void> add_assertion_id(const StoredAssertionId& id) = 0;
 };
 
 // The path SQLite uses for a store that lives in memory only (`serve --ephemeral`).

@@ -39,5 +39,6 @@ Runner setup_introspect(CLI::App& app);
 Runner setup_revoke(CLI::App& app);
 Runner setup_decode(CLI::App& app);
 Runner setup_help(CLI::App& app);
+Runner setup_keygen(CLI::App& app);
 
 } // namespace oauthctl::cli

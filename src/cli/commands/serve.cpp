@@ -4,6 +4,7 @@
 #include "cli/output.hpp"
 #include "cli/settings.hpp"
 
+#include <oauthctl/http/client.hpp>
 #include <oauthctl/http/url.hpp>
 #include <oauthctl/server/demo.hpp>
 #include <oauthctl/server/server.hpp>
@@ -16,6 +17,7 @@
 
 #include <atomic>
 #include <charconv>
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -188,6 +190,27 @@ int run_serve(ServeOptions& options, Io& io) {
     }
     server_options.data_path = std::move(*path);
   }
+  // A Client's jwks_uri URL (private_key_jwt) is read through the CLI's HTTP client: the
+  // server module never makes requests itself. One client per fetch keeps it thread-safe.
+  server_options.fetch_url = [](const std::string& url) -> util::Result<std::string> {
+    http::ClientOptions client_options;
+    client_options.timeout = std::chrono::milliseconds(10'000);
+    client_options.user_agent = "oauthctl/" OAUTHCTL_VERSION;
+    const auto client = http::make_curl_client(client_options, nullptr);
+    http::Request request;
+    request.method = "GET";
+    request.url = url;
+    request.headers.add("Accept", "application/json");
+    auto response = client->send(request);
+    if (!response) {
+      return tl::unexpected(response.error());
+    }
+    if (response->status < 200 || response->status > 299) {
+      return util::fail(util::ErrorKind::bad_response,
+                        fmt::format("{} answered HTTP {}", url, response->status));
+    }
+    return std::move(response->body);
+  };
   auto log_mutex = std::make_shared<std::mutex>();
   if (!options.quiet) {
     // The server logs from its worker threads; whole lines, one at a time.

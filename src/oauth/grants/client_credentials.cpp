@@ -25,8 +25,8 @@ util::Result<TokenResponse> run_client_credentials(const FlowContext& context) {
   // RFC 6749 §4.4.2: the client must authenticate; a public client has nothing to show.
   if (context.config.auth_method == AuthMethod::none) {
     return util::fail(util::ErrorKind::usage,
-                      "client_credentials needs a confidential client (--auth-method client_secret_basic or "
-                      "client_secret_post)");
+                      "client_credentials needs a confidential client (--auth-method client_secret_basic, "
+                      "client_secret_post or private_key_jwt)");
   }
   return exchange_at_token_endpoint(context, client_credentials_form(context.config));
 }

@@ -24,7 +24,7 @@ constexpr std::array<GrantInfo, 8> k_grants{{
   {GrantType::token_exchange, "token_exchange", "exchange one token for another (RFC 8693)",
    run_token_exchange},
   {GrantType::device_code, "device_code", "device authorization (RFC 8628)", run_device_code},
-  {GrantType::jwt_bearer, "jwt_bearer", "a JWT assertion as the grant (RFC 7523)", nullptr},
+  {GrantType::jwt_bearer, "jwt_bearer", "a JWT assertion as the grant (RFC 7523)", run_jwt_bearer},
 }};
 
 } // namespace

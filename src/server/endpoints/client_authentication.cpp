@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "server/endpoints/client_authentication.hpp"
 
+#include <oauthctl/oauth/assertion.hpp>
+#include <oauthctl/oauth/jwt.hpp>
 #include <oauthctl/util/base64url.hpp>
 
 #include <fmt/format.h>
@@ -27,6 +29,36 @@ tl::expected<PresentedClient, ServerResponse> read_client_credentials(const Serv
   const auto body_id = util::form_get(params, "client_id");
   const auto body_secret = util::form_get(params, "client_secret");
   const auto authorization = request.headers.get("Authorization");
+  const auto assertion_type = util::form_get(params, "client_assertion_type");
+  const auto assertion = util::form_get(params, "client_assertion");
+  if (assertion_type || assertion) {
+    // RFC 6749 §2.3: one authentication method per request.
+    if (authorization || body_secret) {
+      return tl::unexpected(oauth_error(
+        400, "invalid_request", "a client_assertion and other client credentials were sent together"));
+    }
+    // RFC 7521 §4.2: both parameters, the type being JWT bearer for RFC 7523 §2.2.
+    if (!assertion_type || !assertion || assertion->empty()) {
+      return tl::unexpected(
+        oauth_error(400, "invalid_request", "client_assertion and client_assertion_type go together"));
+    }
+    if (*assertion_type != oauth::k_jwt_client_assertion_type) {
+      return tl::unexpected(
+        oauth_error(401, "invalid_client",
+                    fmt::format("client_assertion_type must be {}", oauth::k_jwt_client_assertion_type)));
+    }
+    client.method = PresentedMethod::private_key_jwt;
+    client.assertion = *assertion;
+    // RFC 7521 §4.2: client_id is optional; the assertion's sub names the client (§3).
+    client.client_id = body_id.value_or("");
+    if (client.client_id.empty()) {
+      if (const auto jwt = oauth::decode_jwt(*assertion);
+          jwt && jwt->claims.contains("sub") && jwt->claims["sub"].is_string()) {
+        client.client_id = jwt->claims["sub"].get<std::string>();
+      }
+    }
+    return client;
+  }
   if (authorization) {
     std::string_view value = *authorization;
     constexpr std::string_view k_scheme = "basic ";

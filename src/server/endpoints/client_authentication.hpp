@@ -13,20 +13,23 @@
 
 namespace oauthctl::server {
 
-// How a client presented itself at the token endpoint (RFC 6749 §2.3).
-enum class PresentedMethod { none, client_secret_basic, client_secret_post };
+// How a client presented itself at the token endpoint (RFC 6749 §2.3, RFC 7523 §2.2).
+enum class PresentedMethod { none, client_secret_basic, client_secret_post, private_key_jwt };
 
 // The client credentials of a token request, not verified yet.
 struct PresentedClient {
   PresentedMethod method = PresentedMethod::none;
   std::string client_id; // empty when the request names no client
   std::optional<std::string> secret;
+  std::string assertion; // the client_assertion JWT of private_key_jwt
 };
 
 // Reads the client's credentials from the Authorization header (HTTP Basic, RFC 6749
-// §2.3.1) or the `client_id`/`client_secret` parameters. On failure, the error response:
-// 400 invalid_request for malformed Basic credentials or two methods at once, 401
-// invalid_client with a Basic challenge for another Authorization scheme.
+// §2.3.1), the `client_id`/`client_secret` parameters, or `client_assertion_type` and
+// `client_assertion` (RFC 7521 §4.2; the client id then defaults to the assertion's sub).
+// On failure, the error response: 400 invalid_request for malformed Basic credentials, a
+// half-sent assertion or two methods at once, 401 invalid_client with a Basic challenge
+// for another Authorization scheme or for an assertion type other than JWT bearer.
 [[nodiscard]] tl::expected<PresentedClient, ServerResponse>
 read_client_credentials(const ServerRequest& request, const util::FormFields& params);
 

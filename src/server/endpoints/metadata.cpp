@@ -26,11 +26,14 @@ Json common(const std::string& issuer) {
     {"grant_types_supported",
      Json::array({"authorization_code", "implicit", "refresh_token", "client_credentials", "password",
                   "urn:ietf:params:oauth:grant-type:token-exchange",
-                  "urn:ietf:params:oauth:grant-type:device_code"})},
+                  "urn:ietf:params:oauth:grant-type:device_code",
+                  "urn:ietf:params:oauth:grant-type:jwt-bearer"})},
     {"response_types_supported", Json::array({"code", "token"})},
     {"response_modes_supported", Json::array({"query", "fragment"})},
     {"token_endpoint_auth_methods_supported",
-     Json::array({"client_secret_basic", "client_secret_post", "none"})},
+     Json::array({"client_secret_basic", "client_secret_post", "private_key_jwt", "none"})},
+    // RFC 8414 §2: the algs a private_key_jwt assertion may be signed with (RFC 7523).
+    {"token_endpoint_auth_signing_alg_values_supported", Json::array({"RS256", "RS384", "ES256", "ES384"})},
     // RFC 7636 §4.2 and SMART: S256 only; plain adds no protection (RFC 9700 §2.1.1).
     {"code_challenge_methods_supported", Json::array({"S256"})},
     // RFC 9207 §3: every authorization response carries `iss`.
@@ -62,10 +65,10 @@ Json openid_configuration(const std::string& issuer) {
 Json smart_configuration(const std::string& issuer) {
   auto document = common(issuer);
   // SMART App Launch 2.0 §2.0.9: list only capabilities that work.
-  document["capabilities"] =
-    Json::array({"launch-standalone", "client-public", "client-confidential-symmetric",
-                 "context-standalone-patient", "permission-patient", "permission-user", "permission-v1",
-                 "permission-v2", "sso-openid-connect", "permission-offline"});
+  document["capabilities"] = Json::array(
+    {"launch-standalone", "client-public", "client-confidential-symmetric", "client-confidential-asymmetric",
+     "context-standalone-patient", "permission-patient", "permission-user", "permission-v1", "permission-v2",
+     "sso-openid-connect", "permission-offline"});
   return document;
 }
 

@@ -2,6 +2,7 @@
 #include "server/endpoints/token_endpoint.hpp"
 
 #include "server/access_token.hpp"
+#include "server/endpoints/client_assertion.hpp"
 #include "server/endpoints/client_authentication.hpp"
 #include "server/endpoints/device_endpoint.hpp"
 #include "server/endpoints/token_params.hpp"
@@ -101,9 +102,16 @@ tl::expected<std::vector<std::string>, ServerResponse> pick_system_scopes(const 
 
 // RFC 6749 §4.4: the client acts on its own behalf.
 ServerResponse client_credentials(const TokenRequest& request) {
-  if (!request.client.is_confidential() || request.method == PresentedMethod::none) {
+  if ((!request.client.is_confidential() && !request.client.has_keys()) ||
+      request.method == PresentedMethod::none) {
     return invalid_client(request.method, "client_credentials needs a confidential client");
   }
+  return issue_client_token(request);
+}
+
+} // namespace
+
+ServerResponse issue_client_token(const TokenRequest& request) {
   auto audience = pick_audience(request, "client_credentials");
   if (!audience) {
     return std::move(audience.error());
@@ -129,6 +137,8 @@ ServerResponse client_credentials(const TokenRequest& request) {
   return response;
 }
 
+namespace {
+
 using GrantHandler = ServerResponse (*)(const TokenRequest&);
 
 struct GrantEntry {
@@ -144,7 +154,7 @@ constexpr GrantEntry k_grants[] = {
   {oauth::GrantType::refresh_token, refresh_token_grant},
   {oauth::GrantType::token_exchange, token_exchange_grant},
   {oauth::GrantType::device_code, device_code_grant},
-  {oauth::GrantType::jwt_bearer, nullptr},
+  {oauth::GrantType::jwt_bearer, jwt_bearer_grant},
 };
 
 const GrantEntry* find_grant(std::string_view name) {
@@ -202,15 +212,27 @@ ServerResponse handle_token(const AppContext& context, const ServerRequest& requ
   if (!presented) {
     return std::move(presented.error());
   }
+  const bool jwt_bearer = grant->grant == oauth::GrantType::jwt_bearer;
+  if (presented->client_id.empty() && jwt_bearer && presented->method == PresentedMethod::none) {
+    // RFC 7523 §3.1: client_id is optional with this grant; the assertion's iss names the
+    // client, and the grant checks the signature against that client's keys.
+    presented->client_id = assertion_issuer(util::form_get(*params, "assertion").value_or(""));
+  }
   if (presented->client_id.empty()) {
     return invalid_client(presented->method, "client authentication is required");
   }
   const auto* client = context.clients.find(presented->client_id);
-  if (presented->secret) {
+  if (presented->method == PresentedMethod::private_key_jwt) {
+    auto authenticated = authenticate_with_assertion(context, *presented);
+    if (!authenticated) {
+      return std::move(authenticated.error());
+    }
+    client = *authenticated;
+  } else if (presented->secret) {
     if (!context.clients.authenticate(presented->client_id, *presented->secret)) {
       return invalid_client(presented->method, "unknown client or wrong secret");
     }
-  } else if (client == nullptr || client->is_confidential()) {
+  } else if (client == nullptr || client->is_confidential() || (client->has_keys() && !jwt_bearer)) {
     // A confidential client must authenticate (RFC 6749 §3.2.1); say nothing about which.
     return invalid_client(presented->method, "unknown client or missing secret");
   }

@@ -65,4 +65,13 @@ ServerResponse password_grant(const TokenRequest& request);
 // RFC 8693: exchanges a trusted issuer's token, or one of ours, for one of ours.
 ServerResponse token_exchange_grant(const TokenRequest& request);
 
+// A token for the client itself, as client_credentials issues it (RFC 6749 §4.4.3):
+// `audience`/`resource`, system/ scopes within the client's list, the client_credentials
+// lifetime. For grants that end with the client acting on its own behalf.
+ServerResponse issue_client_token(const TokenRequest& request);
+
+// RFC 7523 §2.1: a JWT signed with one of the client's registered keys as the grant; sub
+// names a user of the directory (a user token) or the client itself (a client token).
+ServerResponse jwt_bearer_grant(const TokenRequest& request);
+
 } // namespace oauthctl::server

@@ -64,6 +64,16 @@ constexpr const char* k_migrations[] = {
       expires_at INTEGER NOT NULL
     );
   )sql",
+  // 3: issue 4, used client assertion ids (RFC 7523 §3: a jti is single use). IF NOT
+  // EXISTS: this step may be renumbered when other steps of the same issue land first.
+  R"sql(
+    CREATE TABLE IF NOT EXISTS assertion_ids (
+      client_id TEXT NOT NULL,
+      jti TEXT NOT NULL,
+      expires_at INTEGER NOT NULL,
+      PRIMARY KEY (client_id, jti)
+    );
+  )sql",
 };
 
 struct StatementFree {
@@ -247,6 +257,42 @@ public:
     }
     bind(insert->get(), 1, id.jti);
     sqlite3_bind_int64(insert->get(), 2, id.expires_at);
+    return step_done(insert->get());
+  }
+
+  util::Result<std::vector<StoredAssertionId>> assertion_ids(std::int64_t now) override {
+    auto statement = prepare("SELECT client_id, jti, expires_at FROM assertion_ids WHERE expires_at > ?");
+    if (!statement) {
+      return tl::unexpected(statement.error());
+    }
+    sqlite3_bind_int64(statement->get(), 1, now);
+    std::vector<StoredAssertionId> out;
+    int rc = 0;
+    while ((rc = sqlite3_step(statement->get())) == SQLITE_ROW) {
+      out.push_back({column_text(statement->get(), 0), column_text(statement->get(), 1),
+                     sqlite3_column_int64(statement->get(), 2)});
+    }
+    return finish(rc, out);
+  }
+
+  util::Result<void> add_assertion_id(const StoredAssertionId& id) override {
+    // Assertions live minutes: ids expired an hour before this one are of no use.
+    auto statement = prepare("DELETE FROM assertion_ids WHERE expires_at < ?");
+    if (!statement) {
+      return tl::unexpected(statement.error());
+    }
+    sqlite3_bind_int64(statement->get(), 1, id.expires_at - 3600);
+    if (auto done = step_done(statement->get()); !done) {
+      return done;
+    }
+    auto insert =
+      prepare("INSERT OR REPLACE INTO assertion_ids (client_id, jti, expires_at) VALUES (?, ?, ?)");
+    if (!insert) {
+      return tl::unexpected(insert.error());
+    }
+    bind(insert->get(), 1, id.client_id);
+    bind(insert->get(), 2, id.jti);
+    sqlite3_bind_int64(insert->get(), 3, id.expires_at);
     return step_done(insert->get());
   }
 

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+#include "server/auth/assertion_state.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace oauthctl::server {
+
+namespace {
+
+using util::ErrorKind;
+
+constexpr std::size_t k_max_jwks_size = 256 * 1024;
+
+bool starts_with(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+util::Result<std::string> read_jwks_file(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    return util::fail(ErrorKind::io, fmt::format("cannot read the JWK Set file {}", path));
+  }
+  std::ostringstream content;
+  content << file.rdbuf();
+  return content.str();
+}
+
+} // namespace
+
+void AssertionState::set_fetcher(UrlFetcher fetcher) {
+  m_fetcher = std::move(fetcher);
+}
+
+void AssertionState::set_journal(JtiJournal journal) {
+  const std::lock_guard lock(m_jti_mutex);
+  m_journal = std::move(journal);
+}
+
+void AssertionState::restore_jti(const std::string& client_id, const std::string& jti,
+                                 std::int64_t expires_at) {
+  const std::lock_guard lock(m_jti_mutex);
+  m_jtis[client_id + '\n' + jti] = expires_at;
+}
+
+util::Result<std::shared_ptr<const oauth::JwksVerifier>> AssertionState::keys_for(const ClientSpec& client,
+                                                                                  std::int64_t now) {
+  {
+    const std::lock_guard lock(m_keys_mutex);
+    const auto it = m_keys.find(client.id);
+    if (it != m_keys.end() && (it->second.expires_at == 0 || it->second.expires_at > now)) {
+      return it->second.verifier;
+    }
+  }
+  nlohmann::json jwks = client.jwks;
+  std::int64_t expires_at = 0;
+  if (jwks.is_null()) {
+    const auto& uri = client.jwks_uri;
+    if (uri.empty()) {
+      return util::fail(ErrorKind::config, "the client registered no jwks or jwks_uri");
+    }
+    util::Result<std::string> text = util::fail(ErrorKind::internal, "unread");
+    if (starts_with(uri, "http://") || starts_with(uri, "https://")) {
+      if (!m_fetcher) {
+        return util::fail(ErrorKind::config, "jwks_uri URLs cannot be fetched here");
+      }
+      text = m_fetcher(uri);
+    } else {
+      text = read_jwks_file(starts_with(uri, "file://") ? uri.substr(7) : uri);
+    }
+    if (!text) {
+      return tl::unexpected(text.error());
+    }
+    if (text->size() > k_max_jwks_size) {
+      return util::fail(ErrorKind::bad_response, "the client's JWK Set is too large");
+    }
+    jwks = nlohmann::json::parse(*text, nullptr, false);
+    if (jwks.is_discarded()) {
+      return util::fail(ErrorKind::bad_response, "the client's jwks_uri holds no JSON");
+    }
+    expires_at = now + k_keys_lifetime;
+  }
+  auto verifier = oauth::JwksVerifier::from_jwks(jwks);
+  if (!verifier) {
+    return tl::unexpected(verifier.error());
+  }
+  auto shared = std::make_shared<const oauth::JwksVerifier>(std::move(*verifier));
+  const std::lock_guard lock(m_keys_mutex);
+  m_keys[client.id] = CachedKeys{shared, expires_at};
+  return shared;
+}
+
+JtiUse AssertionState::use_jti(const std::string& client_id, const std::string& jti, std::int64_t expires_at,
+                               std::int64_t now) {
+  const std::lock_guard lock(m_jti_mutex);
+  if (now >= m_next_prune || m_jtis.size() >= k_max_jtis) {
+    prune_locked(now);
+  }
+  auto key = client_id + '\n' + jti;
+  const auto it = m_jtis.find(key);
+  if (it != m_jtis.end() && it->second >= now) {
+    return JtiUse::replayed;
+  }
+  if (it == m_jtis.end() && m_jtis.size() >= k_max_jtis) {
+    return JtiUse::replayed; // full: refusing is safer than forgetting
+  }
+  m_jtis[std::move(key)] = expires_at;
+  if (m_journal) {
+    m_journal(client_id, jti, expires_at);
+  }
+  return JtiUse::fresh;
+}
+
+void AssertionState::prune_locked(std::int64_t now) {
+  for (auto it = m_jtis.begin(); it != m_jtis.end();) {
+    it = it->second < now ? m_jtis.erase(it) : std::next(it);
+  }
+  m_next_prune = now + 60;
+}
+
+} // namespace oauthctl::server

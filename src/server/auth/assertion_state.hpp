@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <oauthctl/oauth/jwt.hpp>
+#include <oauthctl/server/seed.hpp>
+#include <oauthctl/util/error.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace oauthctl::server {
+
+// GETs an http(s) URL and returns the body (a 2xx answer); `network`/`bad_response` errors.
+// Supplied by the CLI: the server module never calls the HTTP client itself.
+using UrlFetcher = std::function<util::Result<std::string>(const std::string& url)>;
+
+// Where AssertionState writes the assertion ids it has seen, so a restart does not make
+// them usable again; called with its lock held.
+using JtiJournal =
+  std::function<void(const std::string& client_id, const std::string& jti, std::int64_t expires_at)>;
+
+// How a jti was received.
+enum class JtiUse { fresh, replayed };
+
+// What signed client assertions (RFC 7523) need from the server's state: each client's
+// public keys (inline `jwks`, or `jwks_uri` read once and kept a while) and the assertion
+// ids already used (RFC 7523 §3 item 7: a jti is single use). Thread-safe.
+class AssertionState {
+public:
+  // How long keys read from a jwks_uri are kept before they are read again.
+  static constexpr std::int64_t k_keys_lifetime = 300;
+  // The most used ids kept in memory; beyond it, new assertions are refused until old ones
+  // expire (a flood of valid assertions must not grow memory without bound).
+  static constexpr std::size_t k_max_jtis = 100'000;
+
+  // Sets how jwks_uri URLs are fetched (none: only file paths work); call before serving.
+  void set_fetcher(UrlFetcher fetcher);
+  // Sends every later jti to `journal`; call before serving.
+  void set_journal(JtiJournal journal);
+  // Loads a used jti saved by a journal.
+  void restore_jti(const std::string& client_id, const std::string& jti, std::int64_t expires_at);
+
+  // The verifier over `client`'s registered keys at `now`: `jwks` as given, or the JWK Set
+  // at `jwks_uri` (a file path, file:// or http(s) URL). `config` error when the client has
+  // none; `io`/`network`/`bad_response` when they cannot be read.
+  [[nodiscard]] util::Result<std::shared_ptr<const oauth::JwksVerifier>> keys_for(const ClientSpec& client,
+                                                                                  std::int64_t now);
+
+  // Records that `client_id` used assertion id `jti`, valid until `expires_at`; `replayed`
+  // when it was used before (and has not expired at `now`) or the store is full.
+  JtiUse use_jti(const std::string& client_id, const std::string& jti, std::int64_t expires_at,
+                 std::int64_t now);
+
+private:
+  struct CachedKeys {
+    std::shared_ptr<const oauth::JwksVerifier> verifier;
+    std::int64_t expires_at = 0; // 0: never (inline jwks)
+  };
+
+  void prune_locked(std::int64_t now);
+
+  UrlFetcher m_fetcher;
+  JtiJournal m_journal;
+  std::mutex m_keys_mutex;
+  std::unordered_map<std::string, CachedKeys> m_keys; // by client id
+  std::mutex m_jti_mutex;
+  std::unordered_map<std::string, std::int64_t> m_jtis; // client_id '\n' jti -> expires_at
+  std::int64_t m_next_prune = 0;
+};
+
+} // namespace oauthctl::server
