@@ -78,4 +78,30 @@ tl::expected<PresentedClient, ServerResponse> read_client_credentials(const Serv
   return client;
 }
 
+std::string_view to_string(PresentedMethod method) {
+  // No default: a new PresentedMethod must be named here, and so reaches discovery.
+  switch (method) {
+    case PresentedMethod::none:
+      return "none";
+    case PresentedMethod::client_secret_basic:
+      return "client_secret_basic";
+    case PresentedMethod::client_secret_post:
+      return "client_secret_post";
+  }
+  return {};
+}
+
+std::vector<std::string> token_endpoint_auth_methods() {
+  // PresentedMethod's enumerators run from 0 with no gaps; the first value without a name
+  // is past the last one.
+  std::vector<std::string> names;
+  for (int value = 0;; ++value) {
+    const auto name = to_string(static_cast<PresentedMethod>(value));
+    if (name.empty()) {
+      return names;
+    }
+    names.emplace_back(name);
+  }
+}
+
 } // namespace oauthctl::server

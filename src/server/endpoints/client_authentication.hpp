@@ -9,6 +9,8 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace oauthctl::server {
 
@@ -32,5 +34,12 @@ read_client_credentials(const ServerRequest& request, const util::FormFields& pa
 // The 401 invalid_client response, with `WWW-Authenticate: Basic` when the client tried
 // HTTP Basic (RFC 6749 §5.2).
 ServerResponse invalid_client(PresentedMethod method, std::string_view description);
+
+// The token_endpoint_auth_method name of `method` (RFC 8414 §2, RFC 7591 §2).
+std::string_view to_string(PresentedMethod method);
+
+// Every method read_client_credentials accepts, by name, for discovery
+// (token_endpoint_auth_methods_supported).
+std::vector<std::string> token_endpoint_auth_methods();
 
 } // namespace oauthctl::server
