@@ -29,13 +29,28 @@ util::Result<nlohmann::json> decode_object(std::string_view part, std::string_vi
   return value;
 }
 
-// A NumericDate (RFC 7519 §2): a JSON number of seconds, possibly non-integer.
+// A NumericDate (RFC 7519 §2): a JSON number of seconds, possibly non-integer. Numbers
+// beyond ±2^40 seconds (some 35,000 years) are not dates: refusing them keeps the cast and
+// the leeway arithmetic of check_claims from overflowing.
 std::optional<std::int64_t> numeric_date(const nlohmann::json& claims, const char* name) {
+  constexpr std::int64_t k_limit = std::int64_t{1} << 40;
   const auto it = claims.find(name);
   if (it == claims.end() || !it->is_number()) {
     return std::nullopt;
   }
-  return it->is_number_float() ? static_cast<std::int64_t>(it->get<double>()) : it->get<std::int64_t>();
+  if (it->is_number_float()) {
+    const auto value = it->get<double>();
+    if (!(value >= -double(k_limit) && value <= double(k_limit))) {
+      return std::nullopt;
+    }
+    return static_cast<std::int64_t>(value);
+  }
+  if (it->is_number_unsigned()) {
+    const auto value = it->get<std::uint64_t>();
+    return value <= std::uint64_t(k_limit) ? std::optional<std::int64_t>(std::int64_t(value)) : std::nullopt;
+  }
+  const auto value = it->get<std::int64_t>();
+  return value >= -k_limit && value <= k_limit ? std::optional<std::int64_t>(value) : std::nullopt;
 }
 
 } // namespace
