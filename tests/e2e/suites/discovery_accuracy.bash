@@ -91,14 +91,14 @@ test_listed_auth_methods_authenticate() {
   done
   # SMART capabilities follow the methods.
   http GET /.well-known/smart-configuration
-  local pairs=("none client-public" "client_secret_basic client-confidential-symmetric"
-    "private_key_jwt client-confidential-asymmetric")
-  local pair listed_method listed_capability
-  for pair in "${pairs[@]}"; do
-    set -- $pair
-    listed_method=$(jq --arg m "$1" '.token_endpoint_auth_methods_supported | index($m) != null' "$TEST_DIR/body")
-    listed_capability=$(jq --arg c "$2" '.capabilities | index($c) != null' "$TEST_DIR/body")
-    [[ $listed_method == "$listed_capability" ]] || fail "$1 listed: $listed_method, but $2 listed: $listed_capability"
+  local pair method_name capability listed_method listed_capability
+  for pair in none:client-public client_secret_basic:client-confidential-symmetric \
+    private_key_jwt:client-confidential-asymmetric; do
+    method_name=${pair%%:*} capability=${pair#*:}
+    listed_method=$(jq --arg m "$method_name" '.token_endpoint_auth_methods_supported | index($m) != null' "$TEST_DIR/body")
+    listed_capability=$(jq --arg c "$capability" '.capabilities | index($c) != null' "$TEST_DIR/body")
+    [[ $listed_method == "$listed_capability" ]] ||
+      fail "$method_name listed: $listed_method, but $capability listed: $listed_capability"
   done
   expect_json '.capabilities | (index("launch-ehr") == null and index("authorize-post") == null)' "$TEST_DIR/body"
   http POST /auth/authorize -d response_type=code
