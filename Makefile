@@ -3,6 +3,8 @@
 SHELL := /bin/bash
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 30
 JOBS ?= 2
 OAUTHCTL := $(BUILD)/src/oauthctl
 
@@ -14,7 +16,7 @@ TEST_DEPS := curl jq python3 python3-authlib python3-requests sqlite3 chromium \
   bash-completion zsh fish dpkg-dev file
 BENCH_DEPS := wrk hyperfine openssl bc jq curl
 
-.PHONY: all deps test-deps bench-deps build demo test test-dev test-asan check-format format bench clean
+.PHONY: all deps test-deps bench-deps build demo test test-dev test-asan fuzz check-format format bench clean
 
 all: build
 
@@ -52,6 +54,15 @@ test-asan: deps test-deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(ASAN_BUILD) -j$(JOBS) --output-on-failure -LE interop
 
+# libFuzzer (clang) on every parser that reads network input, FUZZ_SECONDS per target,
+# from the seeds in tests/fuzz/corpus. Not part of `make test`: ctest replays the corpus.
+fuzz: deps
+	@scripts/apt-install.sh clang libclang-rt-14-dev
+	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+	  -DOAUTHCTL_FUZZ=ON -DOAUTHCTL_SANITIZE='address;undefined' -DOAUTHCTL_WERROR=OFF >/dev/null
+	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzz_targets
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/run-fuzz.sh $(FUZZ_BUILD)
+
 check-format: deps
 	@files=$$(git ls-files '*.cpp' '*.hpp'); clang-format --dry-run --Werror $$files && echo "clang-format: clean"
 
@@ -62,4 +73,4 @@ bench: build bench-deps
 	bash bench/run.sh $(OAUTHCTL)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -9,6 +9,15 @@ if(OAUTHCTL_SANITIZE)
     -fsanitize=${_oauthctl_sanitizers} -fno-omit-frame-pointer -fno-sanitize-recover=all)
   target_link_options(oauthctl_settings INTERFACE -fsanitize=${_oauthctl_sanitizers})
 endif()
+# libFuzzer builds of tests/fuzz (the `fuzz` preset, `make fuzz`): every library of ours
+# gets coverage instrumentation; the fuzz targets link -fsanitize=fuzzer themselves.
+option(OAUTHCTL_FUZZ "Build tests/fuzz as libFuzzer targets (clang only)" OFF)
+if(OAUTHCTL_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "OAUTHCTL_FUZZ needs clang's libFuzzer: configure with -DCMAKE_CXX_COMPILER=clang++")
+  endif()
+  target_compile_options(oauthctl_settings INTERFACE -fsanitize=fuzzer-no-link)
+endif()
 target_compile_definitions(oauthctl_settings INTERFACE
   $<$<CONFIG:Debug>:_GLIBCXX_ASSERTIONS>
   OAUTHCTL_VERSION="${PROJECT_VERSION}")

@@ -157,8 +157,8 @@ util::Result<TokenResponse> parse_token_response(const http::Response& response)
   if (token_type == body.end()) {
     return tl::unexpected(bad_response("token response has no token_type (RFC 6749 §5.1)"));
   }
-  if (!token_type->is_string()) {
-    return tl::unexpected(bad_response("token response token_type is not a string"));
+  if (!token_type->is_string() || token_type->get_ref<const std::string&>().empty()) {
+    return tl::unexpected(bad_response("token response token_type is not a non-empty string"));
   }
   token.token_type = token_type->get<std::string>();
   auto expires_in = parse_expires_in(body);

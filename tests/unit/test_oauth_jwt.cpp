@@ -169,5 +169,16 @@ TEST_SUITE("oauth.jwt") {
     CHECK_FALSE(oauth::check_claims({{"aud", "c"}}, {"", {"c"}, 500, 0, true}).has_value()); // no exp
     CHECK_FALSE(oauth::check_claims({{"exp", "1000"}}, {"", {}, 500, 0, true}).has_value());
     CHECK_FALSE(oauth::check_claims({{"iss", 5}, {"exp", 1000}}, {"5", {}, 500, 0, true}).has_value());
+    // Found by fuzz_jwt's hostile seeds under UBSan: dates no clock reaches are invalid
+    // claims, not an overflow in the cast or in exp + leeway.
+    const oauth::ClaimChecks leeway{"", {}, 500, 60, true};
+    for (const auto& exp :
+         {nlohmann::json(1e300), nlohmann::json(-1e300), nlohmann::json(9223372036854775807LL),
+          nlohmann::json(18446744073709551615ULL), nlohmann::json(-9223372036854775807LL - 1)}) {
+      CAPTURE(exp.dump());
+      CHECK_FALSE(oauth::check_claims({{"exp", exp}}, leeway).has_value());
+      CHECK_FALSE(oauth::check_claims({{"exp", 1000}, {"nbf", exp}}, leeway).has_value());
+    }
+    CHECK(oauth::check_claims({{"exp", 4102444800.5}, {"nbf", 0}}, leeway).has_value());
   }
 }

@@ -114,6 +114,8 @@ TEST_SUITE("oauth") {
     CHECK(kind_of(200, R"({"access_token":42,"token_type":"Bearer"})") == ErrorKind::bad_response);
     CHECK(kind_of(200, R"({"access_token":{"a":1},"token_type":"Bearer"})") == ErrorKind::bad_response);
     CHECK(kind_of(200, R"({"access_token":"a","token_type":7})") == ErrorKind::bad_response);
+    // Found by fuzz_token_response: RFC 6749 §5.1 token_type names a type; "" names none.
+    CHECK(kind_of(200, R"({"access_token":"a","token_type":""})") == ErrorKind::bad_response);
     CHECK(kind_of(200, R"({"access_token":"a","token_type":"Bearer","expires_in":-1})") ==
           ErrorKind::bad_response);
     CHECK(kind_of(200, R"({"access_token":"a","token_type":"Bearer","expires_in":1.5})") ==

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "server/endpoints/token_endpoint.hpp"
 #include "server_test_support.hpp"
 
 #include <oauthctl/oauth/jwt.hpp>
@@ -258,11 +259,7 @@ TEST_SUITE("server.token") {
     const auto metadata = body_json(server.get("/.well-known/oauth-authorization-server"));
     CHECK(metadata["issuer"] == test::k_issuer);
     CHECK(metadata["token_endpoint"] == std::string(test::k_issuer) + "/auth/token");
-    CHECK(metadata["grant_types_supported"] ==
-          nlohmann::json::array({"authorization_code", "implicit", "refresh_token", "client_credentials",
-                                 "password", "urn:ietf:params:oauth:grant-type:token-exchange",
-                                 "urn:ietf:params:oauth:grant-type:device_code",
-                                 "urn:ietf:params:oauth:grant-type:jwt-bearer"}));
+    CHECK(metadata["grant_types_supported"] == nlohmann::json(server::served_grant_types()));
     CHECK(metadata["authorization_response_iss_parameter_supported"] == true);
     const auto smart = body_json(server.get("/.well-known/smart-configuration"));
     CHECK(smart["code_challenge_methods_supported"] == nlohmann::json::array({"S256"}));

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "server/endpoints/client_authentication.hpp"
 
+#include "server/endpoints/client_assertion.hpp"
+
 #include <oauthctl/oauth/assertion.hpp>
 #include <oauthctl/oauth/jwt.hpp>
 #include <oauthctl/util/base64url.hpp>
@@ -122,11 +124,17 @@ tl::expected<AuthenticatedClient, ServerResponse> authenticate_client(const AppC
     return tl::unexpected(invalid_client(presented->method, "client authentication is required"));
   }
   const auto* client = context.clients.find(presented->client_id);
-  if (presented->secret) {
+  if (presented->method == PresentedMethod::private_key_jwt) {
+    auto authenticated = authenticate_with_assertion(context, *presented);
+    if (!authenticated) {
+      return tl::unexpected(std::move(authenticated.error()));
+    }
+    client = *authenticated;
+  } else if (presented->secret) {
     if (!context.clients.authenticate(presented->client_id, *presented->secret)) {
       return tl::unexpected(invalid_client(presented->method, "unknown client or wrong secret"));
     }
-  } else if (client == nullptr || client->is_confidential()) {
+  } else if (client == nullptr || client->is_confidential() || client->has_keys()) {
     return tl::unexpected(invalid_client(presented->method, "unknown client or missing secret"));
   } else if (public_clients == PublicClients::refused) {
     // RFC 7662 §2.1: the endpoint must not become a token-scanning oracle for anyone who
@@ -134,6 +142,34 @@ tl::expected<AuthenticatedClient, ServerResponse> authenticate_client(const AppC
     return tl::unexpected(invalid_client(presented->method, "this endpoint needs an authenticated client"));
   }
   return AuthenticatedClient{client, presented->method};
+}
+
+std::string_view to_string(PresentedMethod method) {
+  // No default: a new PresentedMethod must be named here, and so reaches discovery.
+  switch (method) {
+    case PresentedMethod::none:
+      return "none";
+    case PresentedMethod::client_secret_basic:
+      return "client_secret_basic";
+    case PresentedMethod::client_secret_post:
+      return "client_secret_post";
+    case PresentedMethod::private_key_jwt:
+      return "private_key_jwt";
+  }
+  return {};
+}
+
+std::vector<std::string> token_endpoint_auth_methods() {
+  // PresentedMethod's enumerators run from 0 with no gaps; the first value without a name
+  // is past the last one.
+  std::vector<std::string> names;
+  for (int value = 0;; ++value) {
+    const auto name = to_string(static_cast<PresentedMethod>(value));
+    if (name.empty()) {
+      return names;
+    }
+    names.emplace_back(name);
+  }
 }
 
 } // namespace oauthctl::server

@@ -10,6 +10,8 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace oauthctl::server {
 
@@ -53,5 +55,12 @@ struct AuthenticatedClient {
 [[nodiscard]] tl::expected<AuthenticatedClient, ServerResponse>
 authenticate_client(const AppContext& context, const ServerRequest& request, const util::FormFields& params,
                     PublicClients public_clients);
+
+// The token_endpoint_auth_method name of `method` (RFC 8414 §2, RFC 7591 §2).
+std::string_view to_string(PresentedMethod method);
+
+// Every method read_client_credentials accepts, by name, for discovery
+// (token_endpoint_auth_methods_supported).
+std::vector<std::string> token_endpoint_auth_methods();
 
 } // namespace oauthctl::server

@@ -1,11 +1,20 @@
 // SPDX-License-Identifier: MIT
 #include "server/endpoints/metadata.hpp"
 
+#include "server/endpoints/client_authentication.hpp"
+#include "server/endpoints/token_endpoint.hpp"
+
+#include <algorithm>
+
 namespace oauthctl::server {
 
 namespace {
 
 using Json = nlohmann::json;
+
+bool contains(const Json& list, std::string_view value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
 
 // Kept in one place so the three documents never disagree. Grow these lists only when
 // the endpoint behind them exists.
@@ -19,19 +28,16 @@ Json common(const std::string& issuer) {
     {"device_authorization_endpoint", issuer + "/auth/device"},
     {"introspection_endpoint", issuer + "/auth/introspect"},
     {"introspection_endpoint_auth_methods_supported",
-     Json::array({"client_secret_basic", "client_secret_post"})},
+     Json::array({"client_secret_basic", "client_secret_post", "private_key_jwt"})},
     {"revocation_endpoint", issuer + "/auth/revoke"},
     {"revocation_endpoint_auth_methods_supported",
-     Json::array({"client_secret_basic", "client_secret_post", "none"})},
-    {"grant_types_supported",
-     Json::array({"authorization_code", "implicit", "refresh_token", "client_credentials", "password",
-                  "urn:ietf:params:oauth:grant-type:token-exchange",
-                  "urn:ietf:params:oauth:grant-type:device_code",
-                  "urn:ietf:params:oauth:grant-type:jwt-bearer"})},
+     Json::array({"client_secret_basic", "client_secret_post", "private_key_jwt", "none"})},
+    // Derived from the token endpoint's grant table and client authentication, so these
+    // lists name exactly what the server accepts.
+    {"grant_types_supported", served_grant_types()},
     {"response_types_supported", Json::array({"code", "token"})},
     {"response_modes_supported", Json::array({"query", "fragment"})},
-    {"token_endpoint_auth_methods_supported",
-     Json::array({"client_secret_basic", "client_secret_post", "private_key_jwt", "none"})},
+    {"token_endpoint_auth_methods_supported", token_endpoint_auth_methods()},
     // RFC 8414 §2: the algs a private_key_jwt assertion may be signed with (RFC 7523).
     {"token_endpoint_auth_signing_alg_values_supported", Json::array({"RS256", "RS384", "ES256", "ES384"})},
     // RFC 7636 §4.2 and SMART: S256 only; plain adds no protection (RFC 9700 §2.1.1).
@@ -64,11 +70,28 @@ Json openid_configuration(const std::string& issuer) {
 
 Json smart_configuration(const std::string& issuer) {
   auto document = common(issuer);
-  // SMART App Launch 2.0 §2.0.9: list only capabilities that work.
-  document["capabilities"] = Json::array(
-    {"launch-standalone", "client-public", "client-confidential-symmetric", "client-confidential-asymmetric",
-     "context-standalone-patient", "permission-patient", "permission-user", "permission-v1", "permission-v2",
-     "sso-openid-connect", "permission-offline"});
+  // SMART App Launch 2.0 §2.0.9: list only capabilities that work. Standalone launch with
+  // patient context (the patient user's own record), v1 and v2 scopes, and OpenID Connect
+  // are served by the authorize endpoint; there is no EHR launch and no POST to /auth/authorize.
+  auto capabilities =
+    Json::array({"launch-standalone", "context-standalone-patient", "permission-patient", "permission-user",
+                 "permission-v1", "permission-v2", "sso-openid-connect"});
+  // The client-* capabilities follow the client authentication methods really accepted.
+  const auto& methods = document["token_endpoint_auth_methods_supported"];
+  if (contains(methods, "none")) {
+    capabilities.push_back("client-public");
+  }
+  if (contains(methods, "client_secret_basic")) {
+    capabilities.push_back("client-confidential-symmetric");
+  }
+  if (contains(methods, "private_key_jwt")) {
+    capabilities.push_back("client-confidential-asymmetric");
+  }
+  // offline_access is honoured by issuing refresh tokens, so only with the refresh grant.
+  if (contains(document["grant_types_supported"], "refresh_token")) {
+    capabilities.push_back("permission-offline");
+  }
+  document["capabilities"] = std::move(capabilities);
   return document;
 }
 

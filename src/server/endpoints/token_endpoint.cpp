@@ -244,4 +244,29 @@ ServerResponse handle_token(const AppContext& context, const ServerRequest& requ
   return grant->handler(TokenRequest{context, *params, *client, presented->method});
 }
 
+std::vector<std::string> served_grant_types() {
+  std::vector<std::string> names;
+  for (const auto& entry : k_grants) {
+    if (entry.handler == nullptr) {
+      continue;
+    }
+    // find_grant takes only the RFC values: the URN for the extension grants.
+    switch (entry.grant) {
+      case oauth::GrantType::token_exchange:
+        names.emplace_back("urn:ietf:params:oauth:grant-type:token-exchange");
+        break;
+      case oauth::GrantType::device_code:
+        names.emplace_back("urn:ietf:params:oauth:grant-type:device_code");
+        break;
+      case oauth::GrantType::jwt_bearer:
+        names.emplace_back("urn:ietf:params:oauth:grant-type:jwt-bearer");
+        break;
+      default:
+        names.emplace_back(oauth::to_string(entry.grant));
+    }
+  }
+  names.emplace_back("implicit"); // response_type=token at /auth/authorize
+  return names;
+}
+
 } // namespace oauthctl::server

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+// The discovery documents list exactly what the server serves: each listed grant is
+// answered by the token endpoint, each unlisted one is unsupported_grant_type, and the
+// SMART capabilities follow the accepted client authentication methods.
+#include "server/endpoints/client_authentication.hpp"
+#include "server/endpoints/token_endpoint.hpp"
+#include "server_test_support.hpp"
+
+#include <oauthctl/util/form.hpp>
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+using namespace oauthctl;
+using test::TestServer;
+
+namespace {
+
+bool listed(const nlohmann::json& list, std::string_view value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+std::string error_of(const server::ServerResponse& response) {
+  const auto body = nlohmann::json::parse(response.body, nullptr, false);
+  return body.is_object() && body.contains("error") ? body["error"].get<std::string>() : "";
+}
+
+// Every grant_type value anyone might send: the RFC values and the CLI names.
+constexpr const char* k_all_grants[] = {
+  "authorization_code",
+  "implicit",
+  "refresh_token",
+  "client_credentials",
+  "password",
+  "token_exchange",
+  "device_code",
+  "jwt_bearer",
+  "urn:ietf:params:oauth:grant-type:token-exchange",
+  "urn:ietf:params:oauth:grant-type:device_code",
+  "urn:ietf:params:oauth:grant-type:jwt-bearer",
+  "urn:ietf:params:oauth:grant-type:saml2-bearer",
+  "urn:openid:params:grant-type:ciba",
+};
+
+} // namespace
+
+TEST_SUITE("server discovery") {
+  TEST_CASE("grant_types_supported is what the token endpoint serves") {
+    const TestServer server;
+    const auto document = nlohmann::json::parse(server.get("/.well-known/oauth-authorization-server").body);
+    const auto& grants = document["grant_types_supported"];
+    CHECK(grants == nlohmann::json(server::served_grant_types()));
+    CHECK(listed(grants, "authorization_code"));
+    CHECK(listed(grants, "client_credentials"));
+    CHECK(listed(grants, "refresh_token"));
+    // implicit is the authorize endpoint's response_type=token, never a token request.
+    CHECK(listed(grants, "implicit") == listed(document["response_types_supported"], "token"));
+    for (const char* grant : k_all_grants) {
+      CAPTURE(grant);
+      const auto response = server.post_form(std::string("grant_type=") + util::percent_encode(grant) +
+                                             "&client_id=demo-client&client_secret=demo-secret");
+      if (listed(grants, grant) && std::string_view(grant) != "implicit") {
+        CHECK(error_of(response) != "unsupported_grant_type");
+      } else {
+        CHECK(response.status == 400);
+        CHECK(error_of(response) == "unsupported_grant_type");
+      }
+    }
+  }
+
+  TEST_CASE("the three documents agree and every endpoint in them answers") {
+    const TestServer server;
+    const auto oauth = nlohmann::json::parse(server.get("/.well-known/oauth-authorization-server").body);
+    const auto openid = nlohmann::json::parse(server.get("/.well-known/openid-configuration").body);
+    const auto smart = nlohmann::json::parse(server.get("/.well-known/smart-configuration").body);
+    for (const auto* document : {&openid, &smart}) {
+      CHECK((*document)["grant_types_supported"] == oauth["grant_types_supported"]);
+      CHECK((*document)["token_endpoint_auth_methods_supported"] ==
+            oauth["token_endpoint_auth_methods_supported"]);
+    }
+    CHECK(oauth["token_endpoint_auth_methods_supported"] ==
+          nlohmann::json(server::token_endpoint_auth_methods()));
+    for (const auto* document : {&oauth, &openid, &smart}) {
+      for (const auto& [name, value] : document->items()) {
+        if (!value.is_string() || name == "issuer" ||
+            (!name.ends_with("_endpoint") && !name.ends_with("_uri"))) {
+          continue;
+        }
+        const auto url = value.get<std::string>();
+        CAPTURE(name);
+        CAPTURE(url);
+        REQUIRE(url.rfind(test::k_issuer, 0) == 0);
+        for (const char* method : {"GET", "POST"}) {
+          server::ServerRequest request;
+          request.method = method;
+          request.path = url.substr(std::string_view(test::k_issuer).size());
+          CHECK(server.send(request).status != 404);
+        }
+      }
+    }
+  }
+
+  TEST_CASE("SMART capabilities name only what works") {
+    const TestServer server;
+    const auto smart = nlohmann::json::parse(server.get("/.well-known/smart-configuration").body);
+    const auto& capabilities = smart["capabilities"];
+    const auto& methods = smart["token_endpoint_auth_methods_supported"];
+    // SMART App Launch 2.x: these members are required (issuer and jwks_uri with sso-openid-connect).
+    for (const char* member : {"issuer", "jwks_uri", "authorization_endpoint", "token_endpoint",
+                               "grant_types_supported", "capabilities", "code_challenge_methods_supported"}) {
+      CAPTURE(member);
+      CHECK(smart.contains(member));
+    }
+    CHECK(smart["code_challenge_methods_supported"] == nlohmann::json::array({"S256"}));
+    CHECK(listed(capabilities, "client-public") == listed(methods, "none"));
+    CHECK(listed(capabilities, "client-confidential-symmetric") == listed(methods, "client_secret_basic"));
+    CHECK(listed(capabilities, "client-confidential-asymmetric") == listed(methods, "private_key_jwt"));
+    CHECK(listed(capabilities, "permission-offline") ==
+          listed(smart["grant_types_supported"], "refresh_token"));
+    // No EHR launch, and the authorize endpoint takes GET only.
+    CHECK_FALSE(listed(capabilities, "launch-ehr"));
+    CHECK_FALSE(listed(capabilities, "context-ehr-patient"));
+    CHECK_FALSE(listed(capabilities, "authorize-post"));
+    server::ServerRequest post;
+    post.method = "POST";
+    post.path = "/auth/authorize";
+    CHECK(server.send(post).status == 405);
+    for (const char* capability : {"launch-standalone", "sso-openid-connect", "permission-v1",
+                                   "permission-v2", "context-standalone-patient"}) {
+      CAPTURE(capability);
+      CHECK(listed(capabilities, capability));
+    }
+  }
+}
