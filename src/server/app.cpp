@@ -70,7 +70,6 @@ util::Result<std::unique_ptr<AppContext>> make_app_context(std::string issuer, o
     openid_configuration(issuer).dump(),
     smart_configuration(issuer).dump(),
     {},
-    std::make_unique<AssertionState>(),
   });
   context->capability_json = capability_statement(issuer, context->dataset).dump();
   return context;

@@ -53,7 +53,7 @@ struct AppContext {
   // External issuers whose tokens token exchange accepts (TokenIntrospector); null: none.
   std::unique_ptr<TrustedIssuers> trusted_issuers = nullptr;
   // Client keys and used assertion ids for private_key_jwt and jwt_bearer (RFC 7523).
-  std::unique_ptr<AssertionState> assertions; // never null
+  std::unique_ptr<AssertionState> assertions = std::make_unique<AssertionState>(); // never null
 };
 
 // Builds the context for `issuer` signing with `key`, serving `clients` and `users`. `internal` error when
