@@ -76,7 +76,9 @@ util::Result<DeviceAuthorization> request_device_authorization(const FlowContext
   http::Request request;
   request.method = "POST";
   request.url = endpoint;
-  if (auto ok = apply_client_auth(context.config, form, request.headers); !ok) {
+  // A private_key_jwt assertion names the token endpoint as its audience (RFC 7523 §3).
+  if (auto ok = apply_client_auth(context.config, context.metadata.token_endpoint, form, request.headers);
+      !ok) {
     return tl::unexpected(ok.error());
   }
   request.headers.add("Content-Type", "application/x-www-form-urlencoded");

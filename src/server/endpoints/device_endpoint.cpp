@@ -49,22 +49,13 @@ ServerResponse handle_device_authorization(const AppContext& context, const Serv
   if (!params) {
     return oauth_error(400, "invalid_request", params.error());
   }
-  // RFC 8628 §3.1: the client authenticates as RFC 6749 §3.2.1 says for the token endpoint.
-  auto presented = read_client_credentials(request, *params);
-  if (!presented) {
-    return std::move(presented.error());
+  // RFC 8628 §3.1: the client authenticates as RFC 6749 §3.2.1 says for the token endpoint
+  // (secret, private_key_jwt, or client_id alone for a public client).
+  auto authenticated = authenticate_client(context, request, *params, PublicClients::allowed);
+  if (!authenticated) {
+    return std::move(authenticated.error());
   }
-  if (presented->client_id.empty()) {
-    return invalid_client(presented->method, "client authentication is required");
-  }
-  const auto* client = context.clients.find(presented->client_id);
-  if (presented->secret) {
-    if (!context.clients.authenticate(presented->client_id, *presented->secret)) {
-      return invalid_client(presented->method, "unknown client or wrong secret");
-    }
-  } else if (client == nullptr || client->is_confidential()) {
-    return invalid_client(presented->method, "unknown client or missing secret");
-  }
+  const auto* client = authenticated->client;
   if (!client->spec.allows_grant("device_code")) {
     return oauth_error(400, "unauthorized_client", "this client may not use the device_code grant");
   }

@@ -112,6 +112,39 @@ test_private_key_jwt_client_credentials_each_alg() {
   return 0
 }
 
+# The key authenticates the client wherever a client authenticates, not only at the token
+# endpoint: introspection, revocation (RFC 7662 §2.1, RFC 7009 §2.1) and device
+# authorization (RFC 8628 §3.1).
+test_private_key_jwt_at_introspection_revocation_and_device_endpoints() {
+  "$OAUTHCTL" keygen --alg ES256 --out key.pem --client-id svc >jwks.json 2>keygen.err ||
+    fail "keygen failed: $(cat keygen.err)"
+  jq '{clients: [{id: "svc", grant_types: ["client_credentials", "device_code"], scope: ["system/*.read", "user/*.read"], jwks: .}]}' \
+    jwks.json >clients.json
+  start_server --config clients.json
+  run_cli token --server "$SERVER_URL" --client-id svc --private-key key.pem --no-cache
+  expect_exit 0
+  local token=$STDOUT
+  run_cli introspect "$token" --server "$SERVER_URL" --client-id svc --private-key key.pem
+  expect_exit 0
+  expect_json '.active == true and .client_id == "svc"'
+  run_cli revoke "$token" --server "$SERVER_URL" --client-id svc --private-key key.pem
+  expect_exit 0
+  run_cli introspect "$token" --server "$SERVER_URL" --client-id svc --private-key key.pem
+  expect_exit 7
+  expect_json '. == {"active": false}'
+  # Without the key the client is not authenticated at all.
+  http POST /auth/introspect --data-urlencode "token=$token" --data-urlencode client_id=svc
+  expect_status 401
+  # Device authorization: the code is issued to the key-authenticated client; nobody
+  # approves it here, so the wait ends at --redirect-timeout with exit 5.
+  run_cli token --grant device_code --server "$SERVER_URL" --client-id svc --private-key key.pem \
+    --scope user/*.read --redirect-timeout 1 --no-cache
+  expect_exit 5
+  expect_stderr 'enter the code [B-DF-HJ-NP-TV-XZ]{4}-[B-DF-HJ-NP-TV-XZ]{4}'
+  http POST /auth/device --data-urlencode client_id=svc
+  expect_status 401
+}
+
 test_keygen_snippet_and_command_work_as_printed() {
   run_cli keygen --out key.pem --client-id svc
   expect_exit 0
