@@ -17,9 +17,6 @@ constexpr std::int64_t k_expired_memory = 600;
 constexpr std::int64_t k_slow_down_step = 5;
 // RFC 8628 §5.1: wrong user codes are rate-limited per user: a few free tries, then each
 // further one waits 15 s, doubling, up to 15 minutes.
-constexpr int k_free_entries = 5;
-constexpr std::int64_t k_first_entry_wait = 15;
-constexpr std::int64_t k_max_entry_wait = 900;
 
 std::string hashed(std::string_view secret) {
   return util::to_hex(util::sha256(secret));
@@ -168,28 +165,11 @@ DevicePoll DeviceGrants::poll(const std::string& device_code, const std::string&
 }
 
 std::int64_t DeviceGrants::entry_wait(const std::string& key, std::int64_t now) const {
-  const std::lock_guard lock(m_mutex);
-  const auto it = m_failures.find(key);
-  if (it == m_failures.end() || it->second.count < k_free_entries) {
-    return 0;
-  }
-  const auto doublings = std::min(it->second.count - k_free_entries, 8);
-  const auto wait = std::min<std::int64_t>(k_first_entry_wait << doublings, k_max_entry_wait);
-  return std::max<std::int64_t>(0, it->second.last + wait - now);
+  return m_wrong_entries.wait(key, now);
 }
 
 void DeviceGrants::record_entry(const std::string& key, bool wrong, std::int64_t now) {
-  const std::lock_guard lock(m_mutex);
-  if (!wrong) {
-    m_failures.erase(key);
-    return;
-  }
-  if (m_failures.size() > 100000) {
-    m_failures.clear();
-  }
-  auto& entry = m_failures[key];
-  ++entry.count;
-  entry.last = now;
+  m_wrong_entries.record(key, wrong, now);
 }
 
 void DeviceGrants::prune_locked(std::int64_t expired_before) {

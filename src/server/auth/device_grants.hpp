@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "server/auth/login_backoff.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -109,11 +111,6 @@ private:
     std::string user_id;
     std::int64_t auth_time = 0;
   };
-  struct Failures {
-    int count = 0;
-    std::int64_t last = 0;
-  };
-
   // Forgets the grants that expired at or before `expired_before`.
   void prune_locked(std::int64_t expired_before);
 
@@ -124,7 +121,9 @@ private:
   std::uint64_t m_inserts = 0;
   std::unordered_map<std::string, Entry> m_grants;        // by sha256(device_code)
   std::unordered_map<std::string, std::string> m_by_user; // sha256(user code) -> grant key
-  std::unordered_map<std::string, Failures> m_failures;   // wrong user codes, by user
+  // Wrong user codes, by user: 5 free, then 15 s doubling, forgotten after 15 minutes
+  // (RFC 8628 §5.1: the short user code must not be brute-forced).
+  LoginBackoff m_wrong_entries{BackoffPolicy{5, 15, 6, 900}};
 };
 
 } // namespace oauthctl::server
