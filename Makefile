@@ -6,6 +6,11 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 30
 JOBS ?= 2
+# Line tables only (-g1): enough for crash and sanitizer backtraces with file:line, and it
+# makes these builds about a third faster than full -g (measured on one server TU: ASan
+# 9.7 s -> 5.8 s, -O2 7.1 s -> 5.0 s). Configure by hand with -g to step through code.
+DEV_FLAGS := -DCMAKE_CXX_FLAGS_RELWITHDEBINFO='-O2 -g1 -DNDEBUG'
+ASAN_FLAGS := -DCMAKE_CXX_FLAGS_DEBUG='-g1'
 OAUTHCTL := $(BUILD)/src/oauthctl
 
 # Debian packages: what the build needs, then what the tests drive.
@@ -34,7 +39,7 @@ bench-deps: deps
 	@scripts/apt-install.sh $(BENCH_DEPS)
 
 build: deps
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(DEV_FLAGS) >/dev/null
 	cmake --build $(BUILD) -j$(JOBS)
 
 # Starts `oauthctl serve --demo` on its embedded SQLite store, runs client_credentials
@@ -49,7 +54,7 @@ test-dev: build test-deps
 	ctest --test-dir $(BUILD) -j$(JOBS) --output-on-failure
 
 test-asan: deps test-deps
-	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DOAUTHCTL_SANITIZE='address;undefined' >/dev/null
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug $(ASAN_FLAGS) -DOAUTHCTL_SANITIZE='address;undefined' >/dev/null
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(ASAN_BUILD) -j$(JOBS) --output-on-failure -LE interop
