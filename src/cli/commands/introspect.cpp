@@ -25,11 +25,6 @@ struct IntrospectOptions {
   EnvBindings env;
 };
 
-// Whether `hint` is a token_type_hint oauthctl sends (RFC 7009 §2.1, RFC 7662 §2.1).
-bool valid_hint(const std::string& hint) {
-  return hint.empty() || hint == "access_token" || hint == "refresh_token";
-}
-
 std::string text_member(const nlohmann::json& body, const char* name) {
   const auto it = body.find(name);
   if (it == body.end()) {
@@ -63,14 +58,7 @@ std::string summary(const oauth::Introspection& result) {
 
 int run_introspect(IntrospectOptions& options, Io& io) {
   options.env.apply(io);
-  if (!valid_hint(options.hint)) {
-    return report_usage(
-      io, fmt::format("invalid --token-type-hint {} (valid: access_token, refresh_token)", options.hint));
-  }
-  if (options.token == "-" && options.client.client_secret == "-") {
-    return report_usage(io, "TOKEN - and --client-secret - cannot both read standard input");
-  }
-  const auto token = read_token_argument(io, options.token);
+  const auto token = read_managed_token(io, options.token, options.hint, options.client.client_secret);
   if (!token) {
     return report(io, token.error());
   }

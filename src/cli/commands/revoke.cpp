@@ -27,18 +27,11 @@ struct RevokeOptions {
 
 int run_revoke(RevokeOptions& options, Io& io) {
   options.env.apply(io);
-  if (!options.hint.empty() && options.hint != "access_token" && options.hint != "refresh_token") {
-    return report_usage(
-      io, fmt::format("invalid --token-type-hint {} (valid: access_token, refresh_token)", options.hint));
-  }
   if (options.token.empty()) {
     return report_usage(io, "missing TOKEN (or - to read it from standard input); `oauthctl logout` revokes "
                             "and forgets the cached tokens");
   }
-  if (options.token == "-" && options.client.client_secret == "-") {
-    return report_usage(io, "TOKEN - and --client-secret - cannot both read standard input");
-  }
-  const auto token = read_token_argument(io, options.token);
+  const auto token = read_managed_token(io, options.token, options.hint, options.client.client_secret);
   if (!token) {
     return report(io, token.error());
   }

@@ -19,6 +19,19 @@ util::Result<std::string> read_token_argument(Io& io, const std::string& text) {
   return text;
 }
 
+util::Result<std::string> read_managed_token(Io& io, const std::string& token, const std::string& hint,
+                                             const std::string& client_secret) {
+  if (!hint.empty() && hint != "access_token" && hint != "refresh_token") {
+    return util::fail(util::ErrorKind::usage,
+                      fmt::format("invalid --token-type-hint {} (valid: access_token, refresh_token)", hint));
+  }
+  if (token == "-" && client_secret == "-") {
+    return util::fail(util::ErrorKind::usage,
+                      "TOKEN - and --client-secret - cannot both read standard input");
+  }
+  return read_token_argument(io, token);
+}
+
 std::string relative_time(std::int64_t when, std::int64_t now) {
   const auto delta = when - now;
   const auto magnitude = delta < 0 ? -delta : delta;
