@@ -71,21 +71,11 @@ ServerResponse device_confirm_page(const DeviceConfirmPage& page) {
                       "<p>Allow it only if you started this on your own device and the codes match.</p>\n",
                       html_escape(page.user_code), html_escape(page.client_id),
                       page.user_name.empty() ? "" : " for " + html_escape(page.user_name));
-  if (page.scopes.empty()) {
-    body += "<p>It asks for no particular permissions.</p>\n";
-  } else {
-    body += "<h2>It will be able to</h2>\n<ul id=\"scopes\">\n";
-    for (const auto& scope : page.scopes) {
-      body += fmt::format("<li>{} (<code>{}</code>)</li>\n", html_escape(describe_scope(scope)),
-                          html_escape(scope));
-    }
-    body += "</ul>\n";
-  }
+  body += scope_list_html(page.scopes);
   body += form_start("decide", page.csrf_token);
   body +=
     fmt::format("<input type=\"hidden\" name=\"user_code\" value=\"{}\">\n", html_escape(page.user_code));
-  body += "<button type=\"submit\" name=\"decision\" value=\"allow\" id=\"allow\">Allow</button>\n"
-          "<button type=\"submit\" name=\"decision\" value=\"deny\" id=\"deny\">Deny</button>\n</form>\n";
+  body += decision_buttons_html();
   return html_page(200, "Allow this device?", body);
 }
 

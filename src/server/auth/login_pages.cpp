@@ -62,24 +62,31 @@ ServerResponse login_page(int status, const LoginPage& page) {
   return html_page(status, "Sign in", body, page.form_action_origin);
 }
 
+std::string scope_list_html(const std::vector<std::string>& scopes) {
+  if (scopes.empty()) {
+    return "<p>It asks for no particular permissions.</p>\n";
+  }
+  std::string html = "<h2>It will be able to</h2>\n<ul id=\"scopes\">\n";
+  for (const auto& scope : scopes) {
+    html +=
+      fmt::format("<li>{} (<code>{}</code>)</li>\n", html_escape(describe_scope(scope)), html_escape(scope));
+  }
+  return html + "</ul>\n";
+}
+
+std::string decision_buttons_html() {
+  return "<button type=\"submit\" name=\"decision\" value=\"allow\" id=\"allow\">Allow</button>\n"
+         "<button type=\"submit\" name=\"decision\" value=\"deny\" id=\"deny\">Deny</button>\n</form>\n";
+}
+
 ServerResponse consent_page(const ConsentPage& page) {
   std::string body;
   body += fmt::format("<p><strong>{}</strong> asks for access{}.</p>\n", html_escape(page.client_id),
                       page.user_name.empty() ? "" : " as " + html_escape(page.user_name));
-  if (page.scopes.empty()) {
-    body += "<p>It asks for no particular permissions.</p>\n";
-  } else {
-    body += "<h2>It will be able to</h2>\n<ul id=\"scopes\">\n";
-    for (const auto& scope : page.scopes) {
-      body += fmt::format("<li>{} (<code>{}</code>)</li>\n", html_escape(describe_scope(scope)),
-                          html_escape(scope));
-    }
-    body += "</ul>\n";
-  }
+  body += scope_list_html(page.scopes);
   body += "<form method=\"post\" action=\"/auth/grant\">\n";
   body += hidden_fields(page.request_id, page.csrf_token);
-  body += "<button type=\"submit\" name=\"decision\" value=\"allow\" id=\"allow\">Allow</button>\n"
-          "<button type=\"submit\" name=\"decision\" value=\"deny\" id=\"deny\">Deny</button>\n</form>\n";
+  body += decision_buttons_html();
   return html_page(200, "Allow access?", body, page.form_action_origin);
 }
 

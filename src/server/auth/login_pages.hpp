@@ -12,6 +12,13 @@ namespace oauthctl::server {
 // A plain-language description of `scope` for a page that asks the user to allow it.
 std::string describe_scope(const std::string& scope);
 
+// The "It will be able to" list of `scopes` (each described and shown as is), shared by the
+// consent page and the device confirmation page.
+std::string scope_list_html(const std::vector<std::string>& scopes);
+
+// The Allow and Deny submit buttons (name "decision") and the end of their form.
+std::string decision_buttons_html();
+
 // What the login page shows and posts back.
 struct LoginPage {
   std::string request_id; // hidden field `request`
