@@ -47,10 +47,13 @@ before(async () => {
 after(() => listener?.close());
 
 const client = ['--server', () => issuer, '--client-id', 'oauthctl'];
-const run = (args) =>
-  runClient([...args, ...client.map((a) => (typeof a === 'function' ? a() : a))], {
-    env: { OAUTHCTL_CLIENT_SECRET: secret },
-  });
+// run(args, token?): the token goes last, after `--`: an opaque token may start with "-"
+// (base64url) and would otherwise read as an option.
+const run = (args, token) =>
+  runClient(
+    [...args, ...client.map((a) => (typeof a === 'function' ? a() : a)), ...(token === undefined ? [] : ['--', token])],
+    { env: { OAUTHCTL_CLIENT_SECRET: secret } },
+  );
 
 test('introspect, revoke, introspect again: active, then inactive', async () => {
   const obtained = await run(['token', '--grant', 'client_credentials', '--no-cache']);
@@ -58,18 +61,18 @@ test('introspect, revoke, introspect again: active, then inactive', async () => 
   const token = obtained.stdout.trim();
   assert.ok(token);
 
-  let result = await run(['introspect', token]);
+  let result = await run(['introspect'], token);
   assert.equal(result.code, 0, result.stderr);
   const answer = JSON.parse(result.stdout);
   assert.equal(answer.active, true);
   assert.equal(answer.client_id, 'oauthctl');
   assert.match(result.stderr, /active: client oauthctl/);
 
-  result = await run(['revoke', token, '--token-type-hint', 'access_token']);
+  result = await run(['revoke', '--token-type-hint', 'access_token'], token);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stderr, new RegExp(`revoked at ${issuer}/token/revocation`));
 
-  result = await run(['introspect', token]);
+  result = await run(['introspect'], token);
   assert.equal(result.code, 7, result.stderr);
   assert.deepEqual(JSON.parse(result.stdout), { active: false });
 });

@@ -124,12 +124,12 @@ test_private_key_jwt_at_introspection_revocation_and_device_endpoints() {
   run_cli token --server "$SERVER_URL" --client-id svc --private-key key.pem --no-cache
   expect_exit 0
   local token=$STDOUT
-  run_cli introspect "$token" --server "$SERVER_URL" --client-id svc --private-key key.pem
+  run_cli introspect --server "$SERVER_URL" --client-id svc --private-key key.pem -- "$token"
   expect_exit 0
   expect_json '.active == true and .client_id == "svc"'
-  run_cli revoke "$token" --server "$SERVER_URL" --client-id svc --private-key key.pem
+  run_cli revoke --server "$SERVER_URL" --client-id svc --private-key key.pem -- "$token"
   expect_exit 0
-  run_cli introspect "$token" --server "$SERVER_URL" --client-id svc --private-key key.pem
+  run_cli introspect --server "$SERVER_URL" --client-id svc --private-key key.pem -- "$token"
   expect_exit 7
   expect_json '. == {"active": false}'
   # Without the key the client is not authenticated at all.

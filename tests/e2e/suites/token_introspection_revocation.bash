@@ -54,8 +54,12 @@ user_tokens() {
     --scope 'openid patient/*.rs offline_access' --browser "python3 $TEST_DIR/browser.py" -o json
 }
 
+# introspect TOKEN [options...]: as demo-client. TOKEN goes after `--`: a refresh token may
+# start with "-" (base64url), and would then read as an option.
 introspect() {
-  run_cli introspect "$@" --server "$SERVER_URL" "${DEMO[@]}"
+  local token=$1
+  shift
+  run_cli introspect "$@" --server "$SERVER_URL" "${DEMO[@]}" -- "$token"
 }
 
 expect_inactive() {
@@ -153,12 +157,12 @@ test_introspection_requires_an_authenticated_client() {
   expect_header '^www-authenticate: *Basic'
   http POST /auth/introspect --data-urlencode "token=$token" -d client_id=demo-public
   expect_status 401
-  run_cli introspect "$token" --server "$SERVER_URL" --client-id demo-client --client-secret wrong
+  run_cli introspect --server "$SERVER_URL" --client-id demo-client --client-secret wrong -- "$token"
   expect_exit 4
   expect_no_stdout
   expect_stderr 'invalid_client'
   expect_one_line_stderr
-  run_cli introspect "$token" --server "$SERVER_URL" "${DEMO[@]}" --token-type-hint id_token
+  run_cli introspect --server "$SERVER_URL" "${DEMO[@]}" --token-type-hint id_token -- "$token"
   expect_exit 2
   run_cli introspect --server "$SERVER_URL" "${DEMO[@]}"
   expect_exit 2
@@ -171,7 +175,7 @@ test_revoke_an_access_token() {
   token=$(demo_token) || fail "no token"
   http GET /fhir/Patient -H "Authorization: Bearer $token"
   expect_status 200
-  run_cli revoke "$token" --server "$SERVER_URL" "${DEMO[@]}"
+  run_cli revoke --server "$SERVER_URL" "${DEMO[@]}" -- "$token"
   expect_exit 0
   expect_no_stdout
   expect_stderr "revoked at $SERVER_URL/auth/revoke"
@@ -201,7 +205,7 @@ test_revoke_a_refresh_token_ends_its_access_tokens() {
   refresh=$(jq -r .refresh_token <<<"$tokens")
   http GET /fhir/Patient -H "Authorization: Bearer $access"
   expect_status 200
-  run_cli revoke "$refresh" --token-type-hint refresh_token --server "$SERVER_URL" "${DEMO[@]}"
+  run_cli revoke --token-type-hint refresh_token --server "$SERVER_URL" "${DEMO[@]}" -- "$refresh"
   expect_exit 0
   introspect "$refresh"
   expect_inactive
@@ -226,17 +230,17 @@ JSON
   access=$(jq -r .access_token <<<"$tokens")
   refresh=$(jq -r .refresh_token <<<"$tokens")
   # Any authenticated client may introspect access tokens (a resource server's job) ...
-  run_cli introspect "$access" "${rs[@]}"
+  run_cli introspect "${rs[@]}" -- "$access"
   expect_exit 0
   expect_json '.active and .client_id == "demo-client"'
   # ... but not another client's refresh token.
-  run_cli introspect "$refresh" "${rs[@]}"
+  run_cli introspect "${rs[@]}" -- "$refresh"
   expect_inactive
   # Revoking another client's token is refused (RFC 7009 §2.1) and changes nothing.
-  run_cli revoke "$access" "${rs[@]}"
+  run_cli revoke "${rs[@]}" -- "$access"
   expect_exit 4
   expect_stderr 'invalid_grant'
-  run_cli revoke "$refresh" "${rs[@]}"
+  run_cli revoke "${rs[@]}" -- "$refresh"
   expect_exit 4
   introspect "$access"
   expect_exit 0
@@ -290,12 +294,12 @@ test_revocations_survive_a_restart() {
   start_server --no-defaults --demo --data "$TEST_DIR/data"
   local token tokens access refresh
   token=$(demo_token) || fail "no token"
-  run_cli revoke "$token" --server "$SERVER_URL" "${DEMO[@]}"
+  run_cli revoke --server "$SERVER_URL" "${DEMO[@]}" -- "$token"
   expect_exit 0
   tokens=$(user_tokens) || fail "no user tokens"
   access=$(jq -r .access_token <<<"$tokens")
   refresh=$(jq -r .refresh_token <<<"$tokens")
-  run_cli revoke "$refresh" --server "$SERVER_URL" "${DEMO[@]}"
+  run_cli revoke --server "$SERVER_URL" "${DEMO[@]}" -- "$refresh"
   expect_exit 0
   stop_server "$SERVER_PID"
   start_server --no-defaults --demo --data "$TEST_DIR/data"
