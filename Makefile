@@ -17,9 +17,9 @@ OAUTHCTL := $(BUILD)/src/oauthctl
 # Debian packages: what the build needs, then what the tests drive.
 BUILD_DEPS := build-essential cmake ninja-build pkg-config clang-format ccache \
   libcli11-dev libcurl4-openssl-dev nlohmann-json3-dev libcpp-httplib-dev libfmt-dev \
-  doctest-dev libssl-dev libsqlite3-dev libexpected-dev
+  doctest-dev libssl-dev libsqlite3-dev libexpected-dev libpq-dev
 TEST_DEPS := curl jq python3 python3-authlib python3-requests sqlite3 chromium \
-  bash-completion zsh fish dpkg-dev file
+  bash-completion zsh fish dpkg-dev file postgresql
 BENCH_DEPS := wrk hyperfine openssl bc jq curl
 
 .PHONY: all deps test-deps bench-deps configure build demo test test-dev test-asan fuzz check-format format bench clean

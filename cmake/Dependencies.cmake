@@ -10,3 +10,5 @@ find_package(SQLite3 REQUIRED)
 find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+# PostgreSQL client (Debian libpq-dev): `serve --store postgres://...` for replicas on one database.
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)

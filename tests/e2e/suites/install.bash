@@ -65,7 +65,7 @@ test_deb_package() {
   dpkg-deb -f "$deb" Package Depends >control.txt
   grep -q '^Package: oauthctl$' control.txt || fail "package name: $(cat control.txt)"
   local dep
-  for dep in libcurl4 libsqlite3-0 libssl3 libfmt9 libcpp-httplib0.11; do
+  for dep in libcurl4 libsqlite3-0 libssl3 libfmt9 libcpp-httplib0.11 libpq5; do
     grep -q "$dep" control.txt || fail "Depends lacks $dep: $(cat control.txt)"
   done
 }
