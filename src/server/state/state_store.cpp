@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "server/state/state_store.hpp"
 
+#include "server/state/postgres_state_store.hpp"
 #include "server/state/sqlite_state_store.hpp"
 
 namespace oauthctl::server::state {
@@ -27,10 +28,14 @@ util::Result<std::unique_ptr<StateStore>> open_state_store(const StoreLocation& 
   switch (location.engine) {
     case StoreLocation::Engine::sqlite:
       return open_sqlite_state_store(location.target);
-    case StoreLocation::Engine::postgres:
-      break;
+    case StoreLocation::Engine::postgres: {
+      PostgresOptions options;
+      options.url = location.target;
+      options.pool_size = location.pool_size;
+      return open_postgres_state_store(options);
+    }
   }
-  return util::fail(util::ErrorKind::config, "--store: this oauthctl has no PostgreSQL store yet");
+  return util::fail(util::ErrorKind::internal, "--store: unknown engine");
 }
 
 } // namespace oauthctl::server::state

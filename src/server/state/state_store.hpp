@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -202,6 +203,15 @@ public:
                                                    const std::string& jti, std::int64_t expires_at,
                                                    std::int64_t now) = 0;
 
+  // ---- change notification -------------------------------------------------------------------
+  // Asks the store to call `wake` (from a thread of its own, any time until the store is
+  // destroyed or on_change is called again) soon after any process on the same database
+  // commits a revocation or a directory change, so in-process views (the revocation view,
+  // caches of clients and keys) refresh at once instead of at their next poll. An empty
+  // function stops it. Stores without such a channel ignore it: the views' poll is then the
+  // only refresh, and the bound either way.
+  virtual void on_change(std::function<void()> wake) { (void)wake; }
+
   // ---- bounds and housekeeping ----------------------------------------------------------------
   // How many unexpired rows of `what` exist at `now` (device codes of `client_id` only when
   // it is not empty).
@@ -230,6 +240,8 @@ inline constexpr std::int64_t k_slow_down_step = 5;
 struct StoreLocation {
   enum class Engine { sqlite, postgres } engine = Engine::sqlite;
   std::string target; // the file path (or ":memory:"), or the PostgreSQL connection URI
+  // Connections to a database server at most (`serve --store-pool`); SQLite has one.
+  std::size_t pool_size = 8;
 };
 
 // Parses `spec` as above; `usage` error for an unknown scheme or an empty path.
