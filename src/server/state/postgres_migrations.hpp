@@ -11,6 +11,8 @@ namespace oauthctl::server::state {
 // The advisory lock every replica takes to migrate ("oauthctl" in ASCII): replicas
 // starting at once wait on it in turn.
 inline constexpr std::int64_t k_postgres_migration_lock = 0x6f61757468637463;
+// The advisory lock of prune(): one replica prunes at a time.
+inline constexpr std::int64_t k_postgres_prune_lock = k_postgres_migration_lock + 1;
 
 // The PostgreSQL schema, step by step (pg::migrate records them in schema_version). The
 // same tables and columns as the SQLite schema at its version 4, in PostgreSQL's types.

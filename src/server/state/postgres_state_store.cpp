@@ -841,6 +841,15 @@ public:
 
   util::Result<std::size_t> prune(std::int64_t now) override {
     return transaction<std::size_t>([&](Connection& db) -> util::Result<std::size_t> {
+      // Every replica prunes on its schedule; one at a time is enough, and replicas
+      // deleting the same rows in different orders could deadlock.
+      auto ours = db.exec("SELECT pg_try_advisory_xact_lock($1)", {k_postgres_prune_lock});
+      if (!ours) {
+        return tl::unexpected(ours.error());
+      }
+      if (!ours->boolean(0, 0)) {
+        return std::size_t{0};
+      }
       // Families go when their last token expired; their tokens and access token ids with them.
       struct Step {
         const char* sql;
