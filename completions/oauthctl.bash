@@ -6,9 +6,29 @@
 _oauthctl_commands="token fhir flow serve discover config cache logout introspect revoke decode keygen help"
 _oauthctl_grants="client_credentials authorization_code password implicit refresh_token token_exchange device_code jwt_bearer"
 
+# _oauthctl_bin: the binary to ask, from the word being completed, not a fixed name: an
+# alias (alias oc='~/src/oauthctl/build/oauthctl --profile ci') is followed to its first
+# word, a path (./build/oauthctl) is used as it is; `oauthctl` on PATH is the last resort.
+# Register an alias with: complete -F _oauthctl oc
+_oauthctl_bin() {
+  local word=${COMP_WORDS[0]} definition
+  if definition=$(alias -- "$word" 2>/dev/null); then
+    definition=${definition#*=}
+    definition=${definition#\'}
+    definition=${definition%\'}
+    word=${definition%% *}
+  fi
+  word=${word/#\~/$HOME}
+  if [[ $word == */* && -x $word ]] || type -P -- "$word" >/dev/null 2>&1; then
+    printf '%s\n' "$word"
+  else
+    printf '%s\n' oauthctl
+  fi
+}
+
 # _oauthctl_options CMD...: the long and short options `oauthctl CMD... --help` lists.
 _oauthctl_options() {
-  "${COMP_WORDS[0]}" "$@" --help 2>/dev/null |
+  "$(_oauthctl_bin)" "$@" --help 2>/dev/null |
     sed -n '/^Options:/,/^$/p' | grep -oE '^ +(-[A-Za-z],)?--[a-z][a-z0-9-]*' | tr ',' '\n' | tr -d ' '
 }
 
@@ -17,7 +37,7 @@ _oauthctl_takes_value() {
   case $1 in
     --server | --token-url | --fhir-url | --client-id | --client-secret | --client-secret-file | --auth-method | \
       --scope | --audience | --resource | --cacert | --timeout | --profile | --config-file | -g | --grant | \
-      -o | --output | --authorize-url | --redirect-uri | --browser | --pkce | --redirect-timeout | --login-hint | \
+      -o | --output | -X | --request | -d | --authorize-url | --redirect-uri | --browser | --pkce | --redirect-timeout | --login-hint | \
       --launch | --authorize-param | --refresh-token | --access-token | --fhir-path | --host | --port | \
       --config | --data | --issuer | --username | --password | --subject-token | --subject-token-type | \
       --actor-token | --actor-token-type | --requested-token-type | --login-backoff) return 0 ;;
@@ -55,6 +75,7 @@ _oauthctl() {
       [[ $cmd == discover ]] && formats="table json"
       [[ $cmd == flow ]] && formats="curl"
       [[ $cmd == decode ]] && formats="text json"
+      [[ $cmd == fhir ]] && formats="json curl"
       mapfile -t COMPREPLY < <(compgen -W "$formats" -- "$cur")
       return ;;
     --token-type-hint)
@@ -67,11 +88,14 @@ _oauthctl() {
     --pkce)
       mapfile -t COMPREPLY < <(compgen -W "S256 plain none" -- "$cur")
       return ;;
+    -X | --request)
+      mapfile -t COMPREPLY < <(compgen -W "GET POST PUT PATCH DELETE" -- "$cur")
+      return ;;
     --subject-token-type | --actor-token-type | --requested-token-type)
       mapfile -t COMPREPLY < <(compgen -W "access_token refresh_token id_token saml1 saml2 jwt" -- "$cur")
       return ;;
     --profile)
-      mapfile -t COMPREPLY < <(compgen -W "$("${COMP_WORDS[0]}" config profiles 2>/dev/null)" -- "$cur")
+      mapfile -t COMPREPLY < <(compgen -W "$("$(_oauthctl_bin)" config profiles 2>/dev/null)" -- "$cur")
       return ;;
     --alg)
       local algs="RS256 RS384 ES256 ES384"
@@ -99,11 +123,12 @@ _oauthctl() {
   local words=
   case $cmd:${#path[@]} in
     flow:1) words=$_oauthctl_grants ;;
-    help:1) words="grants exit-codes config environment" ;;
-    config:1) words="list get set path profiles" ;;
+    help:1) words="grants exit-codes config environment $_oauthctl_commands" ;;
+    config:1) words="list get set unset delete-profile path profiles" ;;
     cache:1) words="clear list path" ;;
     config:2)
-      [[ ${path[1]} == get || ${path[1]} == set ]] &&
+      [[ ${path[1]} == delete-profile ]] && words=$("$(_oauthctl_bin)" config profiles 2>/dev/null)
+      [[ ${path[1]} == get || ${path[1]} == set || ${path[1]} == unset ]] &&
         words="server token_url fhir_url client_id auth_method scope audience resource redirect_uri private_key kid alg authorize_url browser pkce login_hint redirect_timeout cacert timeout client_secret_env client_secret_file client_secret_command description" ;;
     fhir:1) words="Patient Observation Encounter Condition Practitioner Organization metadata" ;;
   esac

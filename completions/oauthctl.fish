@@ -6,6 +6,17 @@ set -l client token fhir flow discover logout introspect revoke decode
 set -l grants client_credentials authorization_code password implicit refresh_token token_exchange device_code jwt_bearer
 
 complete -c oauthctl -f
+
+# Runs the oauthctl being completed (an alias function, a path such as ./build/oauthctl,
+# or `oauthctl` on PATH as the last resort): never a fixed name that may not exist.
+# An alias made with `alias oc=...` wraps oauthctl, so these completions apply to it.
+function __oauthctl_run
+    set -l cmd (commandline -opc)[1]
+    if test -z "$cmd"; or not type -q -- $cmd
+        set cmd oauthctl
+    end
+    $cmd $argv 2>/dev/null
+end
 complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -l help -s h -d 'print help'
 complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -l version -d 'print versions'
 complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a token -d 'obtain a token and print it'
@@ -44,7 +55,7 @@ complete -c oauthctl -n $c -l alg -x -a 'RS256 RS384 ES256 ES384' -d 'signing al
 complete -c oauthctl -n $c -l assertion -x -d "JWT for jwt_bearer ('-': stdin)"
 complete -c oauthctl -n $c -l assertion-key -r -F -d 'PEM key to sign the jwt_bearer assertion'
 complete -c oauthctl -n $c -l assertion-claims -x -d 'JSON claims or @FILE'
-complete -c oauthctl -n "__fish_seen_subcommand_from $client config" -l profile -x -a '(oauthctl config profiles 2>/dev/null)' -d 'profile'
+complete -c oauthctl -n "__fish_seen_subcommand_from $client config" -l profile -x -a '(__oauthctl_run config profiles)' -d 'profile'
 complete -c oauthctl -n "__fish_seen_subcommand_from $client config" -l config-file -r -F -d 'client config file'
 complete -c oauthctl -n "__fish_seen_subcommand_from token fhir flow" -l authorize-url -x -d 'authorization endpoint'
 complete -c oauthctl -n "__fish_seen_subcommand_from token fhir flow" -l redirect-uri -x -d 'loopback redirect URI'
@@ -71,6 +82,10 @@ complete -c oauthctl -n "__fish_seen_subcommand_from token" -l no-cache -d 'do n
 complete -c oauthctl -n "__fish_seen_subcommand_from token" -l force -d 'fetch a new token'
 complete -c oauthctl -n "__fish_seen_subcommand_from token" -s q -l quiet -d 'no browser, no narration'
 complete -c oauthctl -n "__fish_seen_subcommand_from fhir" -l access-token -x -d 'use this access token'
+complete -c oauthctl -n "__fish_seen_subcommand_from fhir" -s X -l request -x -a 'GET POST PUT PATCH DELETE' -d 'HTTP method'
+complete -c oauthctl -n "__fish_seen_subcommand_from fhir" -s d -l data -x -d 'JSON body, @FILE or -'
+complete -c oauthctl -n "__fish_seen_subcommand_from fhir" -s o -l output -x -a 'json curl' -d 'output format'
+complete -c oauthctl -n "__fish_seen_subcommand_from $client" -l no-profile -d 'use no profile'
 complete -c oauthctl -n "__fish_seen_subcommand_from fhir" -a 'Patient Observation Encounter Condition Practitioner Organization metadata'
 complete -c oauthctl -n "__fish_seen_subcommand_from flow" -l fhir-path -x -d 'FHIR request to make'
 complete -c oauthctl -n "__fish_seen_subcommand_from flow" -l show-secrets -d 'do not redact'
@@ -102,7 +117,8 @@ complete -c oauthctl -n "__fish_seen_subcommand_from keygen" -l force -d 'overwr
 
 # config, cache, help
 set -l keys server token_url fhir_url client_id auth_method scope audience resource redirect_uri private_key kid alg authorize_url browser pkce login_hint redirect_timeout cacert timeout client_secret_env client_secret_file client_secret_command description
-complete -c oauthctl -n "__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from list get set path profiles" -a 'list get set path profiles'
-complete -c oauthctl -n "__fish_seen_subcommand_from config; and __fish_seen_subcommand_from get set" -a "$keys"
+complete -c oauthctl -n "__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from list get set unset delete-profile path profiles" -a 'list get set unset delete-profile path profiles'
+complete -c oauthctl -n "__fish_seen_subcommand_from config; and __fish_seen_subcommand_from get set unset" -a "$keys"
+complete -c oauthctl -n "__fish_seen_subcommand_from config; and __fish_seen_subcommand_from delete-profile" -a '(__oauthctl_run config profiles)'
 complete -c oauthctl -n "__fish_seen_subcommand_from cache; and not __fish_seen_subcommand_from clear list path" -a 'clear list path'
-complete -c oauthctl -n "__fish_seen_subcommand_from help" -a 'grants exit-codes config environment'
+complete -c oauthctl -n "__fish_seen_subcommand_from help" -a "grants exit-codes config environment $commands"

@@ -48,13 +48,16 @@ util::Result<std::string> read_key(const std::string& path, const std::string& a
 
 } // namespace
 
-void add_assertion_options(CLI::App& app, AssertionSettings& settings, EnvBindings& env) {
+void add_assertion_options(CLI::App& app, AssertionSettings& settings, EnvBindings& env, bool jwt_bearer) {
   env.add(app, "--private-key", settings.private_key, "OAUTHCTL_PRIVATE_KEY",
           "PEM private key (RSA or EC) for --auth-method private_key_jwt; implies that method");
   env.add(app, "--kid", settings.kid, "OAUTHCTL_KID",
           "key id for the signed JWTs (default: the key's RFC 7638 thumbprint)");
   env.add(app, "--alg", settings.alg, "OAUTHCTL_ALG",
           "signing algorithm: RS256, RS384, ES256, ES384 (default: ES256/ES384 by curve, RS384 for RSA)");
+  if (!jwt_bearer) {
+    return;
+  }
   env.add(app, "--assertion", settings.assertion, "OAUTHCTL_ASSERTION",
           "JWT for --grant jwt_bearer; '-' reads one line from stdin");
   env.add(app, "--assertion-key", settings.assertion_key, "OAUTHCTL_ASSERTION_KEY",

@@ -23,9 +23,11 @@ struct AssertionSettings {
   std::string private_key, kid, alg, assertion, assertion_key, assertion_claims;
 };
 
-// Binds --private-key, --kid, --alg, --assertion, --assertion-key and --assertion-claims
-// to `app`, recording their environment variables.
-void add_assertion_options(CLI::App& app, AssertionSettings& settings, EnvBindings& env);
+// Binds --private-key, --kid and --alg (private_key_jwt) and, when `jwt_bearer`,
+// --assertion, --assertion-key and --assertion-claims to `app`, recording their
+// environment variables.
+void add_assertion_options(CLI::App& app, AssertionSettings& settings, EnvBindings& env,
+                           bool jwt_bearer = true);
 
 // Copies `settings` (after EnvBindings::apply) into `config`, falling back to the profile's
 // private_key, kid and alg: reads the key files, `--assertion -` from stdin and

@@ -15,6 +15,9 @@ inline constexpr int k_exit_timeout = 5;
 inline constexpr int k_exit_check_failed = 6;
 // introspect: the server says the token is inactive; decode: verification failed.
 inline constexpr int k_exit_token_invalid = 7;
+// fhir: the FHIR server answered 4xx/5xx to the interaction itself (an OperationOutcome,
+// a 404), not to the token; the body is on stdout as curl would show it.
+inline constexpr int k_exit_fhir_error = 8;
 inline constexpr int k_exit_interrupted = 130;
 
 // The exit code for an error of `kind`.

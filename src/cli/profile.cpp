@@ -287,6 +287,11 @@ void add_profile_options(CLI::App& app, ClientSettings& settings, EnvBindings& e
           "client config file (default: $XDG_CONFIG_HOME/oauthctl/config.toml)");
 }
 
+void add_no_profile_option(CLI::App& app, ClientSettings& settings, EnvBindings& env) {
+  env.add_flag(app, "--no-profile", settings.no_profile, "OAUTHCTL_NO_PROFILE",
+               "use no profile of the config file, not even default");
+}
+
 std::string Profile::get(const std::string& key) const {
   const auto it = values.find(key);
   return it == values.end() ? std::string() : it->second;
@@ -646,6 +651,109 @@ std::string set_config_value(std::string_view text, const std::string& profile, 
     out += l + "\n";
   }
   return out;
+}
+
+} // namespace oauthctl::cli
+
+namespace oauthctl::cli {
+
+namespace {
+
+std::vector<std::string> split_lines(std::string_view text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find('\n', start);
+    if (end == std::string_view::npos) {
+      end = text.size();
+    }
+    lines.emplace_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+std::string join_lines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& line : lines) {
+    out += line + "\n";
+  }
+  return out;
+}
+
+// The table name a line opens, or nullopt when it is not a (valid) table header.
+std::optional<std::string> header_name(std::string_view line) {
+  const auto trimmed = trim(line);
+  if (trimmed.empty() || trimmed.front() != '[') {
+    return std::nullopt;
+  }
+  auto name = parse_header(trimmed);
+  return name ? std::optional<std::string>(*name) : std::optional<std::string>(std::string());
+}
+
+} // namespace
+
+std::optional<std::string> unset_config_value(std::string_view text, const std::string& profile,
+                                              const std::string& key) {
+  auto lines = split_lines(text);
+  bool in_table = false;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (const auto name = header_name(lines[i])) {
+      in_table = *name == profile;
+      continue;
+    }
+    const auto line = trim(lines[i]);
+    if (!in_table || line.empty() || line.front() == '#') {
+      continue;
+    }
+    std::size_t pos = 0;
+    while (pos < line.size() && bare_char(line[pos])) {
+      ++pos;
+    }
+    if (line.substr(0, pos) == key) {
+      lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(i));
+      return join_lines(lines);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> delete_config_profile(std::string_view text, const std::string& profile) {
+  auto lines = split_lines(text);
+  std::optional<std::size_t> first;
+  std::size_t last = lines.size();
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (const auto name = header_name(lines[i])) {
+      if (first) {
+        last = i;
+        break;
+      }
+      if (*name == profile) {
+        first = i;
+      }
+    }
+  }
+  if (!first) {
+    return std::nullopt;
+  }
+  // Comments right above the next table belong to it: keep them.
+  while (last > *first + 1 && !trim(lines[last - 1]).empty() && trim(lines[last - 1]).front() == '#') {
+    --last;
+  }
+  lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(*first),
+              lines.begin() + static_cast<std::ptrdiff_t>(last));
+  // No blank lines left doubled or trailing where the table was.
+  std::vector<std::string> kept;
+  for (const auto& line : lines) {
+    if (trim(line).empty() && (kept.empty() || trim(kept.back()).empty())) {
+      continue;
+    }
+    kept.push_back(line);
+  }
+  while (!kept.empty() && trim(kept.back()).empty()) {
+    kept.pop_back();
+  }
+  return join_lines(kept);
 }
 
 } // namespace oauthctl::cli

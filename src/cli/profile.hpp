@@ -40,6 +40,10 @@ struct ConfigFile {
 // `settings`. (`serve --config` names the server's seed file, hence --config-file.)
 void add_profile_options(CLI::App& app, ClientSettings& settings, EnvBindings& env);
 
+// Binds `--no-profile` (OAUTHCTL_NO_PROFILE): no profile applies, not even default. Only
+// client commands have it (`config` edits profiles).
+void add_no_profile_option(CLI::App& app, ClientSettings& settings, EnvBindings& env);
+
 // One key a profile may hold, with a line of help (for `config list`, errors and the man page).
 struct ProfileKey {
   std::string_view name;
@@ -94,6 +98,15 @@ void apply_profile(const Profile& profile, ClientSettings& settings);
 // at the end of the table, or a new table appended); everything else is kept as is.
 std::string set_config_value(std::string_view text, const std::string& profile, const std::string& key,
                              const std::string& value);
+
+// `text` without the line that sets `key` in `[profile.NAME]`; nullopt when the profile
+// does not set it.
+std::optional<std::string> unset_config_value(std::string_view text, const std::string& profile,
+                                              const std::string& key);
+
+// `text` without the table `[profile.NAME]` and its keys (comments above the next table
+// are kept); nullopt when there is no such table.
+std::optional<std::string> delete_config_profile(std::string_view text, const std::string& profile);
 
 // `value` as a TOML basic string, quotes included.
 std::string toml_quote(std::string_view value);

@@ -4,6 +4,7 @@
 #include "cli/build_info.hpp"
 #include "cli/commands/command.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/parse_errors.hpp"
 
 #include <oauthctl/http/client.hpp>
 
@@ -11,6 +12,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <exception>
 #include <iostream>
@@ -43,7 +45,30 @@ std::string version_text() {
   return "oauthctl " OAUTHCTL_VERSION "\n" + http::backend_version() + "\n" + build_info();
 }
 
-int run_app(const std::vector<std::string>& args, Io& io) {
+// CLI11's message on one line: it may span lines, and `app.exit` adds "Run with --help".
+std::string one_line(std::string text) {
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  while (!text.empty() && text.back() == ' ') {
+    text.pop_back();
+  }
+  return text;
+}
+
+// `oauthctl help COMMAND` is `oauthctl COMMAND --help` (git, cargo and go do the same);
+// `help config` stays the topic about the config file, which names `config --help`.
+std::vector<std::string> with_help_rewritten(const std::vector<std::string>& args) {
+  if (args.size() == 2 && args[0] == "help" && args[1] != "config") {
+    for (const auto& command : k_commands) {
+      if (command.name == args[1]) {
+        return {args[1], "--help"};
+      }
+    }
+  }
+  return args;
+}
+
+int run_app(const std::vector<std::string>& given, Io& io) {
+  const auto args = with_help_rewritten(given);
   CLI::App app{"oauthctl: OAuth 2.0 client, flow tester and authorization server", "oauthctl"};
   app.set_version_flag("--version", version_text);
   app.require_subcommand(1);
@@ -58,11 +83,15 @@ int run_app(const std::vector<std::string>& args, Io& io) {
     app.parse(reversed);
   } catch (const CLI::ParseError& e) {
     // Help and version exit 0; every other parse error is a usage error (CLI11's own
-    // codes are 100 and up, DESIGN.md promises 2).
-    const int code = app.exit(e, io.out, io.err);
-    io.out << std::flush;
-    io.err << std::flush;
-    return code == 0 ? k_exit_ok : k_exit_usage;
+    // codes are 100 and up, DESIGN.md promises 2) on one line, naming the unknown word.
+    if (e.get_exit_code() == 0) {
+      app.exit(e, io.out, io.err);
+      io.out << std::flush;
+      return k_exit_ok;
+    }
+    auto explained = explain_unknown_word(app, args);
+    io.err << "oauthctl: " << (explained.empty() ? one_line(e.what()) : explained) << '\n' << std::flush;
+    return k_exit_usage;
   }
   for (auto& [sub, runner] : runners) {
     if (sub->parsed()) {

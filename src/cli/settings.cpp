@@ -2,6 +2,8 @@
 #include "cli/settings.hpp"
 
 #include "cli/profile.hpp"
+#include "cli/profile_binding.hpp"
+#include "cli/profile_validation.hpp"
 
 #include <oauthctl/oauth/grant_type.hpp>
 
@@ -13,6 +15,7 @@
 #include <fstream>
 #include <istream>
 #include <sstream>
+#include <tuple>
 
 namespace oauthctl::cli {
 
@@ -46,7 +49,13 @@ util::Result<std::string> read_secret_file(const std::string& path) {
   return secret;
 }
 
-util::Result<std::string> resolve_secret(const ClientSettings& settings, Io& io) {
+// A secret and where it came from (for -v: never the secret itself).
+struct SourcedSecret {
+  std::string value;
+  std::string origin;
+};
+
+util::Result<SourcedSecret> resolve_secret(const ClientSettings& settings, Io& io) {
   const bool flag_secret =
     settings.client_secret_option != nullptr && settings.client_secret_option->count() > 0;
   const bool flag_file =
@@ -56,22 +65,111 @@ util::Result<std::string> resolve_secret(const ClientSettings& settings, Io& io)
   }
   std::string secret;
   std::string file;
+  std::string origin;
   if (flag_secret) {
     secret = settings.client_secret;
+    origin = secret == "-" ? "--client-secret - (standard input)" : "--client-secret";
+    if (secret != "-" && !secret.empty()) {
+      io.err << "oauthctl: warning: --client-secret on the command line is visible to other users (ps); "
+                "use OAUTHCTL_CLIENT_SECRET, --client-secret-file or --client-secret -\n"
+             << std::flush;
+    }
   } else if (flag_file) {
     file = settings.client_secret_file;
+    origin = "--client-secret-file " + file;
   } else if (!io.getenv("OAUTHCTL_CLIENT_SECRET").empty()) {
     secret = io.getenv("OAUTHCTL_CLIENT_SECRET");
+    origin = "OAUTHCTL_CLIENT_SECRET";
   } else {
     file = io.getenv("OAUTHCTL_CLIENT_SECRET_FILE");
+    origin = "OAUTHCTL_CLIENT_SECRET_FILE " + file;
   }
   if (!file.empty()) {
-    return read_secret_file(file);
+    auto read = read_secret_file(file);
+    if (!read) {
+      return tl::unexpected(read.error());
+    }
+    return SourcedSecret{std::move(*read), origin};
   }
   if (secret == "-") {
-    return read_stdin_line(io, "--client-secret", "secret");
+    auto line = read_stdin_line(io, "--client-secret", "secret");
+    if (!line) {
+      return tl::unexpected(line.error());
+    }
+    return SourcedSecret{std::move(*line), origin};
   }
-  return secret;
+  return SourcedSecret{secret, secret.empty() ? std::string() : origin};
+}
+
+// RFC 6749 §3.3: scopes are space-separated. "a,b" (the oauth2l and gcloud habit) would be
+// one unknown scope and an invalid_scope that does not say why. Commas are legal inside a
+// scope token, though (SMART v2 query parameters: "patient/Observation.rs?code=a,b"), so
+// only a list without spaces and without '?' is read as comma-separated.
+bool comma_separated_scopes(const std::string& scope) {
+  return scope.find(',') != std::string::npos && scope.find(' ') == std::string::npos &&
+         scope.find('?') == std::string::npos;
+}
+
+std::string comma_scopes_to_spaces(const std::string& scope) {
+  std::string out;
+  std::size_t start = 0;
+  while (start <= scope.size()) {
+    const auto end = std::min(scope.find(',', start), scope.size());
+    if (end > start) {
+      out += (out.empty() ? "" : " ") + scope.substr(start, end - start);
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string scope_note(const std::string& scope) {
+  if (!comma_separated_scopes(scope)) {
+    return {};
+  }
+  return fmt::format("scopes are space-separated (RFC 6749 §3.3): requesting \"{}\" for \"{}\"",
+                     comma_scopes_to_spaces(scope), scope);
+}
+
+// Where `member` of `given` came from, as -v says it: "--server", "OAUTHCTL_SERVER",
+// "profile P", "the arguments" (a command derived it), or "" when it is unset.
+std::string origin_of(const ClientSettings& given, const std::string& value,
+                      std::string ClientSettings::*member, const std::string& profile) {
+  if (value.empty()) {
+    return {};
+  }
+  if (auto origin = given.origin(member); !origin.empty()) {
+    return origin;
+  }
+  if (!(given.*member).empty()) {
+    return "the arguments";
+  }
+  return profile.empty() ? std::string("default") : "profile " + profile;
+}
+
+// The profile a command uses: the named one always, the default one only when bound to
+// the command's server (profile_binding.hpp); none with --no-profile or --profile ''.
+util::Result<std::optional<Profile>> choose_profile(const ClientSettings& settings, const Io& io,
+                                                    std::vector<std::string>& origins) {
+  const bool empty_named = settings.profile.empty() && !settings.origin(&ClientSettings::profile).empty();
+  if (settings.no_profile && !settings.profile.empty()) {
+    return util::fail(ErrorKind::usage, "give --profile or --no-profile, not both");
+  }
+  if (settings.no_profile || empty_named) {
+    origins.emplace_back("no profile (--no-profile)");
+    return std::optional<Profile>();
+  }
+  auto profile = select_profile(settings, io);
+  if (!profile || !*profile || !settings.profile.empty()) {
+    return profile;
+  }
+  const auto binding =
+    bind_default_profile(**profile, settings.server, settings.token_url, settings.fhir_url);
+  if (!binding.applies) {
+    origins.push_back(binding.reason);
+    return std::optional<Profile>();
+  }
+  return profile;
 }
 
 util::Result<std::chrono::milliseconds> parse_timeout(const std::string& text) {
@@ -114,15 +212,21 @@ CLI::Option* EnvBindings::add_flag(CLI::App& app, const std::string& flags, bool
   return option;
 }
 
-void EnvBindings::apply(const Io& io) const {
+void EnvBindings::apply(const Io& io) {
   for (const auto& binding : m_bindings) {
-    if (binding.env.empty() || binding.option->count() > 0) {
+    const void* target = binding.text != nullptr ? static_cast<const void*>(binding.text) : binding.flag;
+    if (binding.option->count() > 0) {
+      m_origins[target] = binding.option->get_name();
+      continue;
+    }
+    if (binding.env.empty()) {
       continue;
     }
     const auto value = io.getenv(binding.env);
     if (value.empty()) {
       continue;
     }
+    m_origins[target] = binding.env;
     if (binding.text != nullptr) {
       *binding.text = value;
     } else if (binding.flag != nullptr) {
@@ -131,48 +235,78 @@ void EnvBindings::apply(const Io& io) const {
   }
 }
 
-void add_client_options(CLI::App& app, ClientSettings& settings, EnvBindings& env) {
+std::string EnvBindings::origin(const void* target) const {
+  const auto it = m_origins.find(target);
+  return it == m_origins.end() ? std::string() : it->second;
+}
+
+std::string ClientSettings::origin(std::string ClientSettings::*member) const {
+  return bindings == nullptr || bound == nullptr ? std::string() : bindings->origin(&(bound->*member));
+}
+
+void add_client_options(CLI::App& app, ClientSettings& settings, EnvBindings& env, ClientOptionSet set) {
+  settings.bindings = &env;
+  settings.bound = &settings;
+  const bool client = set != ClientOptionSet::server;
+  const bool grants = set == ClientOptionSet::full;
   env.add(app, "--server", settings.server, "OAUTHCTL_SERVER",
-          "server base URL (Aidbox base); discovery starts here");
+          "server base URL (Aidbox base), or a FHIR base (SMART discovery); discovery starts here");
+  if (client) {
+    env.add(app, "--client-id", settings.client_id, "OAUTHCTL_CLIENT_ID", "client id");
+    // The secret's sources are resolved as a group in resolve_secret.
+    settings.client_secret_option =
+      env.add(app, "--client-secret", settings.client_secret, "",
+              "client secret; '-' reads one line from stdin (on the command line it shows in ps) [env: "
+              "OAUTHCTL_CLIENT_SECRET]");
+    settings.client_secret_file_option =
+      env.add(app, "--client-secret-file", settings.client_secret_file, "",
+              "read the client secret from this file [env: OAUTHCTL_CLIENT_SECRET_FILE]");
+  }
+  if (grants) {
+    env.add(app, "--scope", settings.scope, "OAUTHCTL_SCOPE",
+            "space-separated scopes to request ('a,b' is read as 'a b', with a warning)");
+  }
+  add_profile_options(app, settings, env);
+  add_no_profile_option(app, settings, env);
+  env.add_flag(app, "-v,--verbose", settings.verbose, "OAUTHCTL_VERBOSE",
+               "trace every HTTP exchange to stderr (secrets redacted), and where each credential came from");
   env.add(app, "--token-url", settings.token_url, "OAUTHCTL_TOKEN_URL",
           "token endpoint, instead of discovery");
-  env.add(app, "--fhir-url", settings.fhir_url, "OAUTHCTL_FHIR_URL",
-          "FHIR base URL (default: <server>/fhir)");
-  env.add(app, "--client-id", settings.client_id, "OAUTHCTL_CLIENT_ID", "client id");
-  // The secret's sources are resolved as a group in resolve_secret.
-  settings.client_secret_option =
-    env.add(app, "--client-secret", settings.client_secret, "",
-            "client secret; '-' reads one line from stdin [env: OAUTHCTL_CLIENT_SECRET]");
-  settings.client_secret_file_option =
-    env.add(app, "--client-secret-file", settings.client_secret_file, "",
-            "read the client secret from this file [env: OAUTHCTL_CLIENT_SECRET_FILE]");
-  env.add(app, "--auth-method", settings.auth_method, "OAUTHCTL_AUTH_METHOD",
-          "client_secret_basic (default), client_secret_post, private_key_jwt or none");
-  env.add(app, "--scope", settings.scope, "OAUTHCTL_SCOPE", "space-separated scopes to request");
-  env.add(app, "--audience", settings.audience, "OAUTHCTL_AUDIENCE", "audience to request");
-  env.add(app, "--resource", settings.resource, "OAUTHCTL_RESOURCE", "resource indicator (RFC 8707)");
+  env.add(
+    app, "--fhir-url", settings.fhir_url, "OAUTHCTL_FHIR_URL",
+    "FHIR base URL (default: --server when it ends in /fhir, else <server>/fhir); alone, SMART discovery "
+    "starts here");
+  if (client) {
+    env.add(app, "--auth-method", settings.auth_method, "OAUTHCTL_AUTH_METHOD",
+            "client_secret_basic (default), client_secret_post, private_key_jwt or none (no secret)");
+  }
+  if (grants) {
+    env.add(app, "--audience", settings.audience, "OAUTHCTL_AUDIENCE", "audience to request");
+    env.add(app, "--resource", settings.resource, "OAUTHCTL_RESOURCE", "resource indicator (RFC 8707)");
+  }
   env.add(app, "--cacert", settings.cacert, "OAUTHCTL_CACERT", "PEM file of CA certificates to trust");
   env.add_flag(app, "--insecure", settings.insecure, "OAUTHCTL_INSECURE",
                "do not verify TLS certificates (unsafe)");
   env.add(app, "--timeout", settings.timeout, "OAUTHCTL_TIMEOUT",
           "per-request timeout in seconds (default 30)");
-  env.add_flag(app, "-v,--verbose", settings.verbose, "OAUTHCTL_VERBOSE",
-               "trace every HTTP exchange to stderr (secrets redacted)");
-  add_profile_options(app, settings, env);
-  add_grant_options(app, settings.grant, env);
-  add_password_options(app, settings.password, env);
-  add_token_exchange_options(app, settings.exchange, env);
-  add_assertion_options(app, settings.assertion, env);
+  if (grants) {
+    add_grant_options(app, settings.grant, env);
+    add_password_options(app, settings.password, env);
+    add_token_exchange_options(app, settings.exchange, env);
+  }
+  if (client) {
+    add_assertion_options(app, settings.assertion, env, grants);
+  }
 }
 
 util::Result<ResolvedClient> resolve_client(const ClientSettings& given, Io& io, NeedCredentials need) {
   // flag > env > profile > default: EnvBindings::apply has run, the profile fills the rest.
   ClientSettings settings = given;
-  const auto profile = select_profile(settings, io);
+  ResolvedClient resolved;
+  const auto profile = choose_profile(given, io, resolved.origins);
   if (!profile) {
     return tl::unexpected(profile.error());
   }
-  ResolvedClient resolved;
   if (*profile) {
     apply_profile(**profile, settings);
     resolved.profile = (*profile)->name;
@@ -186,6 +320,35 @@ util::Result<ResolvedClient> resolve_client(const ClientSettings& given, Io& io,
   config.scope = settings.scope;
   config.audience = settings.audience;
   config.resource = settings.resource;
+  for (const auto& [name, member] :
+       {std::pair{"server", &ClientSettings::server}, std::pair{"token_url", &ClientSettings::token_url},
+        std::pair{"fhir_url", &ClientSettings::fhir_url},
+        std::pair{"client_id", &ClientSettings::client_id}}) {
+    const auto& value = settings.*member;
+    if (const auto origin = origin_of(given, value, member, resolved.profile); !origin.empty()) {
+      resolved.origins.push_back(fmt::format("{} {} from {}", name, value, origin));
+    }
+  }
+  // A value from the profile is checked as `config set` checks it, and its error names the
+  // profile key rather than a flag the user never typed.
+  for (const auto& [key, value, field] :
+       {std::tuple{"server", &settings.server, &given.server},
+        std::tuple{"token_url", &settings.token_url, &given.token_url},
+        std::tuple{"fhir_url", &settings.fhir_url, &given.fhir_url},
+        std::tuple{"auth_method", &settings.auth_method, &given.auth_method},
+        std::tuple{"timeout", &settings.timeout, &given.timeout}}) {
+    if (!value->empty() && field->empty() && *profile) {
+      if (auto valid = validate_profile_value(key, *value); !valid) {
+        auto error = valid.error();
+        error.message = fmt::format("profile {}: {}", (*profile)->name, error.message);
+        return tl::unexpected(error);
+      }
+    }
+  }
+  if (auto note = scope_note(settings.scope); !note.empty()) {
+    resolved.warnings.push_back(note);
+    config.scope = comma_scopes_to_spaces(settings.scope);
+  }
   if (!settings.auth_method.empty()) {
     const auto method = oauth::parse_auth_method(settings.auth_method);
     if (!method) {
@@ -207,24 +370,41 @@ util::Result<ResolvedClient> resolve_client(const ClientSettings& given, Io& io,
   if (settings.server.empty() && settings.token_url.empty() && settings.fhir_url.empty()) {
     return util::fail(ErrorKind::usage, "missing --server (or OAUTHCTL_SERVER)");
   }
+  // A public client (none) and private_key_jwt send no secret: none is read, so a
+  // profile's unset client_secret_env cannot stop them.
+  const bool uses_secret =
+    settings.auth_method.empty() || (config.auth_method != oauth::AuthMethod::none &&
+                                     config.auth_method != oauth::AuthMethod::private_key_jwt);
   if (need == NeedCredentials::yes) {
-    if (settings.server.empty() && settings.token_url.empty()) {
-      return util::fail(ErrorKind::usage, "missing --server (or OAUTHCTL_SERVER)");
-    }
     if (config.client_id.empty()) {
       return util::fail(ErrorKind::usage, "missing --client-id (or OAUTHCTL_CLIENT_ID)");
     }
+  }
+  if (need == NeedCredentials::yes && uses_secret) {
     auto secret = resolve_secret(settings, io);
     if (!secret) {
       return tl::unexpected(secret.error());
     }
-    if (secret->empty() && *profile) {
-      secret = resolve_profile_secret(**profile, io);
-      if (!secret) {
-        return tl::unexpected(secret.error());
+    if (secret->value.empty() && *profile) {
+      // A profile's secret belongs to the profile's client: never send it for another id.
+      const auto own_id = (*profile)->get("client_id");
+      if (!own_id.empty() && own_id != config.client_id) {
+        resolved.origins.push_back(
+          fmt::format("client secret of profile {} not used: it is for client {}", (*profile)->name, own_id));
+      } else {
+        auto from_profile = resolve_profile_secret(**profile, io);
+        if (!from_profile) {
+          return tl::unexpected(from_profile.error());
+        }
+        secret->value = std::move(*from_profile);
+        secret->origin = secret->value.empty() ? std::string() : "profile " + (*profile)->name;
       }
     }
-    config.client_secret = std::move(*secret);
+    resolved.origins.push_back(secret->value.empty() ? std::string("no client secret")
+                                                     : "client secret from " + secret->origin);
+    config.client_secret = std::move(secret->value);
+  } else if (need == NeedCredentials::yes) {
+    resolved.origins.push_back(fmt::format("no client secret (--auth-method {})", settings.auth_method));
   }
   if (auto ok = resolve_assertion_settings(settings.assertion, io, config, resolved.profile_values,
                                            !settings.auth_method.empty());
@@ -236,7 +416,22 @@ util::Result<ResolvedClient> resolve_client(const ClientSettings& given, Io& io,
     return util::fail(ErrorKind::usage,
                       "--auth-method private_key_jwt needs --private-key FILE (or OAUTHCTL_PRIVATE_KEY)");
   }
-  if (auto ok = resolve_grant_settings(settings.grant, io, config, resolved.profile_values); !ok) {
+  auto grant_values = resolved.profile_values;
+  for (const char* key : {"redirect_timeout", "pkce", "redirect_uri", "authorize_url"}) {
+    const auto it = grant_values.find(key);
+    if (it == grant_values.end()) {
+      continue;
+    }
+    if (auto valid = validate_profile_value(key, it->second); !valid) {
+      auto error = valid.error();
+      error.message = fmt::format("profile {}: {}", resolved.profile, error.message);
+      if (!resolved.redirect_profile_error) {
+        resolved.redirect_profile_error = error;
+      }
+      grant_values.erase(it);
+    }
+  }
+  if (auto ok = resolve_grant_settings(settings.grant, io, config, grant_values); !ok) {
     return tl::unexpected(ok.error());
   }
   if (auto ok = resolve_password_settings(settings.password, io, config); !ok) {

@@ -12,6 +12,7 @@
 #include <oauthctl/util/error.hpp>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,8 +35,12 @@ public:
   // Adds a flag bound to `target`, also set by `env` = 1/true/yes.
   CLI::Option* add_flag(CLI::App& app, const std::string& flags, bool& target, const std::string& env,
                         const std::string& description);
-  // Applies the environment to every option not given on the command line.
-  void apply(const Io& io) const;
+  // Applies the environment to every option not given on the command line, and records
+  // where each value came from.
+  void apply(const Io& io);
+  // Where the value of the option bound to `target` came from: its flag (`--server`), its
+  // environment variable (`OAUTHCTL_SERVER`), or "" when neither set it. After apply().
+  [[nodiscard]] std::string origin(const void* target) const;
 
 private:
   struct Binding {
@@ -45,14 +50,16 @@ private:
     std::string env;
   };
   std::vector<Binding> m_bindings;
+  std::map<const void*, std::string> m_origins;
 };
 
 // The options every client command shares (token, fhir, flow), as given.
 struct ClientSettings {
   std::string server, token_url, fhir_url, client_id, client_secret, client_secret_file, auth_method, scope,
     audience, resource, cacert, timeout;
-  // --profile and --config-file (profile.hpp).
+  // --profile, --config-file and --no-profile (profile.hpp).
   std::string profile, config_file;
+  bool no_profile = false;
   GrantSettings grant;            // authorization_code, implicit, refresh_token (grant_settings.hpp)
   PasswordSettings password;      // --grant password (password_settings.hpp)
   TokenExchangeSettings exchange; // --grant token_exchange (token_exchange_settings.hpp)
@@ -61,10 +68,26 @@ struct ClientSettings {
   bool verbose = false;
   CLI::Option* client_secret_option = nullptr;
   CLI::Option* client_secret_file_option = nullptr;
+  // The bindings that filled these fields and the struct they are bound to (a command may
+  // resolve a modified copy), to say where a value came from (-v).
+  const EnvBindings* bindings = nullptr;
+  const ClientSettings* bound = nullptr;
+
+  // The flag (`--server`) or variable (`OAUTHCTL_SERVER`) that set `member`, "" if none.
+  [[nodiscard]] std::string origin(std::string ClientSettings::*member) const;
 };
 
-// Binds the shared client options to `app`, recording their environment variables.
-void add_client_options(CLI::App& app, ClientSettings& settings, EnvBindings& env);
+// Which of the client options a command shows in --help and accepts: only those it uses.
+enum class ClientOptionSet {
+  full,        // token, fhir, flow: every grant's options
+  client_auth, // introspect, revoke, logout: the client's credentials, no grant options
+  server,      // discover, decode: where the server is and how to reach it
+};
+
+// Binds the shared client options of `set` to `app`, the common ones (server, client,
+// secret) first, recording their environment variables.
+void add_client_options(CLI::App& app, ClientSettings& settings, EnvBindings& env,
+                        ClientOptionSet set = ClientOptionSet::full);
 
 // One line of standard input without its line end, for `OPTION -` (a secret or token that
 // must not show in `ps`); `usage` error naming `option` and `what` when there is none.
@@ -77,13 +100,24 @@ struct ResolvedClient {
   bool verbose = false;
   std::string profile;                               // the profile applied, "" when none
   std::map<std::string, std::string> profile_values; // its keys, for options only some commands read
+  // Where the server and each credential came from (flag, environment, profile P), and
+  // why a profile was not used: one line each, printed by -v.
+  std::vector<std::string> origins;
+  // Warnings to print once the command has an observer (a comma-separated scope, ...).
+  std::vector<std::string> warnings;
+  // An invalid profile key only the browser and device grants read (redirect_timeout,
+  // pkce, redirect_uri, authorize_url): it fails those grants, not the others.
+  std::optional<util::Error> redirect_profile_error;
 };
 
 enum class NeedCredentials { yes, no };
 
 // Resolves `settings` (after EnvBindings::apply): reads the secret from stdin
 // (`--client-secret -`), a file or the environment, checks the timeout and auth method,
-// and, when `need` is yes, that a client id is there. `usage` or `io` errors.
+// and, when `need` is yes, that a client id is there. A profile applies when it is named,
+// or (the default profile) when it is bound to the server the command uses
+// (profile_binding.hpp); its secret only for its own client id, and no secret at all with
+// --auth-method none or private_key_jwt. `usage` or `io` errors.
 [[nodiscard]] util::Result<ResolvedClient> resolve_client(const ClientSettings& settings, Io& io,
                                                           NeedCredentials need);
 

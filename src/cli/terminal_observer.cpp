@@ -28,6 +28,12 @@ std::string printable(std::string_view text) {
   return out;
 }
 
+// Discovery documents and JWK Sets: long, and the same on every run.
+bool is_document_url(std::string_view url) {
+  const auto path = url.substr(0, url.find('?'));
+  return path.find("/.well-known/") != std::string_view::npos || path.find("jwks") != std::string_view::npos;
+}
+
 } // namespace
 
 TerminalObserver::TerminalObserver(std::ostream& trace, std::ostream& warnings, Narration narration,
@@ -167,10 +173,12 @@ void TerminalObserver::on_exchange(const http::Request& request,
   const auto out = m_style.cyan(">");
   const auto in = m_style.cyan("<");
   m_trace << out << ' ' << m_style.bold(shown_request.method) << ' ' << printable(shown_request.url) << '\n';
-  for (const auto& [name, value] : shown_request.headers.fields()) {
-    m_trace << out << ' ' << printable(name) << ": " << printable(value) << '\n';
+  if (!m_brief) {
+    for (const auto& [name, value] : shown_request.headers.fields()) {
+      m_trace << out << ' ' << printable(name) << ": " << printable(value) << '\n';
+    }
+    print_body(out, shown_request.body, shown_request.headers.get("Content-Type").value_or(""));
   }
-  print_body(out, shown_request.body, shown_request.headers.get("Content-Type").value_or(""));
   if (!response) {
     m_trace << m_style.red("! " + printable(response.error().message)) << '\n';
     return;
@@ -182,6 +190,21 @@ void TerminalObserver::on_exchange(const http::Request& request,
                                              : m_style.red(status);
   m_trace << in << ' ' << coloured << ' ' << m_style.dim(fmt::format("({:.1f} ms)", shown.elapsed_ms))
           << '\n';
+  if (m_brief) {
+    m_trace << std::flush;
+    return;
+  }
+  if (m_collapse_documents && shown.status == 200 && is_document_url(request.url)) {
+    const auto lines = std::count(shown.body.begin(), shown.body.end(), '\n') + 1;
+    m_trace << in << ' '
+            << m_style.dim(
+                 fmt::format("({} bytes, {} line{} of {}: collapsed; --full shows it)", shown.body.size(),
+                             lines, lines == 1 ? "" : "s",
+                             request.url.find("jwks") != std::string::npos ? "JWK Set" : "metadata"))
+            << '\n'
+            << std::flush;
+    return;
+  }
   for (const auto& [name, value] : shown.headers.fields()) {
     m_trace << in << ' ' << printable(name) << ": " << printable(value) << '\n';
   }

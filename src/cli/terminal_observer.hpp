@@ -45,6 +45,11 @@ public:
 
   // Prints a line of detail under the current step (narrative and trace only).
   void note(std::string_view text);
+  // `flow --brief`: each exchange as its request line and status only, no headers or bodies.
+  void set_brief(bool brief) { m_brief = brief; }
+  // `flow` on a terminal: the discovery documents' and JWK Sets' bodies are summed up in
+  // one line (they are long and rarely the point); `--full` shows them.
+  void set_collapse_documents(bool collapse) { m_collapse_documents = collapse; }
   [[nodiscard]] const Style& style() const { return m_style; }
   [[nodiscard]] bool shows_secrets() const { return m_secrets == ShowSecrets::yes; }
 
@@ -76,6 +81,8 @@ private:
   std::string m_wait_what;
   std::chrono::steady_clock::time_point m_wait_deadline;
   int m_step = 0;
+  bool m_brief = false;
+  bool m_collapse_documents = false;
 };
 
 } // namespace oauthctl::cli

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "cli/token_cache_use.hpp"
 
+#include <oauthctl/oauth/jwt.hpp>
 #include <oauthctl/oauth/token_cache.hpp>
 #include <oauthctl/oauth/token_endpoint.hpp>
+#include <oauthctl/oauth/token_inspection.hpp>
 
 #include <fmt/format.h>
 
@@ -15,6 +17,30 @@ namespace {
 std::int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
     .count();
+}
+
+// Why a fresh cached JWT must not be handed out: its signature no longer verifies against
+// the server's current JWK Set (a restarted `serve --ephemeral` signs with a new key, and a
+// script calling `token` would get a token every resource server refuses). Costs the
+// discovery and JWKS requests, never a token request; "" when the token still verifies,
+// is opaque, or the keys cannot be fetched (then the cached token is the best there is).
+std::string stale_key_reason(ClientSession& session, const std::string& access_token) {
+  const auto jwt = oauth::decode_jwt(access_token);
+  if (!jwt || !jwt->header.contains("kid")) {
+    return {};
+  }
+  const auto metadata = session.metadata(oauth::Discovery::unless_overridden);
+  if (!metadata || metadata->jwks_uri.empty()) {
+    return {};
+  }
+  const auto inspection =
+    oauth::inspect_access_token(session.client(), *metadata, access_token, now_seconds());
+  if (inspection.signature != oauth::TokenInspection::Signature::invalid) {
+    return {};
+  }
+  return fmt::format("cached token dropped: its signature no longer verifies against {} ({}); the server "
+                     "restarted or rotated its keys",
+                     metadata->jwks_uri, inspection.signature_detail);
 }
 
 } // namespace
@@ -61,13 +87,18 @@ util::Result<oauth::TokenResponse> obtain_token_cached(ClientSession& session, c
     if (const auto* entry = cache.salt().empty() ? nullptr : cache.find(lookup)) {
       const auto now = now_seconds();
       if (oauth::is_fresh(*entry, now)) {
-        session.observer().note("token from the cache");
-        if (source != nullptr) {
-          *source = TokenSource::cache;
+        if (const auto stale = stale_key_reason(session, entry->token.access_token); !stale.empty()) {
+          session.observer().note(stale); // the full grant below replaces it
+        } else {
+          session.observer().note(fmt::format("token from the cache ({})", path));
+          if (source != nullptr) {
+            *source = TokenSource::cache;
+          }
+          return oauth::remaining_token(*entry, now);
         }
-        return oauth::remaining_token(*entry, now);
+      } else {
+        previous = *entry;
       }
-      previous = *entry;
     }
   }
   const auto metadata = session.metadata(oauth::Discovery::unless_overridden);

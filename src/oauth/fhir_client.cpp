@@ -83,7 +83,11 @@ util::Result<http::Response> fhir_get(http::Client& client, std::string_view fhi
     return response;
   }
   if (response->status >= 400) {
-    return tl::unexpected(parse_fhir_error(*response));
+    auto error = parse_fhir_error(*response);
+    if (error.oauth_error.empty()) {
+      error.message += fmt::format(" for {}", request.url);
+    }
+    return tl::unexpected(std::move(error));
   }
   return response;
 }

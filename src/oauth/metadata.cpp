@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <oauthctl/http/url.hpp>
 #include <oauthctl/oauth/metadata.hpp>
+#include <oauthctl/oauth/smart_discovery.hpp>
 
 #include <fmt/format.h>
 
@@ -99,10 +100,23 @@ std::vector<std::string> discovery_urls(const std::string& base_url) {
   };
 }
 
+// Besides the two OAuth documents, SMART's (smart_discovery.hpp): before them when
+// `base_url` has a path (a FHIR base), after them at a bare origin. resolve_metadata with
+// only a --fhir-url discovers from it the SMART way.
 util::Result<ServerMetadata> discover(http::Client& client, const std::string& base_url) {
   const auto urls = discovery_urls(base_url);
   if (urls.empty()) {
     return util::fail(ErrorKind::usage, fmt::format("server URL {} is not an http(s) URL", base_url));
+  }
+  // A base with a path (`https://h/fhir`) is most often a FHIR base given out of SMART
+  // habit: SMART App Launch discovers from there, so its documents come first. At a bare
+  // origin the authorization server's own documents do, and SMART's are the fallback.
+  const bool smart_first = has_base_path(base_url);
+  if (smart_first) {
+    auto smart = discover_smart(client, base_url);
+    if (!smart || *smart) {
+      return smart ? std::move(**smart) : util::Result<ServerMetadata>(tl::unexpected(smart.error()));
+    }
   }
   for (const auto& url : urls) {
     http::Request request;
@@ -122,11 +136,47 @@ util::Result<ServerMetadata> discover(http::Client& client, const std::string& b
     }
     return parse_metadata(response->body, url);
   }
+  if (!smart_first) {
+    auto smart = discover_smart(client, base_url);
+    if (!smart || *smart) {
+      return smart ? std::move(**smart) : util::Result<ServerMetadata>(tl::unexpected(smart.error()));
+    }
+  }
   return aidbox_defaults(base_url);
 }
 
+namespace {
+
+// `--fhir-url` alone (SMART App Launch): the FHIR server says where its authorization
+// server is; there are no Aidbox defaults to fall back on.
+util::Result<ServerMetadata> discover_from_fhir_url(http::Client& client, const ClientConfig& config) {
+  if (!http::parse_url(config.fhir_url)) {
+    return util::fail(ErrorKind::usage, fmt::format("--fhir-url {} is not an http(s) URL", config.fhir_url));
+  }
+  auto smart = discover_smart(client, config.fhir_url);
+  if (!smart) {
+    return tl::unexpected(smart.error());
+  }
+  if (!*smart) {
+    return util::fail(ErrorKind::bad_response,
+                      fmt::format("{} has no .well-known/smart-configuration and its CapabilityStatement no "
+                                  "oauth-uris: give --server or --token-url",
+                                  config.fhir_url));
+  }
+  auto metadata = std::move(**smart);
+  if (!config.authorize_url.empty()) {
+    metadata.authorization_endpoint = config.authorize_url;
+  }
+  return metadata;
+}
+
+} // namespace
+
 util::Result<ServerMetadata> resolve_metadata(http::Client& client, const ClientConfig& config,
                                               Discovery mode) {
+  if (config.server.empty() && config.token_url.empty() && !config.fhir_url.empty()) {
+    return discover_from_fhir_url(client, config);
+  }
   if (config.server.empty() && config.token_url.empty()) {
     return util::fail(ErrorKind::usage, "missing --server (or OAUTHCTL_SERVER)");
   }

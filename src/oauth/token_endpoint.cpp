@@ -66,7 +66,15 @@ util::Result<TokenResponse> exchange_at_token_endpoint(const FlowContext& contex
   }
   auto token = parse_token_response(*response);
   if (!token) {
-    return token;
+    // Name the endpoint: a wrong --server (a FHIR base, another server) shows up here.
+    auto error = token.error();
+    if (error.oauth_error.empty()) {
+      error.message += fmt::format(" from {}", request->url);
+    } else {
+      error.oauth_error_description +=
+        fmt::format("{}at {}", error.oauth_error_description.empty() ? "" : "; ", request->url);
+    }
+    return tl::unexpected(std::move(error));
   }
   // RFC 6749 §5.1: scope is omitted when it equals the requested one; when present and
   // narrower, the client must not assume it got what it asked for.

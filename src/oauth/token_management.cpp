@@ -53,6 +53,22 @@ std::string revocation_endpoint(const ServerMetadata& metadata, const ClientConf
   return endpoint_or_default(metadata.revocation_endpoint, config, "auth/revoke");
 }
 
+namespace {
+
+// The server's error, naming the endpoint that answered: a wrong --server shows up here.
+util::Error error_from(const http::Response& response, std::string_view endpoint) {
+  auto error = parse_error_response(response);
+  if (error.oauth_error.empty()) {
+    error.message += fmt::format(" from {}", endpoint);
+  } else {
+    error.oauth_error_description +=
+      fmt::format("{}at {}", error.oauth_error_description.empty() ? "" : "; ", endpoint);
+  }
+  return error;
+}
+
+} // namespace
+
 util::Result<Introspection> introspect_token(http::Client& client, const ClientConfig& config,
                                              const std::string& endpoint, std::string_view token,
                                              std::string_view token_type_hint) {
@@ -61,7 +77,7 @@ util::Result<Introspection> introspect_token(http::Client& client, const ClientC
     return tl::unexpected(response.error());
   }
   if (response->status != 200) {
-    return tl::unexpected(parse_error_response(*response));
+    return tl::unexpected(error_from(*response, endpoint));
   }
   auto body = nlohmann::json::parse(response->body, nullptr, false);
   // RFC 7662 §2.2: a JSON object whose `active` member is a boolean, always present.
@@ -84,7 +100,7 @@ util::Result<void> revoke_token(http::Client& client, const ClientConfig& config
   }
   // RFC 7009 §2.2: 200 means revoked (or never valid); the body is to be ignored.
   if (response->status != 200) {
-    return tl::unexpected(parse_error_response(*response));
+    return tl::unexpected(error_from(*response, endpoint));
   }
   return {};
 }

@@ -135,3 +135,22 @@ jwt_claims() {
   while ((${#payload} % 4)); do payload+="="; done
   base64 -d <<<"$payload"
 }
+
+# start_recorder [STATUS [BODY [CONTENT_TYPE]]]: a second server on loopback (recorder.py)
+# that answers every request alike and records it; sets RECORDER_URL and RECORDER_LOG
+# (one JSON line per request).
+start_recorder() {
+  local n=${#SERVER_PIDS[@]}
+  local out=$TEST_DIR/recorder$n.out
+  RECORDER_LOG=$TEST_DIR/recorder$n.jsonl
+  : >"$RECORDER_LOG"
+  python3 "$(dirname "${BASH_SOURCE[0]}")/recorder.py" "$RECORDER_LOG" "$@" >"$out" 2>"$TEST_DIR/recorder$n.log" &
+  SERVER_PIDS+=("$!")
+  local i
+  for ((i = 0; i < 200; i++)); do
+    RECORDER_URL=$(head -n 1 "$out" 2>/dev/null | sed -n 's/^listening on \(http[^ ]*\)$/\1/p')
+    [[ -n $RECORDER_URL ]] && return 0
+    sleep 0.05
+  done
+  fail "recorder.py did not start: $(cat "$TEST_DIR/recorder$n.log")"
+}

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "cli/profile.hpp"
+#include "cli/profile_binding.hpp"
+#include "cli/profile_validation.hpp"
 #include "cli/run.hpp"
 #include "cli/settings.hpp"
 
@@ -192,5 +194,67 @@ TEST_SUITE("cli.profile") {
     SUBCASE("into an empty file") {
       CHECK(set_config_value("", "default", "server", "u") == "[profile.default]\nserver = \"u\"\n");
     }
+  }
+
+  TEST_CASE("unset_config_value and delete_config_profile keep the rest of the file") {
+    const std::string text =
+      "# keep me\n[profile.a]\nserver = \"x\"\nscope = \"s\"\n\n# about b\n[profile.b]\n"
+      "server = \"y\"\n";
+    CHECK(unset_config_value(text, "a", "scope") ==
+          "# keep me\n[profile.a]\nserver = \"x\"\n\n# about b\n[profile.b]\nserver = \"y\"\n");
+    CHECK_FALSE(unset_config_value(text, "a", "client_id"));
+    CHECK_FALSE(unset_config_value(text, "c", "scope"));
+    // The key of another table with the same name stays.
+    CHECK(unset_config_value(text, "b", "server") ==
+          "# keep me\n[profile.a]\nserver = \"x\"\nscope = \"s\"\n\n# about b\n[profile.b]\n");
+    CHECK(delete_config_profile(text, "a") == "# keep me\n# about b\n[profile.b]\nserver = \"y\"\n");
+    CHECK(delete_config_profile(text, "b") == "# keep me\n[profile.a]\nserver = \"x\"\nscope = \"s\"\n");
+    CHECK_FALSE(delete_config_profile(text, "c"));
+    REQUIRE(parse_config(*delete_config_profile(text, "a"), "x.toml"));
+  }
+
+  TEST_CASE("validate_profile_value uses the flags' rules and names the key") {
+    const auto error = [](const std::string& key, const std::string& value) {
+      const auto result = validate_profile_value(key, value);
+      REQUIRE_FALSE(result);
+      CHECK(result.error().kind == util::ErrorKind::config);
+      return result.error().message;
+    };
+    CHECK(error("server", "localhost:8080") ==
+          "server localhost:8080: not an http(s) URL (write http://localhost:8080)");
+    CHECK(error("auth_method", "basic").rfind("auth_method basic: valid: client_secret_basic", 0) == 0);
+    CHECK(error("auth_method", "client_secret_bsic").find("did you mean client_secret_basic?") !=
+          std::string::npos);
+    CHECK(error("timeout", "soon") == "timeout soon: expected seconds between 0 and 86400");
+    CHECK(error("redirect_timeout", "-3") == "redirect_timeout -3: expected seconds between 0 and 86400");
+    CHECK(error("pkce", "S512").find("valid: S256, plain, none") != std::string::npos);
+    CHECK(error("alg", "HS256").find("valid: RS256") != std::string::npos);
+    CHECK(error("client_id", "").find("config unset client_id") != std::string::npos);
+    CHECK(validate_profile_value("server", "https://h/fhir"));
+    CHECK(validate_profile_value("auth_method", "none"));
+    CHECK(validate_profile_value("timeout", "2.5"));
+    CHECK(validate_profile_value("description", ""));
+  }
+
+  TEST_CASE("the default profile is bound to its server") {
+    Profile profile{"default", "", {{"server", "http://127.0.0.1:8080/"}}, {}};
+    CHECK(bind_default_profile(profile, "", "", "").applies);
+    CHECK(bind_default_profile(profile, "HTTP://127.0.0.1:8080", "", "").applies);
+    CHECK(bind_default_profile(profile, "http://127.0.0.1:8080//", "", "").applies);
+    CHECK_FALSE(bind_default_profile(profile, "http://127.0.0.1:8081", "", "").applies);
+    CHECK_FALSE(bind_default_profile(profile, "http://127.0.0.1:8080/fhir", "", "").applies);
+    CHECK_FALSE(bind_default_profile(profile, "https://127.0.0.1:8080", "", "").applies);
+    CHECK(bind_default_profile(profile, "", "http://127.0.0.1:8080/auth/token", "").applies);
+    CHECK_FALSE(bind_default_profile(profile, "", "http://127.0.0.1:8080evil/token", "").applies);
+    CHECK_FALSE(bind_default_profile(profile, "", "http://other/token", "").applies);
+    CHECK_FALSE(bind_default_profile(profile, "", "", "http://other/fhir").applies);
+    const auto why = bind_default_profile(profile, "http://other", "", "");
+    CHECK(why.reason ==
+          "profile default not used: its server http://127.0.0.1:8080/ is not http://other (use "
+          "--profile default to apply it anyway)");
+    Profile serverless{"default", "", {{"client_id", "c"}}, {}};
+    CHECK_FALSE(bind_default_profile(serverless, "http://h", "", "").applies);
+    CHECK(normalise_server("https://H:443/a/") == "https://h:443/a");
+    CHECK(normalise_server("http://[::1]:80") == "http://[::1]:80");
   }
 }

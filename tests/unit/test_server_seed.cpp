@@ -125,6 +125,9 @@ TEST_SUITE("server.seed") {
 
     const auto banner = demo_banner("http://127.0.0.1:9000");
     CHECK(banner.find("oauthctl token --grant client_credentials --server http://127.0.0.1:9000 "
-                      "--client-id demo-client --client-secret demo-secret") != std::string::npos);
+                      "--client-id demo-client\n") != std::string::npos);
+    // No secret in the ready-to-paste commands (they teach what users copy).
+    const auto try_lines = banner.substr(banner.find("try"));
+    CHECK(try_lines.find(std::string(k_demo_client_secret)) == std::string::npos);
   }
 }

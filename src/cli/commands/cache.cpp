@@ -34,13 +34,16 @@ int run_cache(const CacheOptions& options, Io& io) {
       return k_exit_ok;
     case Action::list: {
       // Never the tokens themselves: only what they are for and when they expire.
+      // Tab-separated for `cut`, with a header naming the columns, and every column filled
+      // ("-" when empty) so no line ends in a tab.
       const auto cache = oauth::load_token_cache(path);
+      io.out << "SERVER\tCLIENT\tGRANT\tSCOPE\tEXPIRES\tREFRESH\n";
       for (const auto& entry : cache.entries()) {
         const auto& key = entry.key;
         io.out << fmt::format("{}\t{}\t{}\t{}\t{}\t{}\n", key.server.empty() ? key.token_url : key.server,
                               key.client_id, key.grant, key.scope.empty() ? "-" : key.scope,
                               entry.expires_at ? format_utc(*entry.expires_at) : std::string("-"),
-                              entry.token.refresh_token.empty() ? "" : "refreshable");
+                              entry.token.refresh_token.empty() ? "no" : "yes");
       }
       io.out << std::flush;
       return k_exit_ok;

@@ -18,6 +18,12 @@ namespace oauthctl::cli {
 // or saying it is not implemented yet.
 [[nodiscard]] util::Result<const oauth::GrantInfo*> resolve_grant(std::string_view name);
 
+// What `grant` cannot run without (a username, a password or a way to ask for it, a
+// refresh token, a subject token, an assertion), checked before the first request so the
+// user is not told after discovery. `usage` error with the grant's own message.
+[[nodiscard]] util::Result<void> check_grant_inputs(oauth::GrantType grant,
+                                                    const oauth::ClientConfig& config);
+
 // One client command's HTTP client and observer, wired as `resolved` and `narration` say.
 class ClientSession {
 public:

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
-// `oauthctl config list|get|set|path|profiles`: read and edit the client config file.
+// `oauthctl config list|get|set|unset|delete-profile|path|profiles`: read and edit the client config file.
 #include "cli/commands/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
+#include "cli/parse_errors.hpp"
 #include "cli/profile.hpp"
+#include "cli/profile_validation.hpp"
 
 #include <oauthctl/util/atomic_file.hpp>
 
@@ -18,7 +20,7 @@ namespace oauthctl::cli {
 
 namespace {
 
-enum class Action { list, get, set, path, profiles };
+enum class Action { list, get, set, unset, delete_profile, path, profiles };
 
 struct ConfigOptions {
   ClientSettings settings; // only profile and config_file are bound
@@ -46,6 +48,83 @@ std::string key_names() {
   return out;
 }
 
+// "unknown key K", with the nearest key when K looks like a typo of one, else the list.
+std::string unknown_key(const std::string& key) {
+  std::vector<std::string> names;
+  for (const auto& k : profile_keys()) {
+    names.emplace_back(k.name);
+  }
+  const auto guess = nearest(key, names);
+  return guess.empty() ? fmt::format("unknown key {} (valid: {})", key, key_names())
+                       : fmt::format("unknown key {}; did you mean `{}`?", key, guess);
+}
+
+std::string selected_profile(const ConfigOptions& options) {
+  return options.settings.profile.empty() ? std::string("default") : options.settings.profile;
+}
+
+// The config file's text, checked to parse: we refuse to edit what we cannot read
+// correctly, we would only make it worse. "" when it does not exist yet.
+util::Result<std::string> current_text(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    return std::string();
+  }
+  auto current = util::read_file(path);
+  if (!current) {
+    return tl::unexpected(current.error());
+  }
+  if (auto parsed = parse_config(*current, path); !parsed) {
+    return tl::unexpected(parsed.error());
+  }
+  return current;
+}
+
+int write_checked(const std::string& path, const std::string& updated, Io& io) {
+  if (auto parsed = parse_config(updated, path); !parsed) {
+    return report(io, parsed.error()); // e.g. a bad profile name
+  }
+  if (auto written = util::write_file_atomic(path, updated, 0600); !written) {
+    return report(io, written.error());
+  }
+  return k_exit_ok;
+}
+
+// `config unset KEY`: the key's line removed from the selected profile.
+int run_unset(ConfigOptions& options, const std::string& path, Io& io) {
+  if (!valid_key(options.key)) {
+    return report_usage(io, unknown_key(options.key));
+  }
+  const auto text = current_text(path);
+  if (!text) {
+    return report(io, text.error());
+  }
+  const auto profile = selected_profile(options);
+  const auto updated = unset_config_value(*text, profile, options.key);
+  if (!updated) {
+    return report(
+      io,
+      util::Error{
+        util::ErrorKind::config, fmt::format("profile {} does not set {}", profile, options.key), {}, {}, 0});
+  }
+  return write_checked(path, *updated, io);
+}
+
+// `config delete-profile NAME`: the whole table removed.
+int run_delete_profile(ConfigOptions& options, const std::string& path, Io& io) {
+  const auto text = current_text(path);
+  if (!text) {
+    return report(io, text.error());
+  }
+  const auto updated = delete_config_profile(*text, options.value);
+  if (!updated) {
+    return report(
+      io, util::Error{
+            util::ErrorKind::config, fmt::format("no profile {} in {}", options.value, path), {}, {}, 0});
+  }
+  return write_checked(path, *updated, io);
+}
+
 void print_profile(std::ostream& out, const Profile& profile) {
   out << fmt::format("[profile.{}]\n", profile.name);
   for (const auto& [key, value] : profile.values) {
@@ -59,21 +138,20 @@ int run_set(ConfigOptions& options, const std::string& path, Io& io) {
                             "client_secret_env, client_secret_file or client_secret_command instead");
   }
   if (!valid_key(options.key)) {
-    return report_usage(io, fmt::format("unknown key {} (valid: {})", options.key, key_names()));
+    return report_usage(io, unknown_key(options.key));
   }
-  std::string text;
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec)) {
-    auto current = util::read_file(path);
-    if (!current) {
-      return report(io, current.error());
-    }
-    // Refuse to edit a file we cannot read correctly: we would only make it worse.
-    if (auto parsed = parse_config(*current, path); !parsed) {
-      return report(io, parsed.error());
-    }
-    text = std::move(*current);
-  } else {
+  const auto profile = selected_profile(options);
+  // The flag's rules, now: a value that would fail every later command is refused here.
+  if (auto valid = validate_profile_value(options.key, options.value); !valid) {
+    auto error = valid.error();
+    error.message = fmt::format("profile {}: {}", profile, error.message);
+    return report(io, error);
+  }
+  const auto text = current_text(path);
+  if (!text) {
+    return report(io, text.error());
+  }
+  if (text->empty()) {
     const auto parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) {
       if (auto made = util::ensure_private_directory(parent.string(), 0700); !made) {
@@ -81,15 +159,7 @@ int run_set(ConfigOptions& options, const std::string& path, Io& io) {
       }
     }
   }
-  const auto profile = options.settings.profile.empty() ? std::string("default") : options.settings.profile;
-  const auto updated = set_config_value(text, profile, options.key, options.value);
-  if (auto parsed = parse_config(updated, path); !parsed) {
-    return report(io, parsed.error()); // e.g. a bad profile name
-  }
-  if (auto written = util::write_file_atomic(path, updated, 0600); !written) {
-    return report(io, written.error());
-  }
-  return k_exit_ok;
+  return write_checked(path, set_config_value(*text, profile, options.key, options.value), io);
 }
 
 int run_config(ConfigOptions& options, Io& io) {
@@ -104,6 +174,12 @@ int run_config(ConfigOptions& options, Io& io) {
   }
   if (options.action == Action::set) {
     return run_set(options, path, io);
+  }
+  if (options.action == Action::unset) {
+    return run_unset(options, path, io);
+  }
+  if (options.action == Action::delete_profile) {
+    return run_delete_profile(options, path, io);
   }
   const auto config =
     load_config(path, options.settings.config_file.empty() ? ConfigRequired::no : ConfigRequired::yes);
@@ -139,7 +215,7 @@ int run_config(ConfigOptions& options, Io& io) {
     return k_exit_ok;
   }
   if (!valid_key(options.key)) {
-    return report_usage(io, fmt::format("unknown key {} (valid: {})", options.key, key_names()));
+    return report_usage(io, unknown_key(options.key));
   }
   const auto it = profile->values.find(options.key);
   if (it == profile->values.end()) {
@@ -175,6 +251,12 @@ Runner setup_config(CLI::App& app) {
     add("set", "set a key of the selected profile (default: default), keeping the rest", Action::set);
   set->add_option("key", options->key, "the key")->required();
   set->add_option("value", options->value, "the value")->required();
+  add("unset", "remove a key from the selected profile (default: default)", Action::unset)
+    ->add_option("key", options->key, "the key")
+    ->required();
+  add("delete-profile", "remove a profile and all its keys", Action::delete_profile)
+    ->add_option("name", options->value, "the profile")
+    ->required();
   add("path", "print the config file's path", Action::path);
   add("profiles", "print the profile names, one per line", Action::profiles);
   return [options](Io& io) { return run_config(*options, io); };

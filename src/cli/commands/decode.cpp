@@ -6,6 +6,7 @@
 #include "cli/commands/token_argument.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
+#include "cli/profile_binding.hpp"
 
 #include <oauthctl/http/url.hpp>
 #include <oauthctl/oauth/jwt.hpp>
@@ -13,6 +14,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -95,7 +98,33 @@ struct KeySource {
   Json jwks;
   std::string where;
   std::string issuer; // enforced when not empty
+  std::string server; // the server whose jwks_uri it is, "" for --jwks
 };
+
+// "jwks_uri of http://h (--server)", "... (from profile default)": which keys, and why
+// those — a default profile can point decode at another server than the token's.
+std::string describe_keys(const KeySource& source, const ResolvedClient& resolved) {
+  if (source.server.empty()) {
+    return source.where;
+  }
+  return fmt::format("{} (jwks_uri of {}{})", source.where, source.server,
+                     resolved.profile.empty() ? "" : ", from profile " + resolved.profile);
+}
+
+// `token` without an `Authorization: Bearer ` prefix or a bare `Bearer ` (RFC 6750 §2.1),
+// as copied from a request.
+std::string without_bearer_prefix(std::string token) {
+  for (const std::string_view prefix : {"Authorization:", "Bearer "}) {
+    if (token.size() >= prefix.size() &&
+        std::equal(prefix.begin(), prefix.end(), token.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+        })) {
+      token.erase(0, prefix.size());
+      token.erase(0, token.find_first_not_of(" \t"));
+    }
+  }
+  return token;
+}
 
 util::Result<KeySource> load_keys(ClientSession& session, const ResolvedClient& resolved,
                                   const std::string& jwks) {
@@ -127,11 +156,25 @@ util::Result<KeySource> load_keys(ClientSession& session, const ResolvedClient& 
   }
   source.jwks = std::move(*document);
   source.where = metadata->jwks_uri;
+  source.server = resolved.config.server;
   // Aidbox defaults only guess the issuer; a discovered one is the server's word.
   if (metadata->source != "defaults") {
     source.issuer = metadata->issuer;
   }
   return source;
+}
+
+// When the token names another issuer than the server whose keys are used, say so: the
+// usual cause of a failed check is decoding one server's token against another's keys.
+std::string issuer_hint(const oauth::Jwt& jwt, const KeySource& source) {
+  const auto iss = jwt.claims.contains("iss") && jwt.claims["iss"].is_string()
+                     ? jwt.claims["iss"].get<std::string>()
+                     : std::string();
+  const auto expected = !source.issuer.empty() ? source.issuer : source.server;
+  if (iss.empty() || expected.empty() || normalise_server(iss) == normalise_server(expected)) {
+    return {};
+  }
+  return fmt::format("; the token's iss {} is not {} (give --server {})", iss, expected, iss);
 }
 
 Verdict verify(const oauth::Jwt& jwt, const oauth::JwksVerifier& verifier, const KeySource& source,
@@ -143,7 +186,7 @@ Verdict verify(const oauth::Jwt& jwt, const oauth::JwksVerifier& verifier, const
     header.contains("kid") && header["kid"].is_string() ? header["kid"].get<std::string>() : "";
   if (auto ok = verifier.verify_signature(jwt); !ok) {
     // RFC 8725 §3.1: "none" and HMAC are refused outright, whatever the keys say.
-    return {false, ok.error().message};
+    return {false, ok.error().message + issuer_hint(jwt, source)};
   }
   const oauth::ClaimChecks checks{source.issuer, {}, now, 0, false};
   if (auto ok = oauth::check_claims(jwt.claims, checks); !ok) {
@@ -159,6 +202,9 @@ Verdict verify(const oauth::Jwt& jwt, const oauth::JwksVerifier& verifier, const
   }
   auto detail =
     fmt::format("{} signature by key {} from {}", alg, kid.empty() ? "(no kid)" : kid, source.where);
+  if (!source.server.empty() && source.issuer.empty()) {
+    detail += issuer_hint(jwt, source); // Aidbox defaults: the issuer was not enforced
+  }
   if (const auto exp = time_claim(jwt.claims, "exp")) {
     detail += fmt::format(", expires {}", relative_time(*exp, now));
   }
@@ -177,7 +223,7 @@ int run_decode(DecodeOptions& options, Io& io) {
   if (!token) {
     return report(io, token.error());
   }
-  const auto jwt = oauth::decode_jwt(*token);
+  const auto jwt = oauth::decode_jwt(without_bearer_prefix(*token));
   if (!jwt) {
     // Opaque tokens are legitimate (RFC 6749 §1.4) but there is nothing to decode.
     return report_usage(io, fmt::format("not a JWT: {}", jwt.error().message));
@@ -216,6 +262,12 @@ int run_decode(DecodeOptions& options, Io& io) {
                         0});
     }
     verdict = verify(*jwt, *verifier, *keys, now);
+    // Which keys, and where they came from (the profile, a flag): on a failure above all.
+    if (!verdict->valid) {
+      verdict->reason += fmt::format(" (checked against {})", describe_keys(*keys, *resolved));
+    } else if (!resolved->profile.empty() && options.jwks.empty()) {
+      verdict->reason += fmt::format(" (server from profile {})", resolved->profile);
+    }
   }
 
   if (options.output == "json") {
@@ -244,6 +296,8 @@ int run_decode(DecodeOptions& options, Io& io) {
     if (verdict) {
       io.out << (verdict->valid ? style.green("valid: ") : style.red("NOT VALID: ")) << verdict->reason
              << '\n';
+    } else {
+      io.out << style.dim("signature not checked: no --server, --jwks or profile to verify with") << '\n';
     }
   }
   io.out << std::flush;
@@ -258,7 +312,7 @@ int run_decode(DecodeOptions& options, Io& io) {
 Runner setup_decode(CLI::App& app) {
   auto options = std::make_shared<DecodeOptions>();
   app.add_option("token", options->token, "the JWT to decode, or - to read it from standard input");
-  add_client_options(app, options->client, options->env);
+  add_client_options(app, options->client, options->env, ClientOptionSet::server);
   app.add_option("--jwks", options->jwks, "verify with this JWK Set: a file or an http(s) URL");
   app.add_option("-o,--output", options->output, "text (default) or json ({header, claims, verification})");
   return [options](Io& io) { return run_decode(*options, io); };

@@ -100,8 +100,8 @@ int run_discover(DiscoverOptions& options, Io& io) {
   if (!resolved) {
     return report(io, resolved.error());
   }
-  if (resolved->config.server.empty()) {
-    return report_usage(io, "missing --server (or OAUTHCTL_SERVER, or a profile)");
+  if (resolved->config.server.empty() && resolved->config.fhir_url.empty()) {
+    return report_usage(io, "missing --server or --fhir-url (or OAUTHCTL_SERVER, or a profile)");
   }
   ClientSession session(*resolved, io, resolved->verbose ? Narration::trace : Narration::quiet,
                         ShowSecrets::no, io.err);
@@ -110,13 +110,17 @@ int run_discover(DiscoverOptions& options, Io& io) {
     return report(io, metadata.error());
   }
   if (metadata->raw.is_null()) {
-    return report(io,
-                  util::Error{util::ErrorKind::bad_response,
-                              fmt::format("{} publishes no metadata (tried {})", resolved->config.server,
-                                          fmt::join(oauth::discovery_urls(resolved->config.server), " and ")),
-                              {},
-                              {},
-                              0});
+    return report(
+      io,
+      util::Error{util::ErrorKind::bad_response,
+                  fmt::format("{} publishes no metadata (tried {}, {}/.well-known/smart-configuration and "
+                              "{}/metadata)",
+                              resolved->config.server,
+                              fmt::join(oauth::discovery_urls(resolved->config.server), ", "),
+                              resolved->config.server, resolved->config.server),
+                  {},
+                  {},
+                  0});
   }
   const auto& document = metadata->raw;
   if (options.output == "json") {
@@ -144,7 +148,7 @@ int run_discover(DiscoverOptions& options, Io& io) {
 
 Runner setup_discover(CLI::App& app) {
   auto options = std::make_shared<DiscoverOptions>();
-  add_client_options(app, options->client, options->env);
+  add_client_options(app, options->client, options->env, ClientOptionSet::server);
   app.add_option("-o,--output", options->output, "table (default) or json (the document as published)");
   return [options](Io& io) { return run_discover(*options, io); };
 }

@@ -6,6 +6,7 @@
 
 #include <oauthctl/http/url.hpp>
 #include <oauthctl/oauth/fhir_client.hpp>
+#include <oauthctl/oauth/smart_discovery.hpp>
 #include <oauthctl/oauth/token_inspection.hpp>
 #include <oauthctl/util/redact.hpp>
 
@@ -25,6 +26,8 @@ struct FlowOptions {
   std::string grant;
   std::string fhir_path = "Patient";
   bool show_secrets = false;
+  bool brief = false;
+  bool full = false;
   std::string output;
   EnvBindings env;
 };
@@ -85,7 +88,8 @@ void show_token(TerminalObserver& observer, const oauth::TokenResponse& token,
 
 // The id_token's claims, once the grant verified it (OIDC Core §3.1.3.7), and whether a
 // refresh token came too: what the user asked `openid` and `offline_access` for.
-void show_other_tokens(TerminalObserver& observer, const oauth::TokenResponse& token) {
+void show_other_tokens(TerminalObserver& observer, const oauth::TokenResponse& token,
+                       oauth::GrantType grant) {
   if (!token.refresh_token.empty()) {
     observer.note(fmt::format("refresh_token: {}", observer.shows_secrets()
                                                      ? token.refresh_token
@@ -98,7 +102,11 @@ void show_other_tokens(TerminalObserver& observer, const oauth::TokenResponse& t
   if (!jwt) {
     return;
   }
-  observer.on_step("ID token claims", "verified: signature through JWKS, iss, aud, exp, nonce");
+  // Only the redirect grants send a nonce (OIDC Core §3.1.2.1); claiming a check of one
+  // for the password or device grant would be false.
+  const bool nonce = grant == oauth::GrantType::authorization_code || grant == oauth::GrantType::implicit;
+  observer.on_step("ID token claims",
+                   fmt::format("verified: signature through JWKS, iss, aud, exp{}", nonce ? ", nonce" : ""));
   const auto now = now_seconds();
   for (const auto& [name, value] : jwt->claims.items()) {
     observer.note(fmt::format("  {}: {}", name, claim_text(name, value, now)));
@@ -118,9 +126,16 @@ int run_flow(FlowOptions& options, Io& io) {
   if (!options.output.empty() && options.output != "curl") {
     return report_usage(io, fmt::format("invalid -o {} (valid: curl)", options.output));
   }
+  if (options.brief && options.full) {
+    return report_usage(io, "give --brief or --full, not both");
+  }
   const auto resolved = resolve_client(options.client, io, NeedCredentials::yes);
   if (!resolved) {
     return report(io, resolved.error());
+  }
+  // What the grant cannot run without, before the first request: not after discovery.
+  if (auto ready = check_grant_inputs((*grant)->grant, resolved->config); !ready) {
+    return report(io, ready.error());
   }
   // `-o curl`: stdout holds only the requests as curl commands; the narrative moves to stderr.
   const bool curl = options.output == "curl";
@@ -128,6 +143,10 @@ int run_flow(FlowOptions& options, Io& io) {
                         options.show_secrets ? ShowSecrets::yes : ShowSecrets::no, curl ? io.err : io.out,
                         curl ? &io.out : nullptr);
   auto& observer = session.observer();
+  observer.set_brief(options.brief);
+  // On a terminal the metadata and JWKS bodies are folded (a client_credentials run was
+  // 165 lines); off a terminal (a log, a bug report) everything is kept.
+  observer.set_collapse_documents(!options.full && !curl && io.out_is_tty);
 
   observer.on_step("Discovery",
                    resolved->config.server.empty()
@@ -154,11 +173,9 @@ int run_flow(FlowOptions& options, Io& io) {
   const auto inspection =
     oauth::inspect_access_token(session.client(), *metadata, token->access_token, now_seconds());
   show_token(observer, *token, inspection);
-  show_other_tokens(observer, *token);
+  show_other_tokens(observer, *token, (*grant)->grant);
 
-  const auto fhir_base = !resolved->config.fhir_url.empty() ? resolved->config.fhir_url
-                         : !resolved->config.server.empty() ? http::join_url(resolved->config.server, "fhir")
-                                                            : std::string();
+  const auto fhir_base = oauth::default_fhir_base(resolved->config);
   if (fhir_base.empty()) {
     observer.note("no --server or --fhir-url: skipping the FHIR call");
     return 0;
@@ -195,6 +212,9 @@ Runner setup_flow(CLI::App& app) {
   options->env.add(app, "--fhir-path", options->fhir_path, "OAUTHCTL_FHIR_PATH",
                    "FHIR request to make with the token (default Patient)");
   app.add_flag("--show-secrets", options->show_secrets, "show secrets and tokens instead of redacting them");
+  app.add_flag("--brief", options->brief, "the steps and each exchange's request and status line only");
+  app.add_flag("--full", options->full,
+               "show every body, also the metadata and JWKS ones folded on a terminal");
   app.add_option(
     "-o,--output", options->output,
     "curl: print each HTTP request as a replayable curl command on stdout (narrative on stderr)");

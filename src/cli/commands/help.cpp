@@ -38,6 +38,8 @@ std::string exit_codes_topic() {
          "  5    timed out waiting for the user or the redirect\n"
          "  6    `oauthctl check` found failures\n"
          "  7    the token is not valid: `introspect` got active:false, `decode` could not verify it\n"
+         "  8    `fhir`: the FHIR server answered 4xx/5xx to the request itself (its OperationOutcome\n"
+         "       is on stdout); a refused token is 4\n"
          "  130  interrupted (Ctrl-C)\n";
 }
 
@@ -59,28 +61,45 @@ std::string config_topic() {
   for (const auto& key : profile_keys()) {
     out += fmt::format("  {:<22} {}\n", key.name, key.description);
   }
-  out += "\nSecrets are referenced, never written inline: an inline client_secret is an error.\n"
-         "client_secret_command runs without a shell; its trimmed standard output is the secret, and a\n"
-         "non-zero exit is a config error. Relative paths are relative to the config file's directory.\n"
-         "Strings use TOML quoting (\"...\" with escapes, or '...'); numbers and booleans are read as text.\n"
-         "An invalid file is reported as FILE:LINE: what is wrong, with exit status 2.\n\n"
-         "Manage it with: oauthctl config list|get KEY|set KEY VALUE|path|profiles [--profile NAME]\n";
+  out +=
+    "\nSecrets are referenced, never written inline: an inline client_secret is an error.\n"
+    "client_secret_command runs without a shell; its trimmed standard output is the secret, and a\n"
+    "non-zero exit is a config error. Relative paths are relative to the config file's directory.\n"
+    "Strings use TOML quoting (\"...\" with escapes, or '...'); numbers and booleans are read as text.\n"
+    "An invalid file is reported as FILE:LINE: what is wrong, with exit status 2.\n\n"
+    "Manage it with: oauthctl config list|get KEY|set KEY VALUE|unset KEY|delete-profile NAME|path|profiles\n"
+    "[--profile NAME] (oauthctl config --help).\n";
   return out;
 }
 
 std::string environment_topic() {
-  return "Environment:\n\n"
+  return "Environment (a flag wins over its variable, a variable over a profile):\n\n"
+         "Client options (token, fhir, flow, discover, introspect, revoke, logout, decode):\n"
          "  OAUTHCTL_SERVER, OAUTHCTL_TOKEN_URL, OAUTHCTL_FHIR_URL, OAUTHCTL_CLIENT_ID,\n"
          "  OAUTHCTL_CLIENT_SECRET, OAUTHCTL_CLIENT_SECRET_FILE, OAUTHCTL_AUTH_METHOD, OAUTHCTL_SCOPE,\n"
          "  OAUTHCTL_AUDIENCE, OAUTHCTL_RESOURCE, OAUTHCTL_CACERT, OAUTHCTL_INSECURE, OAUTHCTL_TIMEOUT,\n"
-         "  OAUTHCTL_VERBOSE, OAUTHCTL_GRANT, OAUTHCTL_OUTPUT, OAUTHCTL_NO_CACHE,\n"
-         "  OAUTHCTL_PRIVATE_KEY, OAUTHCTL_KID, OAUTHCTL_ALG, OAUTHCTL_ASSERTION, OAUTHCTL_ASSERTION_KEY,\n"
-         "  OAUTHCTL_ASSERTION_CLAIMS\n"
-         "                        the same as the option of that name (a flag wins over the variable)\n"
+         "  OAUTHCTL_VERBOSE\n"
+         "Grants: OAUTHCTL_GRANT, OAUTHCTL_AUTHORIZE_URL, OAUTHCTL_REDIRECT_URI, OAUTHCTL_BROWSER,\n"
+         "  OAUTHCTL_PKCE, OAUTHCTL_REDIRECT_TIMEOUT, OAUTHCTL_LOGIN_HINT, OAUTHCTL_LAUNCH,\n"
+         "  OAUTHCTL_REFRESH_TOKEN, OAUTHCTL_USERNAME, OAUTHCTL_PASSWORD, OAUTHCTL_SUBJECT_TOKEN,\n"
+         "  OAUTHCTL_SUBJECT_TOKEN_TYPE, OAUTHCTL_ACTOR_TOKEN, OAUTHCTL_ACTOR_TOKEN_TYPE,\n"
+         "  OAUTHCTL_REQUESTED_TOKEN_TYPE, OAUTHCTL_PRIVATE_KEY, OAUTHCTL_KID, OAUTHCTL_ALG,\n"
+         "  OAUTHCTL_ASSERTION, OAUTHCTL_ASSERTION_KEY, OAUTHCTL_ASSERTION_CLAIMS\n"
+         "Output and cache: OAUTHCTL_OUTPUT, OAUTHCTL_NO_CACHE, OAUTHCTL_QUIET, OAUTHCTL_FHIR_PATH\n"
+         "serve: OAUTHCTL_ISSUER, OAUTHCTL_SERVE_HOST, OAUTHCTL_SERVE_PORT, OAUTHCTL_SERVE_DATA, "
+         "OAUTHCTL_SERVE_CONFIG,\n"
+         "  OAUTHCTL_SERVE_DEVICE_INTERVAL, OAUTHCTL_SERVE_DEVICE_LIFETIME, OAUTHCTL_SERVE_LOGIN_BACKOFF\n"
+         "                        each the same as the option of that name\n\n"
+         "  OAUTHCTL_ACCESS_TOKEN  fhir's --access-token; `token -o env` prints it. An explicit\n"
+         "                        --client-id, --client-secret(-file) or --grant wins over it, and\n"
+         "                        -v says when it is used\n"
          "  OAUTHCTL_PROFILE      the profile to use (--profile)\n"
+         "  OAUTHCTL_NO_PROFILE   use no profile (--no-profile)\n"
          "  OAUTHCTL_CONFIG       the client config file (--config-file)\n"
          "  XDG_CONFIG_HOME       where the config file lives (default ~/.config)\n"
          "  XDG_CACHE_HOME        where the token cache lives (default ~/.cache)\n"
+         "  XDG_DATA_HOME         where serve keeps its store (default ~/.local/share)\n"
+         "  BROWSER               the browser command when --browser is not given\n"
          "  NO_COLOR              no colour even on a terminal\n";
 }
 
@@ -103,7 +122,8 @@ int run_help(const std::string& topic, Io& io) {
     for (const auto& t : k_topics) {
       io.out << fmt::format("  {:<12} {}\n", t.name, t.description);
     }
-    io.out << "\nEvery command also has --help; the manual is oauthctl(1).\n" << std::flush;
+    io.out << "\nEvery command also has --help (or: oauthctl help COMMAND); the manual is oauthctl(1).\n"
+           << std::flush;
     return k_exit_ok;
   }
   for (const auto& t : k_topics) {

@@ -92,7 +92,7 @@ int run_introspect(IntrospectOptions& options, Io& io) {
 Runner setup_introspect(CLI::App& app) {
   auto options = std::make_shared<IntrospectOptions>();
   app.add_option("token", options->token, "the token to introspect, or - to read it from standard input");
-  add_client_options(app, options->client, options->env);
+  add_client_options(app, options->client, options->env, ClientOptionSet::client_auth);
   app.add_option("--token-type-hint", options->hint, "access_token or refresh_token (RFC 7662 §2.1)");
   return [options](Io& io) { return run_introspect(*options, io); };
 }

@@ -116,7 +116,7 @@ int run_logout(LogoutOptions& options, Io& io) {
 
 Runner setup_logout(CLI::App& app) {
   auto options = std::make_shared<LogoutOptions>();
-  add_client_options(app, options->client, options->env);
+  add_client_options(app, options->client, options->env, ClientOptionSet::client_auth);
   app.add_flag("--all", options->all, "remove every cached token, of every server (no revocation)");
   return [options](Io& io) { return run_logout(*options, io); };
 }

@@ -65,7 +65,7 @@ int run_revoke(RevokeOptions& options, Io& io) {
 Runner setup_revoke(CLI::App& app) {
   auto options = std::make_shared<RevokeOptions>();
   app.add_option("token", options->token, "the token to revoke, or - to read it from standard input");
-  add_client_options(app, options->client, options->env);
+  add_client_options(app, options->client, options->env, ClientOptionSet::client_auth);
   app.add_option("--token-type-hint", options->hint, "access_token or refresh_token (RFC 7009 §2.1)");
   return [options](Io& io) { return run_revoke(*options, io); };
 }

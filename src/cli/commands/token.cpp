@@ -45,6 +45,12 @@ int run_token(TokenOptions& options, Io& io) {
     return report(io, resolved.error());
   }
   if (options.quiet) {
+    resolved->config.password.prompt = nullptr; // decided before the inputs are checked
+  }
+  if (auto ready = check_grant_inputs((*grant)->grant, resolved->config); !ready) {
+    return report(io, ready.error());
+  }
+  if (options.quiet) {
     // --quiet never opens a browser or menu: the authorize URL (the one line a
     // redirect grant needs the user to act on) is all it prints besides errors.
     resolved->config.redirect.browser = "none";
@@ -81,7 +87,9 @@ Runner setup_token(CLI::App& app) {
                    "token (default), json, header, env, or curl (the HTTP requests as curl commands)");
   options->env.add_flag(app, "--no-cache", options->no_cache, "OAUTHCTL_NO_CACHE",
                         "neither reuse nor store a cached token");
-  options->env.add_flag(app, "--force", options->force, "", "fetch a new token and replace the cached one");
+  options->env.add_flag(
+    app, "--force", options->force, "",
+    "fetch a new token and replace the cached one (after a server restart, a revocation)");
   options->env.add_flag(app, "-q,--quiet", options->quiet, "OAUTHCTL_QUIET",
                         "no browser, no narration, no warnings: errors and the authorize URL only");
   return [options](Io& io) { return run_token(*options, io); };

@@ -16,14 +16,25 @@ setup_shell_env() {
     >"$XDG_CONFIG_HOME/oauthctl/config.toml"
 }
 
-# bash_complete LINE: COMPREPLY for the last word of LINE (a trailing space starts a new word).
+# hide_oauthctl: the binary only at $TEST_DIR/hidden/oauthctl, off PATH; sets HIDDEN.
+hide_oauthctl() {
+  mkdir -p "$TEST_DIR/hidden"
+  ln -sf "$OAUTHCTL" "$TEST_DIR/hidden/oauthctl"
+  rm -f "$TEST_DIR/bin/oauthctl"
+  HIDDEN=$TEST_DIR/hidden/oauthctl
+  ! command -v oauthctl >/dev/null || fail "oauthctl is still on PATH: $(command -v oauthctl)"
+}
+
+# bash_complete LINE [ALIAS_DEFINITION]: COMPREPLY for the last word of LINE (a trailing
+# space starts a new word); the first word of LINE is the command as typed.
 bash_complete() {
   (
     # shellcheck disable=SC1091
     source "$COMPLETIONS/oauthctl.bash"
+    # shellcheck disable=SC2139
+    [[ -n ${2:-} ]] && alias "$2"
     read -ra COMP_WORDS <<<"$1"
     [[ $1 == *' ' ]] && COMP_WORDS+=("")
-    COMP_WORDS[0]=oauthctl
     COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
     COMP_LINE=$1
     COMP_POINT=${#1}
@@ -64,6 +75,39 @@ test_bash() {
   # The completion must be loadable by bash-completion's loader too (complete -F registered).
   bash -c "source '$COMPLETIONS/oauthctl.bash' && complete -p oauthctl" | grep -q -- '-F _oauthctl' ||
     fail "complete -F _oauthctl not registered"
+  expect_candidates "$(bash_complete 'oauthctl config ')" unset delete-profile
+  expect_candidates "$(bash_complete 'oauthctl fhir -X ')" POST PUT DELETE
+}
+
+test_bash_alias_and_binary_off_path() {
+  setup_shell_env
+  hide_oauthctl
+  # An alias to a binary that is not on PATH: options and profiles come from that binary.
+  expect_candidates "$(bash_complete 'oc token --no' "oc=$HIDDEN --verbose")" --no-cache --no-profile
+  expect_candidates "$(bash_complete 'oc token --profile ' "oc=$HIDDEN")" staging prod
+  # The binary by its path.
+  expect_candidates "$(bash_complete "$HIDDEN token --no")" --no-cache
+  expect_candidates "$(bash_complete "$HIDDEN config delete-profile ")" staging prod
+}
+
+test_fish_alias_and_binary_off_path() {
+  command -v fish >/dev/null || { echo "SKIP: fish not installed"; return 0; }
+  setup_shell_env
+  hide_oauthctl
+  local got
+  got=$(fish --no-config -c "source '$COMPLETIONS/oauthctl.fish'; alias oc '$HIDDEN'; complete -C 'oc token --profile '" | cut -f1)
+  expect_candidates "$got" staging prod
+}
+
+test_zsh_alias_and_binary_off_path() {
+  command -v zsh >/dev/null || { echo "SKIP: zsh not installed"; return 0; }
+  setup_shell_env
+  hide_oauthctl
+  local got
+  got=$(ZSH_SETUP="alias oc=$HIDDEN" zsh_complete 'oc token --profile sta')
+  [[ $got == 'oc token --profile staging'* ]] || fail "zsh alias profile completion: '$got'"
+  got=$(ZSH_SETUP="alias oc=$HIDDEN" zsh_complete 'oc token --no-c')
+  [[ $got == 'oc token --no-cache'* ]] || fail "zsh alias option completion: '$got'"
 }
 
 # fish_complete LINE: fish's candidates for LINE (complete -C), names only.
@@ -98,6 +142,7 @@ zpty -b z 'zsh -f -i'
 zpty -w z 'PS1="" PROMPT="" RPROMPT=""; unsetopt zle_bracketed_paste 2>/dev/null'
 zpty -w z 'fpath=($COMPLETIONS \$fpath); autoload -U compinit; compinit -u -d $TEST_DIR/zcompdump'
 zpty -w z 'zstyle ":completion:*" menu no; setopt no_list_beep no_auto_menu'
+zpty -w z '${ZSH_SETUP:-:}'
 zpty -w -n z '$1'$'\t'
 sleep 1
 zpty -w -n z $'\x01print -r -- "<<<" \x05 ">>>"\n'

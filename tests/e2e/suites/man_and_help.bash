@@ -120,3 +120,22 @@ test_version_lists_libraries() {
     grep -q "$lib" "$TEST_DIR/stdout" || fail "--version does not name $lib: $STDOUT"
   done
 }
+
+test_help_environment_lists_every_variable() {
+  # Every [env: NAME] of every command's --help is in `help environment` and in the man
+  # page's ENVIRONMENT section.
+  local names=() name help_env man_env missing=()
+  local cmd
+  for cmd in token fhir flow serve discover config cache logout introspect revoke decode keygen; do
+    mapfile -t -O "${#names[@]}" names < <("$OAUTHCTL" $cmd --help | grep -oE 'OAUTHCTL_[A-Z_]+')
+  done
+  ((${#names[@]} > 20)) || fail "found too few variables: ${names[*]}"
+  help_env=$("$OAUTHCTL" help environment)
+  man_env=$(man_text | sed -n '/^\.SH ENVIRONMENT/,/^\.SH FILES/p')
+  for name in $(printf '%s\n' "${names[@]}" | sort -u); do
+    grep -qw -- "$name" <<<"$help_env" || missing+=("help environment: $name")
+    grep -qw -- "$name" <<<"$man_env" || missing+=("man ENVIRONMENT: $name")
+  done
+  ((${#missing[@]} == 0)) || fail "not listed: ${missing[*]}"
+  grep -q 'OAUTHCTL_ACCESS_TOKEN' <<<"$help_env" || fail "help environment omits OAUTHCTL_ACCESS_TOKEN"
+}

@@ -9,6 +9,9 @@ test_listening_line_and_demo_banner() {
   # The banner's ready-to-paste command works as printed.
   local line
   line=$(grep -m1 -o 'oauthctl token .*' "$out") || fail "no ready-to-paste token line"
+  # Its secret is not in the command (it would show in ps); the banner names it once.
+  [[ $line != *demo-secret* ]] || fail "the try: line holds the secret: $line"
+  export OAUTHCTL_CLIENT_SECRET=demo-secret
   RC=0
   eval "\"$OAUTHCTL\" ${line#oauthctl }" >"$TEST_DIR/stdout" 2>"$TEST_DIR/stderr" || RC=$?
   expect_exit 0

@@ -115,7 +115,10 @@ test_cache_list_clear_and_logout() {
   cc_token --scope system/Patient.read >/dev/null || fail "token"
   run_cli cache list
   expect_exit 0
-  [[ $(wc -l <"$TEST_DIR/stdout") == 2 ]] || fail "cache list: $STDOUT"
+  [[ $(wc -l <"$TEST_DIR/stdout") == 3 ]] || fail "cache list: $STDOUT"
+  [[ $(head -n 1 "$TEST_DIR/stdout") == $'SERVER\tCLIENT\tGRANT\tSCOPE\tEXPIRES\tREFRESH' ]] ||
+    fail "cache list has no header: $STDOUT"
+  ! grep -q $'\t$' "$TEST_DIR/stdout" || fail "cache list has trailing tabs"
   ! grep -q 'ey' "$TEST_DIR/stdout" || fail "cache list printed a token"
   run_cli cache path
   [[ $STDOUT == "$CACHE" ]] || fail "cache path: $STDOUT"
@@ -207,4 +210,43 @@ test_expired_token_is_refreshed_first() {
   [[ $t == client_credentials-3 ]] || fail "expected the full grant after a refused refresh, got $t"
   [[ $(tr '\n' ' ' <grants.log) == "client_credentials refresh_token refresh_token client_credentials " ]] ||
     fail "grants: $(cat grants.log)"
+}
+
+# serve_on_port PORT: `serve --ephemeral --demo` on a fixed port (a restart keeps the URL,
+# so the cache key stays the same); sets SERVER_URL and SERVER_PID.
+serve_on_port() {
+  local out=$TEST_DIR/fixed$1.$RANDOM.out
+  "$OAUTHCTL" serve --host 127.0.0.1 --port "$1" --ephemeral --demo >"$out" 2>"$out.log" &
+  SERVER_PID=$!
+  SERVER_PIDS+=("$SERVER_PID")
+  local i
+  for ((i = 0; i < 200; i++)); do
+    SERVER_URL=$(head -n 1 "$out" 2>/dev/null | sed -n 's/^listening on \(http[^ ]*\)$/\1/p')
+    [[ -n $SERVER_URL ]] && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || fail "serve on port $1 exited: $(cat "$out.log")"
+    sleep 0.05
+  done
+  fail "serve on port $1 did not start"
+}
+
+test_cached_token_of_a_restarted_server_is_dropped() {
+  suite_setup
+  local port first second
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  serve_on_port "$port"
+  first=$(cc_token) || fail "first token"
+  stop_server "$SERVER_PID"
+  # --ephemeral: a new signing key; the cached token no longer verifies anywhere.
+  serve_on_port "$port"
+  run_cli token --server "$SERVER_URL" --client-id demo-client --client-secret-file <(printf demo-secret) -v
+  expect_exit 0
+  second=$STDOUT
+  [[ $first != "$second" ]] || fail "the dead cached token was handed out again"
+  expect_stderr 'cached token dropped: its signature no longer verifies'
+  run_cli decode "$second" --server "$SERVER_URL"
+  expect_exit 0
+  # And the new one is cached: the next call answers from the cache.
+  run_cli token --server "$SERVER_URL" --client-id demo-client --client-secret-file <(printf demo-secret) -v
+  [[ $STDOUT == "$second" ]] || fail "the new token was not cached"
+  expect_stderr 'token from the cache'
 }
