@@ -12,7 +12,8 @@ class App;
 
 namespace oauthctl::cli {
 
-// Levenshtein distance between `a` and `b` (insertions, deletions, substitutions).
+// Edit distance between `a` and `b`: insertions, deletions, substitutions and
+// transpositions of neighbours each count one.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 // The candidate nearest to `word` when it is near enough to be a typo (at most 2 edits,

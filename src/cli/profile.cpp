@@ -736,6 +736,10 @@ std::optional<std::string> delete_config_profile(std::string_view text, const st
   if (!first) {
     return std::nullopt;
   }
+  // Comments right above a table (no blank line between) belong to it: they go with it.
+  while (*first > 0 && !trim(lines[*first - 1]).empty() && trim(lines[*first - 1]).front() == '#') {
+    --*first;
+  }
   // Comments right above the next table belong to it: keep them.
   while (last > *first + 1 && !trim(lines[last - 1]).empty() && trim(lines[last - 1]).front() == '#') {
     --last;

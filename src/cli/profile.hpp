@@ -104,8 +104,8 @@ std::string set_config_value(std::string_view text, const std::string& profile, 
 std::optional<std::string> unset_config_value(std::string_view text, const std::string& profile,
                                               const std::string& key);
 
-// `text` without the table `[profile.NAME]` and its keys (comments above the next table
-// are kept); nullopt when there is no such table.
+// `text` without the table `[profile.NAME]`, its keys and the comment lines right above
+// it (those above the next table stay); nullopt when there is no such table.
 std::optional<std::string> delete_config_profile(std::string_view text, const std::string& profile);
 
 // `value` as a TOML basic string, quotes included.

@@ -34,7 +34,8 @@ TEST_SUITE("cli") {
   TEST_CASE("edit_distance and nearest") {
     CHECK(edit_distance("tokn", "token") == 1);
     CHECK(edit_distance("", "abc") == 3);
-    CHECK(edit_distance("--verison", "--version") == 2);
+    CHECK(edit_distance("--verison", "--version") == 1);
+    CHECK(edit_distance("flwo", "flow") == 1);
     const std::vector<std::string> commands{"token", "fhir", "flow", "serve"};
     CHECK(nearest("tokn", commands) == "token");
     CHECK(nearest("flwo", commands) == "flow");

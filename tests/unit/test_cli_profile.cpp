@@ -207,7 +207,8 @@ TEST_SUITE("cli.profile") {
     // The key of another table with the same name stays.
     CHECK(unset_config_value(text, "b", "server") ==
           "# keep me\n[profile.a]\nserver = \"x\"\nscope = \"s\"\n\n# about b\n[profile.b]\n");
-    CHECK(delete_config_profile(text, "a") == "# keep me\n# about b\n[profile.b]\nserver = \"y\"\n");
+    // Comments right above a table go with it; those above the next one stay.
+    CHECK(delete_config_profile(text, "a") == "# about b\n[profile.b]\nserver = \"y\"\n");
     CHECK(delete_config_profile(text, "b") == "# keep me\n[profile.a]\nserver = \"x\"\nscope = \"s\"\n");
     CHECK_FALSE(delete_config_profile(text, "c"));
     REQUIRE(parse_config(*delete_config_profile(text, "a"), "x.toml"));

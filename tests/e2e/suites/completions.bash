@@ -143,12 +143,23 @@ zpty -w z 'PS1="" PROMPT="" RPROMPT=""; unsetopt zle_bracketed_paste 2>/dev/null
 zpty -w z 'fpath=($COMPLETIONS \$fpath); autoload -U compinit; compinit -u -d $TEST_DIR/zcompdump'
 zpty -w z 'zstyle ":completion:*" menu no; setopt no_list_beep no_auto_menu'
 zpty -w z '${ZSH_SETUP:-:}'
+# A loaded machine can take seconds for compinit: wait for the shell, not a fixed time.
+zpty -w z 'print -r -- SETUP""DONE'
+local out= line i
+for ((i = 0; i < 600; i++)); do
+  zpty -r -t z line && out+=\$line
+  [[ \$out == *SETUPDONE* ]] && break
+  sleep 0.05
+done
 zpty -w -n z '$1'$'\t'
-sleep 1
+sleep 0.5
 zpty -w -n z $'\x01print -r -- "<<<" \x05 ">>>"\n'
-sleep 1
-local out line
-while zpty -r -t z line; do out+=\$line; done
+out=
+for ((i = 0; i < 600; i++)); do
+  zpty -r -t z line && out+=\$line
+  [[ \$out == *'<<< '*' >>>'* ]] && break
+  sleep 0.05
+done
 print -r -- \$out
 zpty -d z
 ZSH

@@ -32,13 +32,20 @@ expect_recorder_never_saw() {
 test_default_profile_secret_stays_with_its_server() {
   suite_setup
   start_recorder
+  # No secret of its own: refused before any request (the profile's is not borrowed).
   run_cli token --no-cache --server "$RECORDER_URL" --token-url "$RECORDER_URL/token" \
     --client-id billing-service -v
+  expect_exit 2
+  expect_stderr 'needs a client secret'
+  expect_stderr "profile default not used: its server $SERVER_URL/ is not $RECORDER_URL"
+  [[ ! -s $RECORDER_LOG ]] || fail "a request was sent: $(cat "$RECORDER_LOG")"
+  # With a secret of its own, that one goes to the other server, and only that one.
+  run_cli token --no-cache --server "$RECORDER_URL" --token-url "$RECORDER_URL/token" \
+    --client-id billing-service --client-secret-file <(printf own-secret)
   expect_exit 4
   expect_recorder_never_saw demo-secret
-  jq -e 'select(.path == "/token") | .basic == ""' "$RECORDER_LOG" >/dev/null ||
-    fail "Basic credentials sent: $(cat "$RECORDER_LOG")"
-  expect_stderr "profile default not used: its server $SERVER_URL/ is not $RECORDER_URL"
+  jq -e 'select(.path == "/token") | .basic == "billing-service:own-secret"' "$RECORDER_LOG" >/dev/null ||
+    fail "unexpected request: $(cat "$RECORDER_LOG")"
   # A token URL alone on another server does not bind the profile either.
   run_cli token --no-cache --token-url "$RECORDER_URL/token" --client-id demo-client --client-secret x
   expect_exit 4
@@ -61,9 +68,14 @@ server = "$RECORDER_URL"
 client_id = "demo-client"
 client_secret_env = "DEMO_SECRET"
 EOF2
-  run_cli token --no-cache --token-url "$RECORDER_URL/token" --client-id other -v
+  run_cli token --no-cache --token-url "$RECORDER_URL/token" --client-id other -v \
+    --client-secret-file <(printf other-secret)
   expect_exit 4
   expect_recorder_never_saw demo-secret
+  jq -e 'select(.path == "/token") | .basic == "other:other-secret"' "$RECORDER_LOG" >/dev/null ||
+    fail "the client's own secret was not sent: $(cat "$RECORDER_LOG")"
+  run_cli token --no-cache --token-url "$RECORDER_URL/token" --client-id other -v
+  expect_exit 2
   expect_stderr 'client secret of profile default not used: it is for client demo-client'
 }
 

@@ -127,3 +127,25 @@ PY
   expect_exit 7
   expect_stdout 'NOT VALID: JWT alg "HS256" is not accepted'
 }
+
+test_decode_says_what_it_checked_against() {
+  start_server
+  local foreign_url=$SERVER_URL token
+  token=$(demo_token) || fail "no token"
+  # A Bearer prefix, as copied from a request, is accepted.
+  run_cli decode "Bearer $token"
+  expect_exit 0
+  expect_stdout 'signature not checked'
+  run_cli decode "Authorization: Bearer $token" --server "$SERVER_URL"
+  expect_exit 0
+  expect_stdout "valid: RS256 signature by key .* from $SERVER_URL/.well-known/jwks.json"
+  # A default profile naming another server: the verdict names those keys, the profile,
+  # and the token's own issuer.
+  start_server
+  mkdir -p "$XDG_CONFIG_HOME/oauthctl"
+  printf '[profile.default]\nserver = "%s"\n' "$SERVER_URL" >"$XDG_CONFIG_HOME/oauthctl/config.toml"
+  run_cli decode "$token"
+  expect_exit 7
+  expect_stdout "NOT VALID: .*the token's iss $foreign_url is not $SERVER_URL \(give --server $foreign_url\)"
+  expect_stdout "checked against $SERVER_URL/.well-known/jwks.json \(jwks_uri of $SERVER_URL, from profile default\)"
+}
