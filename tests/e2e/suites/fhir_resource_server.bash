@@ -117,9 +117,10 @@ test_search_and_read_through_oauthctl_fhir() {
   OAUTHCTL_CLIENT_SECRET=demo-secret run_cli fhir "Observation?patient=Patient/$id" "${common[@]}"
   expect_exit 0
   expect_json ".type == \"searchset\" and (.entry | all(.resource.subject.reference == \"Patient/$id\"))"
+  # A FHIR error about the request (not the token): its OperationOutcome on stdout, exit 8.
   OAUTHCTL_CLIENT_SECRET=demo-secret run_cli fhir Patient/does-not-exist "${common[@]}"
-  expect_exit 4
-  expect_no_stdout
+  expect_exit 8
+  expect_json '.resourceType == "OperationOutcome"'
   expect_one_line_stderr
 }
 
