@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "server/fhir/capability.hpp"
 
+#include "server/fhir/search_query.hpp"
+
 namespace oauthctl::server {
 
 namespace {
@@ -8,13 +10,9 @@ namespace {
 using Json = nlohmann::json;
 
 Json search_params(const std::string& type) {
-  Json params = Json::array({{{"name", "_id"}, {"type", "token"}}, {{"name", "_count"}, {"type", "number"}}});
-  if (type == "Patient") {
-    params.push_back({{"name", "name"}, {"type", "string"}});
-  } else if (type == "Observation") {
-    params.push_back({{"name", "patient"}, {"type", "reference"}});
-    params.push_back({{"name", "subject"}, {"type", "reference"}});
-    params.push_back({{"name", "code"}, {"type", "token"}});
+  Json params = Json::array();
+  for (const auto& param : supported_search_params(type)) {
+    params.push_back({{"name", param.name}, {"type", param.type}});
   }
   return params;
 }

@@ -13,6 +13,7 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr std::string_view k_loinc = "http://loinc.org";
+constexpr std::string_view k_mrn_system = "urn:oauthctl:mrn";
 constexpr std::string_view k_last_updated = "2024-01-01T00:00:00Z";
 
 struct PatientRow {
@@ -79,18 +80,24 @@ FhirDataset::FhirDataset(const std::string& fhir_base) {
     item.type = "Patient";
     item.id = fmt::format("pt-{}", i + 1);
     item.patient_id = item.id;
-    item.names = lower(fmt::format("{} {}", row.given, row.family));
+    item.families = {lower(row.family)};
+    item.givens = {lower(row.given)};
+    item.gender = row.gender;
+    item.date = row.birth_date;
+    const auto mrn = fmt::format("MRN-{:04}", 1001 + i);
+    item.identifiers = fmt::format(" {}|{} ", k_mrn_system, mrn);
+    item.practitioners = {fmt::format("Practitioner/pr-{}", i < 3 ? 1 : 2)};
     item.resource = {
       {"resourceType", "Patient"},
       {"id", item.id},
       {"meta", {{"versionId", "1"}, {"lastUpdated", k_last_updated}}},
-      {"identifier",
-       Json::array({{{"system", "urn:oauthctl:mrn"}, {"value", fmt::format("MRN-{:04}", 1001 + i)}}})},
+      {"identifier", Json::array({{{"system", k_mrn_system}, {"value", mrn}}})},
       {"active", true},
       {"name",
        Json::array({{{"use", "official"}, {"family", row.family}, {"given", Json::array({row.given})}}})},
       {"gender", row.gender},
       {"birthDate", row.birth_date},
+      {"generalPractitioner", Json::array({{{"reference", item.practitioners.front()}}})},
     };
     patients.push_back(finish(std::move(item), fhir_base));
   }
@@ -102,6 +109,7 @@ FhirDataset::FhirDataset(const std::string& fhir_base) {
     item.id = fmt::format("obs-{}", i + 1);
     item.patient_id = fmt::format("pt-{}", i / 2 + 1);
     item.codes = fmt::format(" {}|{} ", k_loinc, row.code);
+    item.date = fmt::format("2024-01-{:02}T09:00:00Z", i + 1);
     item.resource = {
       {"resourceType", "Observation"},
       {"id", item.id},
@@ -115,7 +123,7 @@ FhirDataset::FhirDataset(const std::string& fhir_base) {
        {{"coding", Json::array({{{"system", k_loinc}, {"code", row.code}, {"display", row.display}}})},
         {"text", row.display}}},
       {"subject", {{"reference", fmt::format("Patient/{}", item.patient_id)}}},
-      {"effectiveDateTime", fmt::format("2024-01-{:02}T09:00:00Z", i + 1)},
+      {"effectiveDateTime", item.date},
       {"valueQuantity",
        {{"value", row.value},
         {"unit", row.unit},

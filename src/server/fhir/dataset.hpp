@@ -15,15 +15,22 @@ struct FhirResource {
   std::string type;
   std::string id;
   nlohmann::json resource;
-  std::string json;       // `resource` serialised: what a read returns
-  std::string entry_json; // a searchset Bundle entry (fullUrl, resource, search.mode)
-  std::string patient_id; // Observation: the id of its subject; Patient: its own id
-  std::string names;      // Patient: lower-cased given and family names, space separated
-  std::string codes;      // Observation: " system|code " tokens of its code
+  std::string json;                  // `resource` serialised: what a read returns
+  std::string entry_json;            // a searchset Bundle entry (fullUrl, resource, search.mode)
+  std::string patient_id;            // Observation: the id of its subject; Patient: its own id
+  std::vector<std::string> families; // Patient: lower-cased family names
+  std::vector<std::string> givens;   // Patient: lower-cased given names
+  std::string codes;                 // Observation: " system|code " tokens of its code
+  std::string identifiers;           // " system|value " tokens of its identifiers
+  std::string gender;                // Patient: the administrative gender code
+  std::string date;                  // Patient: birthDate; Observation: effectiveDateTime
+  // Patient: the generalPractitioner references ("Practitioner/pr-1"): who cares for them.
+  std::vector<std::string> practitioners;
 };
 
-// The small, deterministic data set `serve` answers FHIR requests from: 5 Patients and
-// 10 Observations (LOINC vital signs and labs) that reference them. Read-only, so it is
+// The small, deterministic data set `serve` answers FHIR requests from: 5 Patients (pt-1
+// to pt-3 under general practitioner Practitioner/pr-1, pt-4 and pt-5 under pr-2) and 10
+// Observations (LOINC vital signs and labs) that reference them. Read-only, so it is
 // shared by all request threads without locking.
 class FhirDataset {
 public:

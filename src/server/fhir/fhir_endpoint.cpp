@@ -2,6 +2,8 @@
 #include "server/fhir/fhir_endpoint.hpp"
 
 #include "server/access_token.hpp"
+#include "server/fhir/search_query.hpp"
+#include "server/fhir/user_access.hpp"
 
 #include <oauthctl/oauth/smart_scope.hpp>
 #include <oauthctl/util/form.hpp>
@@ -9,7 +11,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
-#include <charconv>
+#include <optional>
 
 namespace oauthctl::server {
 
@@ -17,8 +19,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr std::size_t k_default_count = 50;
-constexpr std::size_t k_max_count = 1000;
+constexpr std::size_t k_default_count = SearchQuery{}.count;
 
 std::string lower(std::string_view text) {
   std::string out(text);
@@ -45,141 +46,155 @@ std::string needed_scope(std::string_view type, oauth::Interaction interaction) 
   return fmt::format("system/{}.{}", type, interaction == oauth::Interaction::read ? "r" : "s");
 }
 
-// system/ scopes grant access to everything of their types; user/ scopes are treated the
-// same way (this mock server has no per-user access rules). patient/ scopes grant access
-// only inside the token's patient compartment (SMART App Launch §3.0.1): the Patient
-// itself and Observations whose subject it is. A read outside the compartment is 403; a
-// search is filtered to the compartment (see search()), so it never reveals other
-// patients' resources and never fails just because other patients exist.
-enum class Access { none, all, compartment };
-
-Access scopes_allow(const VerifiedToken& token, std::string_view type, oauth::Interaction interaction) {
-  Access access = Access::none;
+// What a token may see of `type` for `interaction`, or nullopt when no scope covers it
+// (SMART App Launch 2 §3.0.1): system/ scopes everything; user/ scopes what the user may
+// access (user_patients: a Patient user their compartment, a Practitioner user their
+// patients); patient/ scopes the compartment of the token's patient in context.
+std::optional<PatientSet> visible_patients(const AppContext& context, const VerifiedToken& token,
+                                           std::string_view type, oauth::Interaction interaction) {
+  std::optional<PatientSet> visible;
   for (const auto& scope : token.scopes) {
     if (!scope.allows(type, interaction)) {
       continue;
     }
-    if (scope.context == "system" || scope.context == "user") {
-      return Access::all;
+    if (scope.context == "system") {
+      visible.emplace().everyone = true;
+      return visible;
     }
-    if (scope.context == "patient" && !token.patient.empty()) {
-      access = Access::compartment;
-    }
-  }
-  return access;
-}
-
-bool in_compartment(const FhirResource& item, const std::string& patient) {
-  return item.patient_id == patient;
-}
-
-// A reference search value: "pt-1", "Patient/pt-1" or "<base>/Patient/pt-1".
-std::string reference_id(std::string_view value) {
-  const auto slash = value.rfind('/');
-  return std::string(slash == std::string_view::npos ? value : value.substr(slash + 1));
-}
-
-struct SearchFilter {
-  std::vector<std::string> ids;      // _id: any of
-  std::vector<std::string> names;    // name: each must match (AND)
-  std::vector<std::string> patients; // patient/subject: any of
-  std::vector<std::string> codes;    // code: any of, "system|code" or "code"
-  std::size_t count = k_default_count;
-};
-
-tl::expected<SearchFilter, std::string> read_filter(std::string_view type, const util::FormFields& params) {
-  SearchFilter filter;
-  for (const auto& [name, value] : params) {
-    if (name == "_id") {
-      for (const auto id : split(value, ',')) {
-        filter.ids.emplace_back(id);
+    if (scope.context == "user") {
+      if (!visible) {
+        visible.emplace();
       }
-    } else if (name == "_count") {
-      std::size_t count = 0;
-      const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), count);
-      if (error != std::errc{} || end != value.data() + value.size()) {
-        return tl::unexpected(std::string("_count must be a non-negative integer"));
+      visible->add(user_patients(token.fhir_user, context.dataset.all("Patient")));
+    } else if (scope.context == "patient" && !token.patient.empty()) {
+      // A patient/ scope grants nothing until a patient is in context.
+      if (!visible) {
+        visible.emplace();
       }
-      filter.count = std::min(count, k_max_count);
-    } else if (name == "name" && type == "Patient") {
-      filter.names.push_back(lower(value));
-    } else if ((name == "patient" || name == "subject") && type == "Observation") {
-      for (const auto reference : split(value, ',')) {
-        filter.patients.push_back(reference_id(reference));
-      }
-    } else if (name == "code" && type == "Observation") {
-      for (const auto code : split(value, ',')) {
-        filter.codes.emplace_back(code);
-      }
+      visible->ids.insert(token.patient);
     }
-    // FHIR R4 §3.1.1.3.3: unknown parameters are ignored under the default lenient handling.
   }
-  return filter;
+  return visible;
 }
 
-bool any_of(const std::vector<std::string>& wanted, const std::string& value) {
-  return wanted.empty() || std::find(wanted.begin(), wanted.end(), value) != wanted.end();
+// FHIR R4 §3.1.1.3.3 "Prefer: handling=strict": unknown search parameters are an error.
+bool wants_strict_handling(const http::Headers& headers) {
+  const auto prefer = headers.get("Prefer").value_or("");
+  for (auto token : split(prefer, ',')) {
+    while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) {
+      token.remove_prefix(1);
+    }
+    while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) {
+      token.remove_suffix(1);
+    }
+    if (lower(token) == "handling=strict") {
+      return true;
+    }
+  }
+  return false;
 }
 
-bool matches(const FhirResource& item, const SearchFilter& filter) {
-  if (!any_of(filter.ids, item.id) || !any_of(filter.patients, item.patient_id)) {
-    return false;
-  }
-  for (const auto& name : filter.names) {
-    // FHIR string search matches from the start of a name part; we are more lenient
-    // and match any substring, case-insensitively.
-    if (item.names.find(name) == std::string::npos) {
-      return false;
+std::string json_string(const std::string& text) {
+  return Json(text).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+// The search URL with the parameters that took effect, for the Bundle's links.
+std::string search_link(const AppContext& context, std::string_view type, const SearchQuery& query,
+                        std::optional<std::size_t> offset) {
+  auto params = query.applied;
+  if (offset) {
+    params.emplace_back("_count", std::to_string(query.count));
+    if (*offset > 0) {
+      params.emplace_back("_offset", std::to_string(*offset));
     }
   }
-  if (!filter.codes.empty()) {
-    bool found = false;
-    for (const auto& code : filter.codes) {
-      const auto token = code.find('|') == std::string::npos ? "|" + code + " " : " " + code + " ";
-      found = found || item.codes.find(token) != std::string::npos;
-    }
-    if (!found) {
-      return false;
-    }
+  auto url = fmt::format("{}/{}", context.fhir_base, type);
+  if (!params.empty()) {
+    url += '?';
+    url += util::form_encode(params);
   }
-  return true;
+  return url;
+}
+
+// The Bundle entry that tells the client which parameters were left out (FHIR R4
+// §3.1.1.3.3: "the server SHOULD return an OperationOutcome in the bundle").
+std::string ignored_outcome_entry(const std::vector<std::string>& ignored) {
+  Json issues = Json::array();
+  for (const auto& name : ignored) {
+    issues.push_back(
+      {{"severity", "warning"},
+       {"code", "not-supported"},
+       {"diagnostics", fmt::format("search parameter {} is not supported; it was ignored", name)}});
+  }
+  const Json entry{{"resource", {{"resourceType", "OperationOutcome"}, {"issue", std::move(issues)}}},
+                   {"search", {{"mode", "outcome"}}}};
+  return entry.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 ServerResponse search(const AppContext& context, const ServerRequest& request, std::string_view type,
-                      const std::string& compartment) {
+                      const PatientSet& visible) {
   const auto params = util::form_decode(request.query);
   if (!params) {
     return operation_outcome(400, "invalid", "the query string is malformed");
   }
-  const auto filter = read_filter(type, *params);
-  if (!filter) {
-    return operation_outcome(400, "invalid", filter.error());
+  const auto query = read_search_query(type, *params);
+  if (!query) {
+    return operation_outcome(400, "invalid", query.error());
+  }
+  if (!query->ignored.empty() && wants_strict_handling(request.headers)) {
+    return operation_outcome(400, "not-supported",
+                             fmt::format("search parameter {} is not supported", query->ignored.front()));
   }
   std::vector<const FhirResource*> found;
   for (const auto& item : context.dataset.all(type)) {
-    if (matches(item, *filter) && (compartment.empty() || in_compartment(item, compartment))) {
+    if (visible.contains(item.patient_id) && matches_search(item, *query)) {
       found.push_back(&item);
     }
   }
-  auto self = fmt::format("{}/{}", context.fhir_base, type);
-  if (!request.query.empty()) {
-    self += '?';
-    self += request.query;
+  const bool paged = query->count != k_default_count || query->offset > 0;
+  std::string links = fmt::format(
+    R"({{"relation":"self","url":{}}})",
+    json_string(search_link(context, type, *query, paged ? std::optional(query->offset) : std::nullopt)));
+  const auto first = std::min(query->offset, found.size());
+  const auto last = query->summary_count ? first : std::min(found.size(), first + query->count);
+  if (!query->summary_count && query->count > 0 && last < found.size()) {
+    links += fmt::format(R"(,{{"relation":"next","url":{}}})",
+                         json_string(search_link(context, type, *query, last)));
+  }
+  if (!query->summary_count && first > 0) {
+    const auto previous = first > query->count ? first - query->count : 0;
+    links += fmt::format(R"(,{{"relation":"previous","url":{}}})",
+                         json_string(search_link(context, type, *query, previous)));
   }
   // Built from pre-serialised entries: no JSON tree per request.
-  std::string body =
-    fmt::format(R"({{"resourceType":"Bundle","type":"searchset","total":{},"link":[)"
-                R"({{"relation":"self","url":{}}}],"entry":[)",
-                found.size(), Json(self).dump(-1, ' ', false, Json::error_handler_t::replace));
-  const auto shown = std::min(found.size(), filter->count);
-  for (std::size_t i = 0; i < shown; ++i) {
-    if (i > 0) {
+  std::string body = fmt::format(R"({{"resourceType":"Bundle","type":"searchset","total":{},"link":[{}])",
+                                 found.size(), links);
+  if (query->summary_count && query->ignored.empty()) {
+    body += '}';
+    return raw_json_response(200, std::move(body), k_fhir_json);
+  }
+  body += R"(,"entry":[)";
+  for (auto i = first; i < last; ++i) {
+    if (i > first) {
       body += ',';
     }
     body += found[i]->entry_json;
   }
+  if (!query->ignored.empty()) {
+    if (last > first) {
+      body += ',';
+    }
+    body += ignored_outcome_entry(query->ignored);
+  }
   body += "]}";
   return raw_json_response(200, std::move(body), k_fhir_json);
+}
+
+// The answer for a resource that does not exist or that the token may not see: the same
+// for both, so the status does not reveal which ids exist outside the token's reach.
+ServerResponse not_known(std::string_view type, std::string_view id) {
+  return operation_outcome(404, "not-found",
+                           fmt::format("{}/{} is not known", type, json_string(std::string(id))));
 }
 
 } // namespace
@@ -244,8 +259,8 @@ ServerResponse handle_fhir(const AppContext& context, const ServerRequest& reque
     return operation_outcome(405, "not-supported", "this server is read-only");
   }
   const auto interaction = parts.size() == 2 ? oauth::Interaction::read : oauth::Interaction::search;
-  const auto access = scopes_allow(*token, type, interaction);
-  if (access == Access::none) {
+  const auto visible = visible_patients(context, *token, type, interaction);
+  if (!visible) {
     const auto needed = needed_scope(type, interaction);
     auto response = operation_outcome(
       403, "forbidden", fmt::format("the token's scopes do not allow this; it needs {}", needed));
@@ -253,21 +268,13 @@ ServerResponse handle_fhir(const AppContext& context, const ServerRequest& reque
     return response;
   }
   if (interaction == oauth::Interaction::search) {
-    return search(context, request, type, access == Access::compartment ? token->patient : std::string());
+    // A search is filtered to what the token may see, so it never reveals other patients'
+    // resources and never fails just because other patients exist.
+    return search(context, request, type, *visible);
   }
   const auto* item = context.dataset.find(type, parts[1]);
-  if (item != nullptr && access == Access::compartment && !in_compartment(*item, token->patient)) {
-    const auto needed = needed_scope(type, interaction);
-    auto response =
-      operation_outcome(403, "forbidden", "the resource is outside the token's patient compartment");
-    response.headers.set("WWW-Authenticate", insufficient_scope_challenge(needed));
-    return response;
-  }
-  if (item == nullptr) {
-    return operation_outcome(
-      404, "not-found",
-      fmt::format("{}/{} is not known", type,
-                  Json(std::string(parts[1])).dump(-1, ' ', false, Json::error_handler_t::replace)));
+  if (item == nullptr || !visible->contains(item->patient_id)) {
+    return not_known(type, parts[1]);
   }
   return raw_json_response(200, item->json, k_fhir_json);
 }

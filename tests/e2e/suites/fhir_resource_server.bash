@@ -136,3 +136,25 @@ test_fhir_with_a_given_token() {
   expect_exit 0
   expect_json '.resourceType == "Bundle"'
 }
+
+test_search_parameters_and_the_unsupported_parameter_rule() {
+  start_server
+  local token
+  token=$(token_with_scope 'system/*.rs') || fail "no token"
+  http GET '/fhir/Patient?gender=female' -H "Authorization: Bearer $token"
+  expect_status 200
+  expect_json ".total == 3 and ([.entry[].resource.gender] | unique) == [\"female\"]" "$TEST_DIR/body"
+  expect_json ".link[0].url == \"$SERVER_URL/fhir/Patient?gender=female\"" "$TEST_DIR/body"
+  http GET '/fhir/Patient?birthdate=ge1990&_count=1' -H "Authorization: Bearer $token"
+  expect_json '.total == 2 and (.entry | length) == 1 and (.link | map(.relation) | index("next"))' "$TEST_DIR/body"
+  http GET '/fhir/Observation?date=lt2024-01-03&_summary=count' -H "Authorization: Bearer $token"
+  expect_json '.total == 2 and (has("entry") | not)' "$TEST_DIR/body"
+  # An unsupported parameter: not applied, left out of the self link, reported as a warning.
+  http GET '/fhir/Patient?gender=female&_sort=family' -H "Authorization: Bearer $token"
+  expect_status 200
+  expect_json ".link[0].url == \"$SERVER_URL/fhir/Patient?gender=female\"" "$TEST_DIR/body"
+  expect_json '.entry[-1].search.mode == "outcome" and .entry[-1].resource.issue[0].severity == "warning"' "$TEST_DIR/body"
+  http GET '/fhir/Patient?gender=female&_sort=family' -H "Authorization: Bearer $token" -H 'Prefer: handling=strict'
+  expect_status 400
+  expect_json '.resourceType == "OperationOutcome"' "$TEST_DIR/body"
+}
