@@ -134,6 +134,13 @@ util::Result<void> JwksVerifier::verify_signature(const Jwt& jwt) const {
     return util::fail(util::ErrorKind::bad_response,
                       fmt::format("JWT alg {} is not accepted", nlohmann::json(*alg_name).dump()));
   }
+  // RFC 7515 §4.1.11: a recipient that does not understand every extension `crit` lists
+  // must refuse the JWS. We implement none (not even RFC 7797 `b64`), so any `crit` is
+  // refused, as is a malformed one.
+  if (jwt.header.contains("crit")) {
+    return util::fail(util::ErrorKind::bad_response,
+                      "JWT header lists critical extensions (crit) that are not understood");
+  }
   const VerifyKey* chosen = nullptr;
   if (jwt.header.contains("kid")) {
     const auto kid = string_member(jwt.header, "kid");
