@@ -257,7 +257,8 @@ TEST_SUITE("server.token_exchange") {
     CHECK(response.headers.get("Cache-Control") == "no-store");
     const auto claims = claims_of(body["access_token"]);
     CHECK(claims["iss"] == test::k_issuer);
-    CHECK(claims["sub"] == "practitioner-7");
+    // The issuer qualifies the subject: it is not a local user (no `subjects` mapping).
+    CHECK(claims["sub"] == std::string(k_ehr) + "#practitioner-7");
     CHECK(claims["client_id"] == "demo-client");
     // It works at our FHIR API.
     CHECK(server.get("/fhir/Patient", {}, body["access_token"]).status == 200);
@@ -273,6 +274,54 @@ TEST_SUITE("server.token_exchange") {
     CHECK(response.status == 400);
     CHECK(error_of(response) == "invalid_scope");
     response = exchange_token(server, ehr_token({{"scope", "system/Observation.read"}}));
+    CHECK(error_of(response) == "invalid_scope");
+  }
+
+  TEST_CASE("an external subject stays out of the local user namespace unless `subjects` maps it") {
+    auto userinfo = [](const test::TestServer& server, const std::string& token) {
+      server::ServerRequest request;
+      request.path = "/auth/userinfo";
+      request.headers.add("Authorization", "Bearer " + token);
+      return server.send(request);
+    };
+    const auto external_demo = ehr_token({{"sub", "demo"}, {"scope", "openid user/*.rs"}});
+    {
+      const auto server = server_trusting(introspector());
+      const auto response = exchange_token(server, external_demo);
+      REQUIRE(response.status == 200);
+      const auto token = test::body_json(response)["access_token"].get<std::string>();
+      CHECK(claims_of(token)["sub"] == std::string(k_ehr) + "#demo");
+      // userinfo does not answer for the external "demo" as the local user demo.
+      const auto info = userinfo(server, token);
+      CHECK(info.status == 401);
+      CHECK(info.body.find("demo@example.org") == std::string::npos);
+      // Nor does a user/ scope give it the local demo's record.
+      CHECK(test::body_json(server.get("/fhir/Patient", {}, token))["total"] == 0);
+    }
+    {
+      const auto server = server_trusting(introspector({{"subjects", {{"practitioner-7", "demo"}}}}));
+      const auto response = exchange_token(server, ehr_token({{"scope", "openid user/*.rs"}}));
+      REQUIRE(response.status == 200);
+      const auto token = test::body_json(response)["access_token"].get<std::string>();
+      CHECK(claims_of(token)["sub"] == "demo");
+      const auto info = userinfo(server, token);
+      REQUIRE(info.status == 200);
+      CHECK(test::body_json(info)["sub"] == "demo");
+    }
+    CHECK_FALSE(parse_token_introspector(introspector({{"subjects", Json::array({"demo"})}}), "t", ""));
+    CHECK_FALSE(parse_token_introspector(introspector({{"subjects", {{"x", 7}}}}), "t", ""));
+  }
+
+  TEST_CASE("an external token without a scope claim gets no scope, not the introspector's list") {
+    const auto server = server_trusting(introspector({{"scope", "system/Patient.read"}}));
+    auto claims = ehr_claims();
+    claims.erase("scope");
+    const auto token = ehr_key().sign(claims);
+    REQUIRE(token.has_value());
+    auto response = exchange_token(server, *token);
+    CHECK(response.status == 400);
+    CHECK(error_of(response) == "invalid_scope");
+    response = exchange_token(server, *token, "&scope=system%2FPatient.read");
     CHECK(error_of(response) == "invalid_scope");
   }
 

@@ -218,7 +218,25 @@ util::Result<TrustedIssuerSpec> parse_token_introspector(const Json& resource, s
     }
     spec.leeway = leeway->get<std::int64_t>();
   }
+  if (const auto subjects = resource.find("subjects"); subjects != resource.end() && !subjects->is_null()) {
+    if (!subjects->is_object()) {
+      return bad(where, "`subjects` must map the issuer's subjects to local user ids");
+    }
+    for (const auto& [external, local] : subjects->items()) {
+      if (external.empty() || !local.is_string() || local.get<std::string>().empty()) {
+        return bad(where, "`subjects` must map the issuer's subjects to local user ids (non-empty strings)");
+      }
+      spec.subjects.emplace(external, local.get<std::string>());
+    }
+  }
   return spec;
+}
+
+std::string local_subject(const TrustedIssuerSpec& issuer, const std::string& external_subject) {
+  if (const auto mapped = issuer.subjects.find(external_subject); mapped != issuer.subjects.end()) {
+    return mapped->second;
+  }
+  return issuer.issuer + "#" + external_subject;
 }
 
 JwksFetch http_jwks_fetch() {

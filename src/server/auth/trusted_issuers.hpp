@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -34,7 +35,14 @@ struct TrustedIssuerSpec {
   // `scope`: the most an exchanged token may carry; unset = no limit beyond the client's.
   std::optional<std::vector<std::string>> scopes;
   std::int64_t leeway = 30; // `leeway`: seconds of clock skew tolerated on exp/nbf/iat
+  // `subjects`: which local user an external subject is ({"practitioner-7": "demo"}).
+  std::map<std::string, std::string, std::less<>> subjects;
 };
+
+// The subject our token carries for `external_subject` of `issuer`: the local user its
+// `subjects` maps it to, otherwise "<iss>#<sub>", so an external "demo" never passes for
+// the local user demo (at userinfo, introspection, or a user/ scope's access rule).
+std::string local_subject(const TrustedIssuerSpec& issuer, const std::string& external_subject);
 
 // Parses one TokenIntrospector resource; `config` error (prefixed with `where`) for
 // anything we cannot honour safely: no iss, a type other than jwt, an HMAC `jwt.secret`,

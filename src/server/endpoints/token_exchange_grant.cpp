@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "server/access_token.hpp"
+#include "server/auth/trusted_issuers.hpp"
 #include "server/endpoints/token_endpoint.hpp"
 #include "server/endpoints/token_request.hpp"
 
@@ -19,7 +20,8 @@ using Json = nlohmann::json;
 
 // A verified subject or actor token: who it names and the most it lets us grant.
 struct PresentedToken {
-  std::string subject;
+  std::string subject;             // as our tokens name it (local_subject for an external one)
+  std::string issuer_subject;      // as its issuer named it
   std::vector<std::string> scopes; // the ceiling of what an exchange may carry
   std::int64_t expires_at = 0;
   Json carried = Json::object(); // claims the new token keeps: fhirUser, patient, act
@@ -109,6 +111,7 @@ tl::expected<PresentedToken, ServerResponse> read_token(const TokenRequest& requ
       return tl::unexpected(refused(label, "it was revoked"));
     }
     out.subject = string_claim(jwt->claims, "sub");
+    out.issuer_subject = out.subject;
     out.scopes = oauth::split_scopes(string_claim(jwt->claims, "scope"));
   } else {
     const auto* trusted = context.trusted_issuers ? context.trusted_issuers->find(issuer) : nullptr;
@@ -124,11 +127,11 @@ tl::expected<PresentedToken, ServerResponse> read_token(const TokenRequest& requ
       }
       return tl::unexpected(refused(label, verified.error().message));
     }
-    out.subject = verified->subject;
+    out.subject = local_subject(*trusted, verified->subject);
+    out.issuer_subject = verified->subject;
+    // A token without a scope claim grants nothing to narrow from: the introspector's
+    // `scope` is a ceiling, never a default.
     out.scopes = verified->scopes;
-    if (out.scopes.empty() && trusted->scopes) {
-      out.scopes = *trusted->scopes; // a token without scopes gets what its issuer's entry grants
-    }
     out.trusted = trusted;
   }
   // check_claims required a numeric exp.
@@ -228,7 +231,7 @@ ServerResponse token_exchange_grant(const TokenRequest& request) {
   auto extra = subject->carried;
   if (actor) {
     // RFC 8693 §4.1: `act` names the current actor; an earlier chain nests inside it.
-    Json act{{"sub", actor->subject}};
+    Json act{{"sub", actor->issuer_subject}};
     if (actor->issuer != request.context.issuer) {
       act["iss"] = actor->issuer;
     }

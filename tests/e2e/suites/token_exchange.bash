@@ -60,7 +60,7 @@ test_external_token_by_jwks_url_works_at_our_fhir() {
   local token
   token=$(jq -r .access_token "$TEST_DIR/stdout")
   jwt_claims "$token" >claims.json
-  expect_json ".iss == \"$RP_URL\" and .sub == \"ehr-app\" and .client_id == \"exchanger\"" claims.json
+  expect_json ".iss == \"$RP_URL\" and .sub == \"$IDP_URL#ehr-app\" and .client_id == \"exchanger\"" claims.json
   SERVER_URL=$RP_URL http GET /fhir/Patient -H "Authorization: Bearer $token"
   expect_status 200
   # The exchanged token is ours only: the IdP's token is still refused at our FHIR API.
