@@ -454,16 +454,15 @@ Seed demo_seed() {
   ClientSpec confidential;
   confidential.id = std::string(k_demo_client_id);
   confidential.secret = std::string(k_demo_client_secret);
-  confidential.grant_types = {"client_credentials", "authorization_code", "password",    "implicit",
-                              "refresh_token",      "token_exchange",     "device_code", "jwt_bearer"};
+  // No implicit (RFC 9700 §2.1.2): a --config Client with this id can enable it.
+  confidential.grant_types = {"client_credentials", "authorization_code", "password",  "refresh_token",
+                              "token_exchange",     "device_code",        "jwt_bearer"};
   confidential.first_party = true;
   confidential.scopes = std::vector<std::string>{
     "system/*.read", "system/*.rs", "system/*.cruds", "system/*.*",     "user/*.read",     "user/*.rs",
     "user/*.cruds",  "user/*.*",    "patient/*.read", "patient/*.rs",   "patient/*.cruds", "patient/*.*",
     "openid",        "profile",     "fhirUser",       "offline_access", "launch",          "launch/patient"};
-  for (const char* grant : {"authorization_code", "implicit"}) {
-    confidential.auth[grant].redirect_uris = loopback;
-  }
+  confidential.auth["authorization_code"].redirect_uris = loopback;
   confidential.auth["authorization_code"].refresh_token = true;
   confidential.auth["password"].refresh_token = true;
 

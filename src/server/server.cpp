@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 
@@ -154,9 +155,21 @@ public:
       trusted.push_back(std::move(*spec));
     }
     if (options.demo) {
+      // A Client or User of the config file with a demo id replaces the demo one (e.g. a
+      // demo-client with the implicit grant enabled).
       auto demo = demo_seed();
-      seed.clients.insert(seed.clients.end(), demo.clients.begin(), demo.clients.end());
-      seed.users.insert(seed.users.end(), demo.users.begin(), demo.users.end());
+      for (auto& client : demo.clients) {
+        if (std::none_of(seed.clients.begin(), seed.clients.end(),
+                         [&](const ClientSpec& given) { return given.id == client.id; })) {
+          seed.clients.push_back(std::move(client));
+        }
+      }
+      for (auto& user : demo.users) {
+        if (std::none_of(seed.users.begin(), seed.users.end(),
+                         [&](const UserSpec& given) { return given.id == user.id; })) {
+          seed.users.push_back(std::move(user));
+        }
+      }
       if (!is_loopback_host(options.host) && options.log) {
         options.log(fmt::format(
           "warning: --demo on {} exposes well-known demo credentials beyond this machine", options.host));

@@ -157,3 +157,32 @@ export function catchRedirect() {
     });
   });
 }
+
+// A loopback HTTP server standing in for a client's form_post redirect endpoint: resolves
+// with {redirectUri, next, close}; `next` is a promise of the first request that arrives,
+// as {method, contentType, fields} (the form body decoded).
+export function catchFormPost() {
+  return new Promise((resolve) => {
+    let deliver;
+    const next = new Promise((r) => (deliver = r));
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        response.writeHead(200, { 'Content-Type': 'text/plain' }).end('caught');
+        deliver({
+          method: request.method,
+          contentType: request.headers['content-type'] || '',
+          fields: Object.fromEntries(new URLSearchParams(body)),
+        });
+      });
+    });
+    server.listen(0, '127.0.0.1', () => {
+      resolve({
+        redirectUri: `http://127.0.0.1:${server.address().port}/callback`,
+        next,
+        close: () => server.close(),
+      });
+    });
+  });
+}

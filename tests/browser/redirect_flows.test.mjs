@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Authorization code (PKCE) and implicit flows end to end: the real `oauthctl` client
+// Authorization code (PKCE) flows end to end (implicit: oidc_requests.test.mjs): the real `oauthctl` client
 // waits on its loopback listener, headless Chromium logs in and consents on the real
 // `oauthctl serve` pages, and the token the client prints must work on the FHIR API.
 import assert from 'node:assert/strict';
@@ -223,25 +223,6 @@ describe('authorization code at the token endpoint', () => {
     assert.equal(replay.json.error, 'invalid_grant');
     const after = await fhirGet(`${server.url}/fhir/Patient`, first.json.access_token);
     assert.equal(after.status, 401, 'the token issued from a replayed code is revoked');
-  });
-});
-
-describe('implicit', () => {
-  test('the fragment page posts the token back; deprecation warning', async () => {
-    // The demo set registers implicit (response_type=token) for demo-client only.
-    const { url, done } = authorizeUrlFrom([
-      'token', '--grant', 'implicit', '--server', server.url, '--client-id', 'demo-client', '--browser', 'none',
-      '--scope', 'user/*.read',
-    ]);
-    const authorizeUrl = new URL(await url);
-    assert.equal(authorizeUrl.searchParams.get('response_type'), 'token');
-    const page = await completeInBrowser(authorizeUrl.href);
-    assert.match(page, /close/i);
-    const result = await done;
-    assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stderr, /deprecated/i);
-    const token = result.stdout.trim();
-    assert.equal((await fhirGet(`${server.url}/fhir/Patient`, token)).status, 200);
   });
 });
 

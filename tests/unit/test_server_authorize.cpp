@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "server/auth/scope_words.hpp"
 #include "server_test_support.hpp"
 
 #include <oauthctl/oauth/jwt.hpp>
@@ -269,11 +270,11 @@ TEST_SUITE("server.authorize") {
     // OIDC Core §3.1.3.6, checked independently: base64url(left half of SHA-256).
     CHECK(claims["at_hash"] == util::base64url_encode(util::sha256(access_token).substr(0, 16)));
 
-    // The patient compartment: own record yes, others 403 on read, filtered in search.
+    // The patient compartment: own record yes, others 404 on read (as an unknown id), filtered in search.
     CHECK(server.get("/fhir/Patient/pt-1", {}, access_token).status == 200);
-    CHECK(server.get("/fhir/Patient/pt-2", {}, access_token).status == 403);
+    CHECK(server.get("/fhir/Patient/pt-2", {}, access_token).status == 404);
     CHECK(server.get("/fhir/Observation/obs-1", {}, access_token).status == 200);
-    CHECK(server.get("/fhir/Observation/obs-3", {}, access_token).status == 403);
+    CHECK(server.get("/fhir/Observation/obs-3", {}, access_token).status == 404);
     CHECK(body_json(server.get("/fhir/Patient", {}, access_token))["total"] == 1);
     CHECK(body_json(server.get("/fhir/Observation", {}, access_token))["total"] == 2);
 
@@ -408,6 +409,29 @@ TEST_SUITE("server.authorize") {
     CHECK(location(forced).rfind("/auth/login?request=", 0) == 0);
   }
 
+  TEST_CASE("the consent page says in words what each scope allows") {
+    CHECK(server::describe_scope("patient/*.rs") == "Read and search every part of your health record");
+    CHECK(server::describe_scope("patient/*.read") == "Read and search every part of your health record");
+    CHECK(server::describe_scope("patient/Observation.r") ==
+          "Read the observations (test results, vital signs) of your health record");
+    CHECK(server::describe_scope("user/*.cruds") ==
+          "Create, read, change, delete and search every health record you are allowed to see");
+    CHECK(
+      server::describe_scope("user/Patient.s") ==
+      "Search the personal details (name, birth date, gender) of the health records you are allowed to see");
+    CHECK(server::describe_scope("offline_access") == "Keep access while you are away (a refresh token)");
+    CHECK(server::describe_scope("custom-scope") == "custom-scope");
+    const TestServer server;
+    Browser browser{server, {}};
+    const auto after_login =
+      sign_in(browser, browser.get("/auth/authorize", public_query("openid patient/*.rs")));
+    const auto page =
+      browser.get("/auth/grant", location(after_login).substr(location(after_login).find('?') + 1));
+    REQUIRE(page.status == 200);
+    CHECK(page.body.find("Read and search every part of your health record (<code>patient/*.rs</code>)") !=
+          std::string::npos);
+  }
+
   TEST_CASE("repeated wrong passwords slow down, without a lockout") {
     const TestServer server;
     Browser browser{server, {}};
@@ -432,15 +456,28 @@ TEST_SUITE("server.authorize") {
     CHECK(page.body.find("&quot;&gt;&lt;script&gt;") != std::string::npos);
   }
 
-  TEST_CASE("implicit grant: the token in the fragment, never a refresh token") {
-    const TestServer server;
+  TEST_CASE(
+    "implicit grant: off for demo-client; where enabled, consent every time, the token in the fragment") {
+    server::ClientSpec spa;
+    spa.id = "spa";
+    spa.grant_types = {"implicit"};
+    spa.first_party = true; // consent is asked all the same (RFC 9700 §2.1.2)
+    spa.auth["implicit"].redirect_uris = {"http://localhost/callback"};
+    const TestServer server{{spa}};
     Browser browser{server, {}};
-    const auto query = util::form_encode({{"response_type", "token"},
-                                          {"client_id", "demo-client"},
-                                          {"redirect_uri", "http://localhost:9000/callback"},
-                                          {"scope", "openid user/*.rs"},
-                                          {"state", "imp"}});
-    const auto back = sign_in(browser, browser.get("/auth/authorize", query)); // first-party: no consent
+    auto implicit_query = [](const std::string& client) {
+      return util::form_encode({{"response_type", "token"},
+                                {"client_id", client},
+                                {"redirect_uri", "http://localhost:9000/callback"},
+                                {"scope", "openid user/*.rs"},
+                                {"state", "imp"}});
+    };
+    // The first-party demo client has no implicit grant unless a config gives it one.
+    const auto refused = browser.get("/auth/authorize", implicit_query("demo-client"));
+    REQUIRE(refused.status == 302);
+    CHECK(location_param(location(refused), "error") == "unauthorized_client");
+
+    const auto back = allow(browser, sign_in(browser, browser.get("/auth/authorize", implicit_query("spa"))));
     REQUIRE(back.status == 303);
     const auto to = location(back);
     REQUIRE(to.rfind("http://localhost:9000/callback#", 0) == 0);
@@ -451,7 +488,143 @@ TEST_SUITE("server.authorize") {
     CHECK(location_param(to, "iss") == test::k_issuer);
     CHECK(location_param(to, "refresh_token").empty());
     const auto token = location_param(to, "access_token");
-    CHECK(server.get("/fhir/Patient/pt-2", {}, token).status == 200); // user/ acts as system/
+    CHECK(server.get("/fhir/Patient/pt-1", {}, token).status == 200); // demo is Patient/pt-1
+    CHECK(server.get("/fhir/Patient/pt-2", {}, token).status == 404);
+    // Consent was given in this session, yet the next implicit request asks again.
+    const auto again = browser.get("/auth/authorize", implicit_query("spa"));
+    CHECK(location(again).rfind("/auth/grant?request=", 0) == 0);
+  }
+}
+
+TEST_SUITE("server.oidc_request") {
+  TEST_CASE("prompt=none answers login_required or consent_required instead of a page") {
+    const TestServer server;
+    Browser browser{server, {}};
+    const auto none = [&] { return browser.get("/auth/authorize", public_query("openid", "&prompt=none")); };
+    auto first = none();
+    REQUIRE(first.status == 302);
+    CHECK(location(first).rfind(k_callback + "?", 0) == 0);
+    CHECK(location_param(location(first), "error") == "login_required");
+    CHECK(location_param(location(first), "state") == "st-1");
+    CHECK(location_param(location(first), "iss") == test::k_issuer);
+
+    // Signed in (the consent page is left unanswered): consent is still missing.
+    const auto consent = sign_in(browser, browser.get("/auth/authorize", public_query("openid")));
+    REQUIRE(location(consent).rfind("/auth/grant?request=", 0) == 0);
+    CHECK(location_param(location(none()), "error") == "consent_required");
+    REQUIRE(allow(browser, consent).status == 303);
+    // Signed in and allowed: prompt=none gets a code without any page.
+    const auto silent = none();
+    CHECK(location_param(location(silent), "code").size() >= 43);
+    CHECK(location_param(location(silent), "error").empty());
+
+    const auto combined = browser.get("/auth/authorize", public_query("openid", "&prompt=none%20login"));
+    CHECK(location_param(location(combined), "error") == "invalid_request");
+    const auto unknown = browser.get("/auth/authorize", public_query("openid", "&prompt=maybe"));
+    CHECK(location_param(location(unknown), "error") == "invalid_request");
+  }
+
+  TEST_CASE("prompt=consent asks again; prompt=select_account and login sign in again") {
+    const TestServer server;
+    Browser browser{server, {}};
+    REQUIRE(allow(browser, sign_in(browser, browser.get("/auth/authorize", public_query("openid")))).status ==
+            303);
+    CHECK(location(browser.get("/auth/authorize", public_query("openid"))).rfind(k_callback + "?code=", 0) ==
+          0);
+    const auto ask = browser.get("/auth/authorize", public_query("openid", "&prompt=consent"));
+    REQUIRE(location(ask).rfind("/auth/grant?request=", 0) == 0);
+    const auto page = browser.get("/auth/grant", location(ask).substr(location(ask).find('?') + 1));
+    const auto allowed = browser.post("/auth/grant", {{"request", hidden_value(page.body, "request")},
+                                                      {"csrf_token", hidden_value(page.body, "csrf_token")},
+                                                      {"decision", "allow"}});
+    CHECK(location_param(location(allowed), "code").size() >= 43);
+    const auto select = browser.get("/auth/authorize", public_query("openid", "&prompt=select_account"));
+    CHECK(location(select).rfind("/auth/login?request=", 0) == 0);
+  }
+
+  TEST_CASE("max_age: an older sign-in is repeated, and auth_time in the id_token says when") {
+    const TestServer server;
+    Browser browser{server, {}};
+    const auto signed_in_at = server.clock->load();
+    REQUIRE(allow(browser, sign_in(browser, browser.get("/auth/authorize", public_query("openid")))).status ==
+            303);
+    server.clock->store(signed_in_at + 100);
+    // Recent enough: straight back with a code.
+    const auto recent = browser.get("/auth/authorize", public_query("openid", "&max_age=300"));
+    CHECK(location(recent).rfind(k_callback + "?code=", 0) == 0);
+    // Too old: the login page, then a code whose id_token has the new auth_time.
+    const auto stale = browser.get("/auth/authorize", public_query("openid", "&max_age=50"));
+    REQUIRE(location(stale).rfind("/auth/login?request=", 0) == 0);
+    const auto back = sign_in(browser, stale);
+    REQUIRE(back.status == 303);
+    const auto code = location_param(location(back), "code");
+    REQUIRE_FALSE(code.empty());
+    const auto tokens = body_json(redeem(server, code));
+    const auto id_token = oauth::decode_jwt(tokens["id_token"].get<std::string>());
+    REQUIRE(id_token.has_value());
+    CHECK(id_token->claims["auth_time"] == signed_in_at + 100);
+    // max_age=0 always signs in again; with prompt=none that is login_required.
+    CHECK(location(browser.get("/auth/authorize", public_query("openid", "&max_age=0")))
+            .rfind("/auth/login", 0) == 0);
+    const auto none = browser.get("/auth/authorize", public_query("openid", "&max_age=0&prompt=none"));
+    CHECK(location_param(location(none), "error") == "login_required");
+    for (const char* bad : {"-1", "x", ""}) {
+      CAPTURE(bad);
+      const auto refused =
+        browser.get("/auth/authorize", public_query("openid", std::string("&max_age=") + bad));
+      CHECK(location_param(location(refused), "error") == "invalid_request");
+    }
+  }
+
+  TEST_CASE("response_mode: query, fragment and form_post (an auto-submitting page)") {
+    const TestServer server;
+    Browser browser{server, {}};
+    REQUIRE(allow(browser, sign_in(browser, browser.get("/auth/authorize", public_query("openid")))).status ==
+            303);
+    const auto query = browser.get("/auth/authorize", public_query("openid", "&response_mode=query"));
+    CHECK(location(query).rfind(k_callback + "?code=", 0) == 0);
+    const auto fragment = browser.get("/auth/authorize", public_query("openid", "&response_mode=fragment"));
+    CHECK(location(fragment).rfind(k_callback + "#code=", 0) == 0);
+    const auto bad = browser.get("/auth/authorize", public_query("openid", "&response_mode=web_message"));
+    CHECK(location_param(location(bad), "error") == "invalid_request");
+
+    const auto posted = browser.get("/auth/authorize", public_query("openid", "&response_mode=form_post"));
+    CHECK(posted.status == 200);
+    CHECK_FALSE(posted.headers.get("Location"));
+    CHECK(posted.body.find("<form id=\"response\" method=\"post\" action=\"" + k_callback + "\">") !=
+          std::string::npos);
+    CHECK(hidden_value(posted.body, "code").size() >= 43);
+    CHECK(hidden_value(posted.body, "state") == "st-1");
+    CHECK(hidden_value(posted.body, "iss") == test::k_issuer);
+    // The one script runs because the CSP names its hash, and the form may post only to
+    // the client's origin.
+    const auto start = posted.body.find("<script>") + 8;
+    const auto script = posted.body.substr(start, posted.body.find("</script>") - start);
+    const auto csp = posted.headers.get("Content-Security-Policy").value_or("");
+    CHECK(csp.find("script-src 'sha256-" + util::base64_encode(util::sha256(script)) + "'") !=
+          std::string::npos);
+    CHECK(csp.find("form-action http://127.0.0.1:5555;") != std::string::npos);
+    CHECK(csp.find("frame-ancestors 'none'") != std::string::npos);
+    // Errors travel the same way.
+    const auto error =
+      browser.get("/auth/authorize", public_query("openid user/*.cruds", "&response_mode=form_post"));
+    CHECK(error.status == 200);
+    CHECK(hidden_value(error.body, "error") == "invalid_scope");
+  }
+
+  TEST_CASE("request and request_uri are refused by name; unknown and ignorable parameters are ignored") {
+    const TestServer server;
+    Browser browser{server, {}};
+    const auto request =
+      browser.get("/auth/authorize", public_query("openid", "&request=eyJhbGciOiJub25lIn0.e30."));
+    CHECK(location_param(location(request), "error") == "request_not_supported");
+    const auto request_uri =
+      browser.get("/auth/authorize", public_query("openid", "&request_uri=urn%3Aexample%3Ar1"));
+    CHECK(location_param(location(request_uri), "error") == "request_uri_not_supported");
+    const auto ignored = browser.get(
+      "/auth/authorize",
+      public_query("openid", "&ui_locales=fr-CA%20en&id_token_hint=x.y.z&display=page&colour=blue"));
+    CHECK(location(ignored).rfind("/auth/login?request=", 0) == 0);
   }
 }
 

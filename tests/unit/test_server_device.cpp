@@ -284,6 +284,29 @@ TEST_SUITE("server.device") {
     CHECK(again.status == 400);
   }
 
+  TEST_CASE("step=decide counts wrong codes too: guessing cannot skip the throttle") {
+    const TestServer server;
+    Browser browser{server, {}};
+    const auto code_page = sign_in(browser);
+    const auto body = start_device(server);
+    const auto guess = [&](const std::string& code) {
+      return browser.post("/auth/device/verify", {{"step", "decide"},
+                                                  {"csrf_token", hidden_value(code_page.body, "csrf_token")},
+                                                  {"user_code", code},
+                                                  {"decision", "deny"}});
+    };
+    for (int i = 0; i < 5; ++i) {
+      CHECK(guess("BCDF-GHJK").status == 400);
+    }
+    // The sixth try waits, even with the right code, and decides nothing.
+    const auto refused = guess(body.at("user_code").get<std::string>());
+    CHECK(refused.status == 429);
+    CHECK(refused.headers.get("Retry-After") == "15");
+    CHECK(error_of(poll(server, body.at("device_code").get<std::string>())) == "authorization_pending");
+    // The code entry step shares the count.
+    CHECK(enter_code(browser, code_page, body.at("user_code").get<std::string>()).status == 429);
+  }
+
   TEST_CASE("denied, expired, wrong codes, CSRF and a missing sign-in on the page") {
     const TestServer server;
     Browser browser{server, {}};

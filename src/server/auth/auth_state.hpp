@@ -28,8 +28,12 @@ struct PendingAuthorization {
   std::string code_challenge; // S256 only; empty without PKCE
   std::string nonce;
   std::string login_hint;
-  bool prompt_login = false;
-  std::string session_id; // the browser session that started it
+  bool prompt_login = false;   // prompt=login or select_account, or max_age ran out
+  bool prompt_none = false;    // prompt=none: answer an error instead of showing a page
+  bool prompt_consent = false; // prompt=consent: ask even when consent is on record
+  std::string response_mode;   // "query", "fragment" or "form_post" (OIDC / OAuth form post)
+  std::int64_t max_age = -1;   // OIDC max_age in seconds; -1: none
+  std::string session_id;      // the browser session that started it
   std::int64_t expires_at = 0;
 };
 

@@ -17,31 +17,6 @@ std::string hidden_fields(const std::string& request_id, const std::string& csrf
 
 } // namespace
 
-std::string describe_scope(const std::string& scope) {
-  if (scope == "openid") {
-    return "Confirm your identity";
-  }
-  if (scope == "profile") {
-    return "See your name";
-  }
-  if (scope == "email") {
-    return "See your email address";
-  }
-  if (scope == "fhirUser") {
-    return "Know which FHIR record is yours";
-  }
-  if (scope == "offline_access") {
-    return "Keep access while you are away";
-  }
-  if (scope.rfind("patient/", 0) == 0) {
-    return "Your health record: " + scope.substr(8);
-  }
-  if (scope.rfind("user/", 0) == 0) {
-    return "Records you can access: " + scope.substr(5);
-  }
-  return scope;
-}
-
 ServerResponse login_page(int status, const LoginPage& page) {
   std::string body;
   body += fmt::format("<p>Sign in to continue to <strong>{}</strong>.</p>\n", html_escape(page.client_id));

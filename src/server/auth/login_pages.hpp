@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "server/auth/scope_words.hpp"
 #include "server/exchange.hpp"
 
 #include <string>
@@ -8,9 +9,6 @@
 #include <vector>
 
 namespace oauthctl::server {
-
-// A plain-language description of `scope` for a page that asks the user to allow it.
-std::string describe_scope(const std::string& scope);
 
 // The "It will be able to" list of `scopes` (each described and shown as is), shared by the
 // consent page and the device confirmation page.

@@ -2,6 +2,7 @@
 #include "server/endpoints/authorization_flow.hpp"
 
 #include "server/auth/browser_session.hpp"
+#include "server/auth/form_post_page.hpp"
 #include "server/auth/login_pages.hpp"
 #include "server/auth/redirect_uri.hpp"
 #include "server/endpoints/user_tokens.hpp"
@@ -51,8 +52,7 @@ ServerResponse answer_client(const AppContext& context, const std::string& pendi
   }
   // RFC 9207 §2: `iss` lets the client detect a mix-up between authorization servers.
   params.emplace_back("iss", context.issuer);
-  return redirect_to(
-    append_to_uri(request.redirect_uri, util::form_encode(params), request.response_type == "token"), status);
+  return deliver_to_client(request, params, status);
 }
 
 } // namespace
@@ -77,23 +77,45 @@ ServerResponse redirect_error(const AppContext& context, const PendingAuthorizat
     params.emplace_back("state", request.state);
   }
   params.emplace_back("iss", context.issuer);
-  return redirect_to(
-    append_to_uri(request.redirect_uri, util::form_encode(params), request.response_type == "token"), status);
+  return deliver_to_client(request, params, status);
+}
+
+ServerResponse deliver_to_client(const PendingAuthorization& request, const util::FormFields& params,
+                                 int status) {
+  if (request.response_mode == "form_post") {
+    return form_post_page(request.redirect_uri, params);
+  }
+  const bool in_fragment = request.response_mode == "fragment" ||
+                           (request.response_mode.empty() && request.response_type == "token");
+  return redirect_to(append_to_uri(request.redirect_uri, util::form_encode(params), in_fragment), status);
 }
 
 ServerResponse continue_authorization(const AppContext& context, const std::string& pending_id,
                                       const PendingAuthorization& request, const std::string& session_id,
-                                      int status) {
+                                      int status, ConsentStep consent) {
   const auto session = context.auth->session(session_id, context.now());
   const auto* client = context.clients.find(request.client_id);
   if (!session || session->user_id.empty() || request.prompt_login) {
+    if (request.prompt_none) {
+      context.auth->drop_pending(pending_id);
+      return redirect_error(context, request, "login_required", "the user is not signed in", status);
+    }
     return redirect_to("/auth/login?request=" + util::percent_encode(pending_id), status);
   }
   // Aidbox skips consent for first_party clients; otherwise it is asked once per client
-  // per session.
+  // per session. The implicit grant always asks (RFC 9700 §2.1.2: the token goes to
+  // whatever runs at the redirect URI, so the user confirms every time).
+  const bool implicit = request.response_type == "token";
   const bool consented =
-    client != nullptr && (client->spec.first_party || session->consented_clients.count(client->spec.id) > 0);
+    consent == ConsentStep::given ||
+    (client != nullptr && !implicit && !request.prompt_consent &&
+     (client->spec.first_party || session->consented_clients.count(client->spec.id) > 0));
   if (!consented) {
+    if (request.prompt_none) {
+      context.auth->drop_pending(pending_id);
+      return redirect_error(context, request, "consent_required", "the user has not allowed this request",
+                            status);
+    }
     return redirect_to("/auth/grant?request=" + util::percent_encode(pending_id), status);
   }
   return answer_client(context, pending_id, request, *session, status);

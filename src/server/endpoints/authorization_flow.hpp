@@ -21,20 +21,30 @@ inline constexpr std::int64_t k_code_lifetime = 60;
 // A redirect to `location` with `status` (302 after a GET, 303 after a form post).
 ServerResponse redirect_to(std::string location, int status);
 
+// Sends the authorization response `params` back to the client of `request` as its
+// response mode says: in the redirect URI's query (default for `code`), its fragment
+// (default for `token`), or as an auto-submitting form post (response_mode=form_post).
+ServerResponse deliver_to_client(const PendingAuthorization& request, const util::FormFields& params,
+                                 int status);
+
 // The authorization error response (RFC 6749 §4.1.2.1 / §4.2.2.1) for `request`:
-// a redirect to its redirect_uri carrying `error`, `error_description`, `state` and `iss`
-// (RFC 9207), in the query for `code` and in the fragment for `token`.
+// `error`, `error_description`, `state` and `iss` (RFC 9207), delivered as above.
 ServerResponse redirect_error(const AppContext& context, const PendingAuthorization& request,
                               std::string_view error, std::string_view description, int status);
 
+// Whether the user has just answered the consent page for this request.
+enum class ConsentStep { not_yet, given };
+
 // Takes a pending request one step further for the browser of `session_id`: to the login
-// page when no user is signed in (or `prompt=login` wants a fresh login), to the consent
-// page when the client is not first-party and the user has not allowed it in this
-// session, else it answers the client: a code (RFC 6749 §4.1.2) or a token in the
-// fragment (§4.2.2), with `state` and `iss`.
+// page when no user is signed in (or `prompt=login` or max_age wants a fresh login), to
+// the consent page when the client is not first-party and the user has not allowed it in
+// this session, when `prompt=consent` asks, and always for the implicit grant; else it
+// answers the client: a code (RFC 6749 §4.1.2) or a token (§4.2.2), with `state` and
+// `iss`. With `prompt=none` a page that would be shown is an error instead (OIDC Core
+// §3.1.2.6: login_required, consent_required).
 ServerResponse continue_authorization(const AppContext& context, const std::string& pending_id,
                                       const PendingAuthorization& request, const std::string& session_id,
-                                      int status);
+                                      int status, ConsentStep consent = ConsentStep::not_yet);
 
 // The fields of a login UI form post, or the error page (non-form body, repeated field).
 tl::expected<util::FormFields, ServerResponse> read_ui_form(const ServerRequest& request);

@@ -6,11 +6,14 @@
 #include "server/auth/redirect_uri.hpp"
 #include "server/endpoints/authorization_flow.hpp"
 #include "server/endpoints/token_request.hpp"
+#include "server/endpoints/user_scopes.hpp"
 
 #include <oauthctl/oauth/pkce.hpp>
 #include <oauthctl/util/form.hpp>
 
 #include <fmt/format.h>
+
+#include <charconv>
 
 namespace oauthctl::server {
 
@@ -21,10 +24,12 @@ std::string_view grant_of(std::string_view response_type) {
   return response_type == "token" ? "implicit" : "authorization_code";
 }
 
-// The redirect URIs registered for `response_type`; for an unknown one, all of them, so
-// the unsupported_response_type error can still go back to a registered URI.
+// The redirect URIs registered for `response_type`; for an unknown one, or one whose grant
+// the client may not use, all of them, so the unsupported_response_type or
+// unauthorized_client error can still go back to a registered URI.
 std::vector<std::string> registered_uris(const RegisteredClient& client, std::string_view response_type) {
-  if (response_type == "code" || response_type == "token") {
+  if ((response_type == "code" || response_type == "token") &&
+      client.spec.allows_grant(grant_of(response_type))) {
     return client.spec.settings(grant_of(response_type)).redirect_uris;
   }
   auto all = client.spec.settings("authorization_code").redirect_uris;
@@ -50,6 +55,46 @@ struct Rejection {
   std::string description;
 };
 
+// response_mode (OAuth 2.0 Multiple Response Type Encoding Practices §2.1, Form Post
+// Response Mode): query, fragment or form_post. Read first, so later errors go back the
+// way the client asked.
+std::optional<Rejection> read_response_mode(const util::FormFields& query, PendingAuthorization& out) {
+  const auto mode = util::form_get(query, "response_mode");
+  if (!mode) {
+    return std::nullopt;
+  }
+  if (*mode != "query" && *mode != "fragment" && *mode != "form_post") {
+    return Rejection{"invalid_request", "response_mode must be query, fragment or form_post"};
+  }
+  if (*mode == "query" && out.response_type == "token") {
+    // §2.1: tokens must never travel in the query string.
+    return Rejection{"invalid_request", "response_mode=query cannot carry a token"};
+  }
+  out.response_mode = *mode;
+  return std::nullopt;
+}
+
+// OIDC Core §3.1.2.1 prompt: none alone, or any of login, consent, select_account (one
+// account per browser session here, so choosing one means signing in again).
+std::optional<Rejection> read_prompt(const util::FormFields& query, PendingAuthorization& out) {
+  const auto values = oauth::split_scopes(util::form_get(query, "prompt").value_or(""));
+  for (const auto& value : values) {
+    if (value == "none") {
+      if (values.size() > 1) {
+        return Rejection{"invalid_request", "prompt=none cannot be combined with other values"};
+      }
+      out.prompt_none = true;
+    } else if (value == "login" || value == "select_account") {
+      out.prompt_login = true;
+    } else if (value == "consent") {
+      out.prompt_consent = true;
+    } else {
+      return Rejection{"invalid_request", "prompt must be none, or login, consent and select_account"};
+    }
+  }
+  return std::nullopt;
+}
+
 // Every check after the client and redirect_uri are trusted; an error here goes back to
 // the client (RFC 6749 §4.1.2.1).
 std::optional<Rejection> validate(const AppContext& context, const RegisteredClient& client,
@@ -63,6 +108,17 @@ std::optional<Rejection> validate(const AppContext& context, const RegisteredCli
                     nlohmann::json(name).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))};
     }
   }
+  if (auto mode = read_response_mode(query, out)) {
+    return mode;
+  }
+  // OIDC Core §6.1 / §6.2: request objects are not supported (yet), so say so rather than
+  // act on the unsigned parameters alone.
+  if (util::form_get(query, "request")) {
+    return Rejection{"request_not_supported", "request objects are not supported; send plain parameters"};
+  }
+  if (util::form_get(query, "request_uri")) {
+    return Rejection{"request_uri_not_supported", "request_uri is not supported; send plain parameters"};
+  }
   const auto response_type = util::form_get(query, "response_type");
   if (!response_type || response_type->empty()) {
     return Rejection{"invalid_request", "response_type is missing"};
@@ -74,19 +130,11 @@ std::optional<Rejection> validate(const AppContext& context, const RegisteredCli
     return Rejection{"unauthorized_client",
                      fmt::format("this client may not use response_type={}", *response_type)};
   }
-  for (const auto& scope : oauth::split_scopes(util::form_get(query, "scope").value_or(""))) {
-    const auto parsed = oauth::parse_smart_scope(scope);
-    // system/ scopes are for backend services (client_credentials), never for a user.
-    if (parsed && parsed->context == "system") {
-      return Rejection{"invalid_scope", fmt::format("{} is for backend services only", scope)};
-    }
-    if (client.spec.scopes && !scope_allowed(*client.spec.scopes, scope, parsed)) {
-      return Rejection{"invalid_scope", fmt::format("{} is not allowed for this client", scope)};
-    }
-    if (!has_scope(out.scopes, scope)) {
-      out.scopes.push_back(scope);
-    }
+  auto scopes = pick_user_scopes(client, util::form_get(query, "scope").value_or(""));
+  if (!scopes) {
+    return Rejection{scopes.error().error, std::move(scopes.error().description)};
   }
+  out.scopes = std::move(*scopes);
   if (out.response_type == "code") {
     const auto challenge = util::form_get(query, "code_challenge");
     const auto method = util::form_get(query, "code_challenge_method");
@@ -116,17 +164,22 @@ std::optional<Rejection> validate(const AppContext& context, const RegisteredCli
       return Rejection{"invalid_request", "aud is not this server's FHIR base URL"};
     }
   }
-  const auto prompt = util::form_get(query, "prompt").value_or("");
-  for (const auto& value : oauth::split_scopes(prompt)) {
-    if (value == "login") {
-      out.prompt_login = true;
-    } else if (value == "none") {
-      return Rejection{"login_required", "prompt=none is not supported; the user must sign in"};
+  if (auto prompt = read_prompt(query, out)) {
+    return prompt;
+  }
+  if (const auto max_age = util::form_get(query, "max_age")) {
+    std::int64_t seconds = -1;
+    const auto [end, error] = std::from_chars(max_age->data(), max_age->data() + max_age->size(), seconds);
+    if (max_age->empty() || error != std::errc{} || end != max_age->data() + max_age->size() || seconds < 0) {
+      return Rejection{"invalid_request", "max_age must be a non-negative number of seconds"};
     }
+    out.max_age = seconds;
   }
   out.nonce = util::form_get(query, "nonce").value_or("");
   out.login_hint = util::form_get(query, "login_hint").value_or("");
-  // `launch` (EHR launch) is accepted and ignored: this server offers standalone launch.
+  // Accepted and ignored (OIDC Core §3.1.2.1 lets a server ignore them; unknown parameters
+  // are ignored too): `launch` (this server offers standalone launch), `id_token_hint`
+  // (the signed-in session decides), `ui_locales`, `claims_locales`, `display`, `acr_values`.
   return std::nullopt;
 }
 
@@ -176,6 +229,14 @@ ServerResponse handle_authorize(const AppContext& context, const ServerRequest& 
   }
   pending.session_id = session_id;
   pending.expires_at = now + k_pending_lifetime;
+  if (pending.max_age >= 0) {
+    // OIDC Core §3.1.2.1: a sign-in older than max_age seconds must be repeated (0: always).
+    const auto session = context.auth->session(session_id, now);
+    if (session && !session->user_id.empty() &&
+        (pending.max_age == 0 || now - session->auth_time > pending.max_age)) {
+      pending.prompt_login = true;
+    }
+  }
   auto snapshot = pending;
   const auto pending_id = context.auth->add_pending(std::move(pending));
   auto response = continue_authorization(context, pending_id, snapshot, session_id, 302);

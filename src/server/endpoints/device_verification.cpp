@@ -134,10 +134,22 @@ ServerResponse decide(const AppContext& context, const util::FormFields& fields,
   if (decision != "allow" && decision != "deny") {
     return error_page(400, "Bad request", "Choose Allow or Deny.");
   }
+  // RFC 8628 §5.1: the user-code throttle holds on every step that takes a code; a decision
+  // posted straight away with a guessed code must not skip it.
+  auto& device = *context.device;
+  if (const auto wait = device.entry_wait(session.user_id, now); wait > 0) {
+    auto response =
+      device_code_page(429, {session.csrf_token,
+                             {},
+                             user_name(context, session),
+                             fmt::format("Too many wrong codes. Wait {} and try again.", wait_text(wait))});
+    response.headers.set("Retry-After", std::to_string(wait));
+    return response;
+  }
   const auto code = normalise_user_code(code_input(fields));
-  const auto pending = code ? context.device->find_pending(*code, now) : std::nullopt;
-  if (!pending ||
-      !context.device->decide(*code, decision == "allow", session.user_id, session.auth_time, now)) {
+  const auto pending = code ? device.find_pending(*code, now) : std::nullopt;
+  if (!pending || !device.decide(*code, decision == "allow", session.user_id, session.auth_time, now)) {
+    device.record_entry(session.user_id, true, now);
     return device_code_page(400, {session.csrf_token,
                                   {},
                                   user_name(context, session),

@@ -85,7 +85,8 @@ ServerResponse handle_consent(const AppContext& context, const ServerRequest& re
     return error_page(400, "Bad request", "Choose Allow or Deny.");
   }
   context.auth->remember_consent(ui->session_id, ui->pending.client_id);
-  return continue_authorization(context, ui->pending_id, ui->pending, ui->session_id, 303);
+  return continue_authorization(context, ui->pending_id, ui->pending, ui->session_id, 303,
+                                ConsentStep::given);
 }
 
 } // namespace oauthctl::server

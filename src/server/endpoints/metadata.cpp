@@ -36,7 +36,7 @@ Json common(const std::string& issuer) {
     // lists name exactly what the server accepts.
     {"grant_types_supported", served_grant_types()},
     {"response_types_supported", Json::array({"code", "token"})},
-    {"response_modes_supported", Json::array({"query", "fragment"})},
+    {"response_modes_supported", Json::array({"query", "fragment", "form_post"})},
     {"token_endpoint_auth_methods_supported", token_endpoint_auth_methods()},
     // RFC 8414 §2: the algs a private_key_jwt assertion may be signed with (RFC 7523).
     {"token_endpoint_auth_signing_alg_values_supported", Json::array({"RS256", "RS384", "ES256", "ES384"})},
@@ -61,6 +61,9 @@ Json authorization_server_metadata(const std::string& issuer) {
 Json openid_configuration(const std::string& issuer) {
   auto document = common(issuer);
   document["subject_types_supported"] = Json::array({"public"});
+  // OIDC Discovery §3: request_uri_parameter_supported defaults to true, so say no.
+  document["request_parameter_supported"] = false;
+  document["request_uri_parameter_supported"] = false;
   document["id_token_signing_alg_values_supported"] = Json::array({"RS256"});
   document["claims_supported"] =
     Json::array({"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "name", "given_name",

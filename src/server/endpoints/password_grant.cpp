@@ -1,36 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "server/endpoints/token_request.hpp"
-
-#include <oauthctl/oauth/smart_scope.hpp>
+#include "server/endpoints/user_scopes.hpp"
 
 #include <fmt/format.h>
 
 namespace oauthctl::server {
-
-namespace {
-
-// The scopes a user token of the password grant may carry: as the authorization
-// endpoint checks them (no system/ scopes; within the client's list when it has one).
-tl::expected<std::vector<std::string>, ServerResponse> pick_user_scopes(const TokenRequest& request) {
-  std::vector<std::string> scopes;
-  for (const auto& scope : oauth::split_scopes(util::form_get(request.params, "scope").value_or(""))) {
-    const auto parsed = oauth::parse_smart_scope(scope);
-    if (parsed && parsed->context == "system") {
-      return tl::unexpected(
-        oauth_error(400, "invalid_scope", fmt::format("{} is for backend services only", scope)));
-    }
-    if (request.client.spec.scopes && !scope_allowed(*request.client.spec.scopes, scope, parsed)) {
-      return tl::unexpected(
-        oauth_error(400, "invalid_scope", fmt::format("{} is not allowed for this client", scope)));
-    }
-    if (!has_scope(scopes, scope)) {
-      scopes.push_back(scope);
-    }
-  }
-  return scopes;
-}
-
-} // namespace
 
 ServerResponse password_grant(const TokenRequest& request) {
   // RFC 6749 §4.3.2: username and password are REQUIRED.
@@ -39,9 +13,9 @@ ServerResponse password_grant(const TokenRequest& request) {
   if (!username || username->empty() || !password || password->empty()) {
     return oauth_error(400, "invalid_request", "username and password are required");
   }
-  auto scopes = pick_user_scopes(request);
+  auto scopes = pick_user_scopes(request.client, util::form_get(request.params, "scope").value_or(""));
   if (!scopes) {
-    return std::move(scopes.error());
+    return oauth_error(400, scopes.error().error, scopes.error().description);
   }
   auto& auth = *request.context.auth;
   const auto now = request.context.now();

@@ -22,6 +22,22 @@ test_password_from_env_gives_user_tokens() {
   expect_status 200
 }
 
+test_password_without_scope_gets_the_clients_default_user_scopes() {
+  start_server
+  OAUTHCTL_PASSWORD=demo password_token --username demo -o json
+  expect_exit 0
+  expect_json '.scope == "user/*.read user/*.rs"'
+  local token
+  token=$(jq -r .access_token "$TEST_DIR/stdout")
+  # FHIR accepts it, and user/ scopes show demo (fhirUser Patient/pt-1) their own record only.
+  http GET /fhir/Patient -H "Authorization: Bearer $token"
+  expect_status 200
+  jq -e '.total == 1 and .entry[0].resource.id == "pt-1"' "$TEST_DIR/body" >/dev/null ||
+    fail "user/ scopes should show demo their own record: $(cat "$TEST_DIR/body")"
+  http GET /fhir/Patient/pt-2 -H "Authorization: Bearer $token"
+  expect_status 404
+}
+
 test_password_from_stdin_after_the_secret() {
   start_server
   STDIN=$'demo\n' run_cli token --grant password --server "$SERVER_URL" --client-id demo-client \
