@@ -7,7 +7,7 @@ namespace oauthctl::server {
 
 std::string demo_banner(std::string_view base_url) {
   return fmt::format(
-    "demo client:  {} / {} (confidential, every grant)\n"
+    "demo client:  {} / {} (confidential, every grant but implicit)\n"
     "public client: {} (authorization_code with PKCE, no secret; shows the consent page)\n"
     "demo user:    {} / {}\n"
     "redirect URIs: http://127.0.0.1/callback, http://localhost/callback (any port)\n"
