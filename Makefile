@@ -17,12 +17,12 @@ OAUTHCTL := $(BUILD)/src/oauthctl
 # Debian packages: what the build needs, then what the tests drive.
 BUILD_DEPS := build-essential cmake ninja-build pkg-config clang-format ccache \
   libcli11-dev libcurl4-openssl-dev nlohmann-json3-dev libcpp-httplib-dev libfmt-dev \
-  doctest-dev libssl-dev libsqlite3-dev libexpected-dev libpq-dev
+  doctest-dev libssl-dev libsqlite3-dev libexpected-dev libpq-dev libboost1.81-dev
 TEST_DEPS := curl jq python3 python3-authlib python3-requests sqlite3 chromium \
   bash-completion zsh fish dpkg-dev file postgresql
-BENCH_DEPS := wrk hyperfine openssl bc jq curl
+BENCH_DEPS := wrk hyperfine openssl bc jq curl python3
 
-.PHONY: all deps test-deps bench-deps configure build demo test test-dev test-asan fuzz check-format format bench clean
+.PHONY: all deps test-deps bench-deps configure build demo test test-dev test-asan fuzz check-format format bench bench-transport clean
 
 all: build
 
@@ -82,6 +82,11 @@ format:
 
 bench: build bench-deps
 	bash bench/run.sh $(OAUTHCTL)
+
+# The transport of `serve` against a previous build: make bench-transport OLD=path/to/oauthctl
+bench-transport: build bench-deps
+	@[ -n "$(OLD)" ] || { echo "usage: make bench-transport OLD=path/to/previous/oauthctl"; exit 2; }
+	bash bench/transport.sh $(OLD) $(OAUTHCTL)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -5,6 +5,8 @@ find_package(fmt REQUIRED)
 find_package(nlohmann_json REQUIRED)
 find_package(tl-expected REQUIRED)
 find_package(CURL REQUIRED)
+# Boost.Beast and Boost.Asio (header-only) for the transport of `serve`.
+find_package(Boost 1.81 REQUIRED CONFIG)
 find_package(OpenSSL 3 REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(Threads REQUIRED)

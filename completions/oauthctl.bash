@@ -42,6 +42,9 @@ _oauthctl_takes_value() {
       --config | --data | --issuer | --username | --password | --subject-token | --subject-token-type | \
       --actor-token | --actor-token-type | --requested-token-type | --login-backoff) return 0 ;;
     --token-type-hint | --jwks | --device-interval | --device-lifetime) return 0 ;;
+    --header-timeout | --body-timeout | --idle-timeout | --max-header-bytes | --max-header-count | \
+      --max-token-body-bytes | --max-body-bytes | --max-connections | --max-connections-per-address | \
+      --shutdown-grace | --workers) return 0 ;;
     --private-key | --kid | --alg | --assertion | --assertion-key | --assertion-claims | --out | --jwks-out) return 0 ;;
   esac
   return 1

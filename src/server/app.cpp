@@ -55,13 +55,15 @@ util::Result<std::unique_ptr<AppContext>> make_app_context(std::string issuer, o
                       "the signing key's JWKS is unusable: " + verifier.error().message);
   }
   auto fhir_base = issuer + "/fhir";
+  // One gate for client secrets and passwords: both are scrypt on the same cores.
+  const auto gate = std::make_shared<const HashGate>();
   auto context = std::unique_ptr<AppContext>(new AppContext{
     issuer,
     fhir_base,
     std::move(key),
     std::move(*verifier),
-    ClientRegistry(std::move(clients)),
-    UserDirectory(std::move(users)),
+    ClientRegistry(std::move(clients), gate),
+    UserDirectory(std::move(users), gate),
     std::make_unique<AuthState>(),
     FhirDataset(fhir_base),
     now ? std::move(now) : Clock(system_now),
@@ -73,6 +75,15 @@ util::Result<std::unique_ptr<AppContext>> make_app_context(std::string issuer, o
   });
   context->capability_json = capability_statement(issuer, context->dataset).dump();
   return context;
+}
+
+bool takes_long_body(std::string_view path) {
+  return path == "/auth/token" || path == "/auth/introspect" || path == "/auth/revoke";
+}
+
+bool never_blocks(std::string_view path) {
+  return path == "/fhir" || starts_with(path, "/fhir/") || starts_with(path, "/.well-known/") ||
+         path == "/auth/jwks";
 }
 
 ServerResponse handle_request(const AppContext& context, const ServerRequest& request) {

@@ -62,6 +62,17 @@ struct AppContext {
 make_app_context(std::string issuer, oauth::SigningKey key, std::vector<RegisteredClient> clients,
                  std::vector<RegisteredUser> users, Clock now);
 
+// True for the endpoints whose request bodies may be long (token, introspection,
+// revocation: they carry tokens and assertions); the transport allows them a larger body.
+bool takes_long_body(std::string_view path);
+
+// True for the routes whose handlers never block: the discovery documents, the JWKS and
+// the FHIR API (in-memory data, a signature check, an in-memory revocation lookup). The
+// transport runs them on its event loop instead of handing them to a worker, which saves
+// two thread switches per request. A route that starts to wait (a store query, a lock
+// held across I/O) must leave this list, or it stalls every connection of that thread.
+bool never_blocks(std::string_view path);
+
 // Answers one request: the route table of `serve`. Never throws for any input.
 ServerResponse handle_request(const AppContext& context, const ServerRequest& request);
 

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "server/client_registry.hpp"
 
-#include <oauthctl/server/secret_hash.hpp>
 #include <oauthctl/util/crypto.hpp>
 
 namespace oauthctl::server {
 
-ClientRegistry::ClientRegistry(std::vector<RegisteredClient> clients) : m_cache_key(util::random_bytes(32)) {
+ClientRegistry::ClientRegistry(std::vector<RegisteredClient> clients, std::shared_ptr<const HashGate> gate)
+    : m_cache_key(util::random_bytes(32)), m_gate(std::move(gate)) {
   for (auto& client : clients) {
     auto id = client.spec.id;
     m_clients.insert_or_assign(std::move(id), std::move(client));
@@ -32,7 +32,7 @@ std::string ClientRegistry::cache_tag(std::string_view id, std::string_view secr
   return util::hmac_sha256(m_cache_key, input);
 }
 
-bool ClientRegistry::authenticate(std::string_view id, std::string_view secret) const {
+SecretCheck ClientRegistry::authenticate(std::string_view id, std::string_view secret) const {
   const auto* client = find(id);
   // Why a cache: the stored hash is scrypt (~0.1 s, 32 MiB) so that a stolen store resists
   // guessing, but running it per token request would cap the token endpoint at a few
@@ -45,22 +45,23 @@ bool ClientRegistry::authenticate(std::string_view id, std::string_view secret) 
     const std::shared_lock lock(m_cache_mutex);
     const auto it = m_verified.find(client->spec.id);
     if (it != m_verified.end() && util::constant_time_equal(it->second, tag)) {
-      return true;
+      return SecretCheck::valid;
     }
   }
   const auto& hash = client != nullptr && client->is_confidential() ? client->secret_hash : m_dummy_hash;
   if (hash.empty()) {
-    return false;
+    return SecretCheck::invalid;
   }
-  m_slow_slots.acquire();
-  const bool valid = verify_secret(secret, hash);
-  m_slow_slots.release();
-  if (!valid || client == nullptr || !client->is_confidential()) {
-    return false;
+  const auto valid = m_gate->verify(secret, hash);
+  if (!valid) {
+    return SecretCheck::overloaded;
+  }
+  if (!*valid || client == nullptr || !client->is_confidential()) {
+    return SecretCheck::invalid;
   }
   const std::unique_lock lock(m_cache_mutex);
   m_verified[client->spec.id] = tag;
-  return true;
+  return SecretCheck::valid;
 }
 
 } // namespace oauthctl::server

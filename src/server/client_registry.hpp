@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "server/auth/hash_gate.hpp"
+
 #include <oauthctl/server/seed.hpp>
 
 #include <memory>
 #include <mutex>
-#include <semaphore>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -25,18 +26,26 @@ struct RegisteredClient {
   [[nodiscard]] bool has_keys() const { return !spec.jwks.is_null() || !spec.jwks_uri.empty(); }
 };
 
+// What checking a client secret found. `overloaded`: the hash gate was full, so nothing
+// was checked; the caller answers 503 with Retry-After.
+enum class SecretCheck { valid, invalid, overloaded };
+
 // The clients loaded at start-up, with secret verification fast enough for the token
 // endpoint. Thread-safe.
 class ClientRegistry {
 public:
-  explicit ClientRegistry(std::vector<RegisteredClient> clients);
+  // `gate` bounds the slow verifications (shared with the user directory).
+  explicit ClientRegistry(std::vector<RegisteredClient> clients,
+                          std::shared_ptr<const HashGate> gate = std::make_shared<HashGate>());
 
   // The client with `id`, or null.
   [[nodiscard]] const RegisteredClient* find(std::string_view id) const;
 
-  // True when `id` names a confidential client whose secret is `secret`. Unknown ids cost
-  // as much as wrong secrets, so timing does not reveal which clients exist.
-  [[nodiscard]] bool authenticate(std::string_view id, std::string_view secret) const;
+  // `valid` when `id` names a confidential client whose secret is `secret`. Unknown ids
+  // cost as much as wrong secrets, so timing does not reveal which clients exist. A secret
+  // verified before is recognised from the cache without entering the gate, so correct
+  // secrets keep working while wrong ones are refused for overload.
+  [[nodiscard]] SecretCheck authenticate(std::string_view id, std::string_view secret) const;
 
 private:
   std::string cache_tag(std::string_view id, std::string_view secret) const;
@@ -46,9 +55,8 @@ private:
   std::string m_dummy_hash; // verified against for unknown clients
   mutable std::shared_mutex m_cache_mutex;
   mutable std::unordered_map<std::string, std::string> m_verified; // id -> HMAC tag
-  // Bounds concurrent scrypt runs (32 MiB each) so a flood of wrong secrets cannot
-  // exhaust memory; correct secrets skip it once cached.
-  mutable std::counting_semaphore<64> m_slow_slots{2};
+  // Bounds concurrent scrypt runs (32 MiB each) and the requests waiting for one.
+  std::shared_ptr<const HashGate> m_gate;
 };
 
 } // namespace oauthctl::server

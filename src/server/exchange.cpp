@@ -31,6 +31,13 @@ ServerResponse oauth_error(int status, std::string_view error, std::string_view 
   return response;
 }
 
+ServerResponse overloaded_error() {
+  auto response =
+    oauth_error(503, "temporarily_unavailable", "the server is busy checking credentials; retry shortly");
+  response.headers.set("Retry-After", "1");
+  return response;
+}
+
 void add_no_store(ServerResponse& response) {
   response.headers.set("Cache-Control", "no-store");
   response.headers.set("Pragma", "no-cache");

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-// The server's view of one HTTP exchange as plain data: routes.cpp converts httplib's
-// types to these, so every endpoint can be unit-tested without a socket.
+// The server's view of one HTTP exchange as plain data: routes.cpp converts the
+// transport's types to these, so every endpoint can be unit-tested without a socket.
 
 #include <oauthctl/http/message.hpp>
 
@@ -39,6 +39,10 @@ ServerResponse raw_json_response(int status, std::string body,
 
 // An RFC 6749 §5.2 error response: {"error": `error`, "error_description": `description`}.
 ServerResponse oauth_error(int status, std::string_view error, std::string_view description);
+
+// 503 with Retry-After: too much slow work (secret hashing) is queued already. The error
+// code is RFC 6749 §4.1.2.1's temporarily_unavailable, the one OAuth has for this.
+ServerResponse overloaded_error();
 
 // Marks a token-endpoint response as never cacheable (RFC 6749 §5.1).
 void add_no_store(ServerResponse& response);

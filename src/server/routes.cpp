@@ -1,29 +1,63 @@
 // SPDX-License-Identifier: MIT
+// The transport adapter of `serve`: Boost.Beast on Boost.Asio, C++20 coroutines. The only
+// translation unit that includes Beast, so its compile time is paid once.
+//
+// Threads: one event loop thread per core owns every socket; a connection waiting for
+// bytes costs a coroutine frame and a buffer, not a thread. Endpoints run on a fixed
+// worker pool, because some of them block (scrypt, the SQLite store, JWKS fetches), and
+// a blocked event loop would stall every other connection; only the routes app.hpp lists
+// as never_blocks (FHIR, discovery, JWKS) are answered on the event loop itself.
 #include "server/routes.hpp"
 
+#include "server/app.hpp"
 #include "server/fhir/fhir_endpoint.hpp"
 
+#include <oauthctl/util/form.hpp>
+
 #include <fmt/format.h>
-#include <httplib.h>
 
-#include <sys/socket.h>
+#include <sys/resource.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
 #include <chrono>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
 
 namespace oauthctl::server {
 
 namespace {
 
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
-
-// Set when routing starts on this worker thread, read by the logger on the same thread.
-thread_local Clock::time_point t_request_start{};
+constexpr auto k_tuple = asio::as_tuple(asio::use_awaitable);
 
 // Request logs never carry the query string (it may hold codes or tokens) and never
-// carry control characters (httplib has already percent-decoded the path).
+// carry control characters (the path is already percent-decoded).
 std::string loggable_path(std::string_view path) {
   std::string out;
   for (const char c : path.substr(0, 200)) {
@@ -32,150 +66,425 @@ std::string loggable_path(std::string_view path) {
   return out;
 }
 
-ServerRequest to_server_request(const httplib::Request& request) {
-  ServerRequest out;
-  out.method = request.method;
-  out.path = request.path;
-  const auto question = request.target.find('?');
-  if (question != std::string::npos) {
-    out.query = request.target.substr(question + 1);
-  }
-  for (const auto& [name, value] : request.headers) {
-    out.headers.add(name, value);
-  }
-  out.body = request.body;
-  return out;
-}
-
-void write_response(const ServerResponse& from, httplib::Response& to) {
-  to.status = from.status;
-  for (const auto& [name, value] : from.headers.fields()) {
-    to.set_header(name, value);
-  }
-  to.set_content(from.body, from.content_type);
-}
-
 bool is_fhir_path(std::string_view path) {
   return path == "/fhir" || path.substr(0, 6) == "/fhir/";
 }
 
-class HttplibListener final : public HttpListener {
+// A transport-level refusal in the shape the endpoint's clients parse: a FHIR
+// OperationOutcome under /fhir, an RFC 6749 §5.2 error everywhere else.
+ServerResponse transport_error(std::string_view path, int status, std::string_view description) {
+  if (is_fhir_path(path)) {
+    return operation_outcome(status, status == 413 || status == 431 ? "too-costly" : "invalid", description);
+  }
+  return oauth_error(status, "invalid_request", description);
+}
+
+// Reads one request straight into a ServerRequest. A parser of our own (rather than
+// beast's http::request_parser) because it also counts header fields: Beast bounds their
+// total size only, and many tiny fields cost far more memory than their bytes (review H3).
+class RequestReader final : public bhttp::basic_parser<true> {
 public:
-  HttplibListener(RequestHandler handler, const ListenerOptions& options)
-      : m_handler(std::move(handler)), m_log(options.log) {
-    const auto threads = options.threads;
-    m_server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-    // Benchmarks and real clients reuse connections: do not close them after 5 requests.
-    m_server.set_keep_alive_max_count(10000);
-    m_server.set_keep_alive_timeout(5);
-    m_server.set_tcp_nodelay(true);
-    // httplib's default also sets SO_REUSEPORT, which lets a second `serve` bind a port in
-    // use and silently share its traffic. SO_REUSEADDR alone allows fast restarts only.
-    m_server.set_socket_options([](socket_t sock) {
-      int yes = 1;
-      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-    });
-    // A token request is tiny; the FHIR API here is read-only. 1 MiB is generous.
-    m_server.set_payload_max_length(1024 * 1024);
+  explicit RequestReader(std::size_t max_fields) : m_max_fields(max_fields) {}
 
-    const httplib::Server::Handler adapter = [this](const httplib::Request& request,
-                                                    httplib::Response& response) {
-      write_response(m_handler(to_server_request(request)), response);
-    };
-    // One catch-all per method: handle_request owns the route table (app.cpp), so routing
-    // stays testable without a socket and httplib does no per-route regex work.
-    m_server.Get(".*", adapter);
-    m_server.Post(".*", adapter);
-    m_server.Put(".*", adapter);
-    m_server.Patch(".*", adapter);
-    m_server.Delete(".*", adapter);
-    m_server.Options(".*", adapter);
+  [[nodiscard]] ServerRequest& request() { return m_request; }
+  [[nodiscard]] const std::string& target() const { return m_target; }
+  [[nodiscard]] int version() const { return m_version; }
 
-    m_server.set_pre_routing_handler(
-      httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response&) {
-        t_request_start = Clock::now();
-        return httplib::Server::HandlerResponse::Unhandled;
-      }));
-
-    // httplib calls this for every status >= 400, ours included: only fill bodies it left
-    // empty (413 payload too large, 400 unparsable request, 404 for odd methods).
-    m_server.set_error_handler(
-      httplib::Server::HandlerWithResponse([](const httplib::Request& request, httplib::Response& response) {
-        if (!response.body.empty()) {
-          return httplib::Server::HandlerResponse::Unhandled;
-        }
-        const bool too_large = response.status == 413;
-        const auto description = too_large ? "the request body is too large" : "the request is malformed";
-        ServerResponse body;
-        if (is_fhir_path(request.path)) {
-          body = operation_outcome(response.status, too_large ? "too-costly" : "invalid", description);
-        } else {
-          // RFC 6749 §5.2 answers bad token requests with 400 invalid_request.
-          body = oauth_error(too_large || response.status == 400 ? 400 : response.status,
-                             response.status == 404 ? "not_found" : "invalid_request", description);
-        }
-        write_response(body, response);
-        return httplib::Server::HandlerResponse::Handled;
-      }));
-
-    m_server.set_exception_handler(
-      [this](const httplib::Request& request, httplib::Response& response, std::exception_ptr) {
-        write_response(oauth_error(500, "server_error", "internal error"), response);
-        emit(fmt::format("error: unhandled exception while serving {} {}", request.method,
-                         loggable_path(request.path)));
-      });
-
-    if (m_log) {
-      m_server.set_logger([this](const httplib::Request& request, const httplib::Response& response) {
-        const auto start = t_request_start;
-        t_request_start = {};
-        const double ms = start == Clock::time_point{}
-                            ? 0.0
-                            : std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-        emit(
-          fmt::format("{} {} {} {:.1f}ms", request.method, loggable_path(request.path), response.status, ms));
-      });
+private:
+  void on_request_impl(bhttp::verb /*method*/, beast::string_view method, beast::string_view target,
+                       int version, beast::error_code& /*ec*/) override {
+    m_request.method = std::string(method);
+    m_target = std::string(target);
+    m_version = version;
+    const auto question = target.find('?');
+    const auto raw_path = target.substr(0, question);
+    // Like cpp-httplib before: the path is percent-decoded ('+' stays), the query raw.
+    auto decoded = util::percent_decode(std::string_view(raw_path.data(), raw_path.size()), false);
+    m_request.path = decoded ? std::move(*decoded) : std::string(raw_path);
+    if (question != beast::string_view::npos) {
+      m_request.query = std::string(target.substr(question + 1));
     }
   }
+  void on_response_impl(int, beast::string_view, int, beast::error_code&) override {}
+  void on_field_impl(bhttp::field /*name*/, beast::string_view name, beast::string_view value,
+                     beast::error_code& ec) override {
+    if (++m_fields > m_max_fields) {
+      ec = bhttp::error::header_limit;
+      return;
+    }
+    m_request.headers.add(std::string(name), std::string(value));
+  }
+  void on_header_impl(beast::error_code& /*ec*/) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length, beast::error_code& /*ec*/) override {
+    // The parser has already refused a Content-Length beyond the body limit.
+    if (length) {
+      m_request.body.reserve(static_cast<std::size_t>(*length));
+    }
+  }
+  std::size_t on_body_impl(beast::string_view body, beast::error_code& /*ec*/) override {
+    m_request.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, beast::error_code& /*ec*/) override {
+    m_request.body.append(body.data(), body.size());
+    return body.size();
+  }
+  void on_finish_impl(beast::error_code& /*ec*/) override {}
+
+  ServerRequest m_request;
+  std::string m_target;
+  int m_version = 11;
+  std::size_t m_max_fields;
+  std::size_t m_fields = 0;
+};
+
+// --max-connections may exceed the usual soft descriptor limit (1024): raise it toward the
+// hard limit, as servers do, so accept() does not fail with EMFILE below our own cap.
+void raise_descriptor_limit(std::size_t connections) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) {
+    return;
+  }
+  const auto wanted = static_cast<rlim_t>(connections + 256);
+  if (limit.rlim_cur < wanted) {
+    limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+// One accepted socket. Touched only on its strand.
+struct Connection {
+  Connection(tcp::socket socket, std::string peer) : stream(std::move(socket)), address(std::move(peer)) {}
+  beast::tcp_stream stream;
+  std::string address;
+  // True while no request is in progress: shutdown closes such connections at once.
+  bool waiting = true;
+  // Set after a refusal (400, 413, 431): the client may still be sending.
+  bool linger = false;
+};
+
+class BeastListener final : public HttpListener {
+public:
+  BeastListener(RequestHandler handler, const ListenerOptions& options)
+      : m_handler(std::move(handler)), m_log(options.log), m_limits(options.limits),
+        m_io_threads(std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8)),
+        m_io(static_cast<int>(m_io_threads)), m_acceptor(asio::make_strand(m_io)), m_grace(m_io),
+        m_workers(std::max<std::size_t>(options.threads, 1)) {}
+
+  ~BeastListener() override {
+    m_io.stop();
+    m_workers.stop();
+    m_workers.join();
+  }
+  BeastListener(const BeastListener&) = delete;
+  BeastListener& operator=(const BeastListener&) = delete;
 
   util::Result<void> bind_socket(const std::string& host, int port) {
-    if (port == 0) {
-      m_port = m_server.bind_to_any_port(host);
-      if (m_port <= 0) {
-        return util::fail(util::ErrorKind::network, fmt::format("cannot listen on {}: no free port", host));
+    raise_descriptor_limit(m_limits.max_connections);
+    boost::system::error_code ec;
+    tcp::resolver resolver(m_io);
+    const auto endpoints = resolver.resolve(host, std::to_string(port),
+                                            tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+    const auto where = port == 0 ? host : fmt::format("{}:{}", host, port);
+    if (ec || endpoints.empty()) {
+      return util::fail(util::ErrorKind::network, fmt::format("cannot listen on {}: unknown address", where));
+    }
+    for (const auto& entry : endpoints) {
+      ec = {};
+      m_acceptor.open(entry.endpoint().protocol(), ec);
+      // SO_REUSEADDR allows fast restarts; SO_REUSEPORT is not set, so a second `serve`
+      // cannot bind a port in use and silently share its traffic.
+      if (!ec) {
+        m_acceptor.set_option(asio::socket_base::reuse_address(true), ec);
       }
-      return {};
+      if (!ec) {
+        m_acceptor.bind(entry.endpoint(), ec);
+      }
+      if (!ec) {
+        m_acceptor.listen(asio::socket_base::max_listen_connections, ec);
+      }
+      if (!ec) {
+        m_port = m_acceptor.local_endpoint().port();
+        return {};
+      }
+      boost::system::error_code ignored;
+      m_acceptor.close(ignored);
     }
-    if (!m_server.bind_to_port(host, port)) {
-      return util::fail(
-        util::ErrorKind::network,
-        fmt::format("cannot listen on {}:{} (in use, or not an address of this machine)", host, port));
-    }
-    m_port = port;
-    return {};
+    return util::fail(
+      util::ErrorKind::network,
+      port == 0 ? fmt::format("cannot listen on {}: no free port", host)
+                : fmt::format("cannot listen on {} (in use, or not an address of this machine)", where));
   }
 
   int port() const override { return m_port; }
 
   void run() override {
-    m_in_run = true;
-    if (!m_stopped) {
-      m_server.listen_after_bind();
+    if (m_stopping.load()) {
+      return;
     }
-    m_in_run = false;
+    asio::co_spawn(m_acceptor.get_executor(), accept_loop(), asio::detached);
+    std::vector<std::thread> threads;
+    for (std::size_t i = 1; i < m_io_threads; ++i) {
+      threads.emplace_back([this] { m_io.run(); });
+    }
+    m_io.run();
+    for (auto& thread : threads) {
+      thread.join();
+    }
   }
 
   void stop() override {
-    m_stopped = true;
-    // httplib's stop() only acts once listening began: wait out a run() that is about to
-    // start listening, so a stop() racing run() is never lost.
-    while (m_in_run && !m_server.is_running()) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (m_stopping.exchange(true)) {
+      return;
     }
-    m_server.stop();
+    asio::post(m_acceptor.get_executor(), [this] {
+      boost::system::error_code ignored;
+      m_acceptor.close(ignored);
+      m_grace.expires_after(m_limits.shutdown_grace);
+      m_grace.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) {
+          emit("shutdown: requests still in progress after the grace period were cut off");
+          m_io.stop();
+        }
+      });
+      const std::lock_guard lock(m_mutex);
+      for (const auto& connection : m_connections) {
+        asio::post(connection->stream.get_executor(), [connection] {
+          if (connection->waiting) {
+            connection->stream.cancel();
+          }
+        });
+      }
+      finish_if_idle_locked();
+    });
   }
 
 private:
+  asio::awaitable<void> accept_loop() {
+    while (!m_stopping.load()) {
+      auto [ec, socket] = co_await m_acceptor.async_accept(asio::make_strand(m_io), k_tuple);
+      if (ec) {
+        if (m_stopping.load() || ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) {
+          co_return;
+        }
+        // Out of descriptors (EMFILE) and the like: back off instead of spinning.
+        asio::steady_timer pause(m_acceptor.get_executor(), std::chrono::milliseconds(50));
+        co_await pause.async_wait(k_tuple);
+        continue;
+      }
+      boost::system::error_code peer_ec;
+      const auto peer = socket.remote_endpoint(peer_ec);
+      auto address = peer_ec ? std::string() : peer.address().to_string();
+      std::shared_ptr<Connection> connection;
+      {
+        const std::lock_guard lock(m_mutex);
+        auto& from_address = m_per_address[address];
+        if (m_connections.size() >= m_limits.max_connections ||
+            from_address >= m_limits.max_connections_per_address) {
+          if (from_address == 0) {
+            m_per_address.erase(address);
+          }
+          // Closed unread: the cheapest refusal, and it holds nothing.
+          socket.close(peer_ec);
+          continue;
+        }
+        ++from_address;
+        socket.set_option(tcp::no_delay(true), peer_ec);
+        connection = std::make_shared<Connection>(std::move(socket), std::move(address));
+        m_connections.insert(connection);
+      }
+      auto executor = connection->stream.get_executor();
+      asio::co_spawn(executor, serve_connection(connection), asio::detached);
+    }
+  }
+
+  void release(const std::shared_ptr<Connection>& connection) {
+    const std::lock_guard lock(m_mutex);
+    m_connections.erase(connection);
+    const auto it = m_per_address.find(connection->address);
+    if (it != m_per_address.end() && --it->second == 0) {
+      m_per_address.erase(it);
+    }
+    finish_if_idle_locked();
+  }
+
+  void finish_if_idle_locked() {
+    if (m_stopping.load() && m_connections.empty()) {
+      m_io.stop();
+    }
+  }
+
+  asio::awaitable<void> serve_connection(std::shared_ptr<Connection> connection) {
+    try {
+      co_await serve_requests(*connection);
+    } catch (const std::exception&) {
+      // A transport error the coroutine did not expect: drop this connection only.
+    }
+    boost::system::error_code ignored;
+    if (connection->linger) {
+      co_await drain(*connection);
+    }
+    connection->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    connection->stream.close();
+    release(connection);
+  }
+
+  asio::awaitable<void> serve_requests(Connection& connection) {
+    auto& stream = connection.stream;
+    beast::flat_buffer buffer;
+    while (!m_stopping.load()) {
+      connection.waiting = true;
+      if (buffer.size() == 0) {
+        // Keep-alive: the next request's first byte must come within the idle timeout.
+        stream.expires_after(m_limits.idle_timeout);
+        auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), k_tuple);
+        if (ec) {
+          co_return;
+        }
+        buffer.commit(n);
+      }
+      // From the first byte, the whole header has one deadline, however it trickles in.
+      RequestReader reader(m_limits.max_header_count);
+      reader.header_limit(
+        static_cast<std::uint32_t>(std::min<std::size_t>(m_limits.max_header_bytes, UINT32_MAX)));
+      // Beast checks Content-Length against this when the header ends; the route's own
+      // limit, known once the path is, is applied below.
+      reader.body_limit(std::max(m_limits.max_token_body_bytes, m_limits.max_body_bytes));
+      stream.expires_after(m_limits.header_timeout);
+      auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, reader, k_tuple);
+      connection.waiting = false;
+      const auto start = Clock::now();
+      auto& request = reader.request();
+      if (header_ec) {
+        if (header_ec == bhttp::error::header_limit) {
+          co_await refuse(connection, request, 431, "the request header fields are too large or too many",
+                          start);
+        } else if (header_ec == bhttp::error::body_limit) {
+          co_await refuse(connection, request, 413, "the request body is too large", start);
+        } else if (header_ec != beast::error::timeout && header_ec != asio::error::operation_aborted &&
+                   header_ec != bhttp::error::end_of_stream && header_ec != asio::error::eof &&
+                   header_ec != asio::error::connection_reset) {
+          co_await refuse(connection, request, 400, "the request is malformed", start);
+        }
+        co_return;
+      }
+      const auto body_limit =
+        takes_long_body(request.path) ? m_limits.max_token_body_bytes : m_limits.max_body_bytes;
+      if (const auto length = reader.content_length(); length && *length > body_limit) {
+        co_await refuse(connection, request, 413, "the request body is too large", start);
+        co_return;
+      }
+      reader.body_limit(body_limit);
+      if (!reader.is_done()) {
+        // curl and others wait for this before sending a body (RFC 9110 §10.1.1).
+        const auto expect = request.headers.get("Expect");
+        if (expect && http::iequals(*expect, "100-continue")) {
+          static constexpr std::string_view k_continue = "HTTP/1.1 100 Continue\r\n\r\n";
+          stream.expires_after(m_limits.body_timeout);
+          auto [write_ec, written] =
+            co_await asio::async_write(stream, asio::buffer(k_continue.data(), k_continue.size()), k_tuple);
+          if (write_ec) {
+            co_return;
+          }
+        }
+        stream.expires_after(m_limits.body_timeout);
+        auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, reader, k_tuple);
+        if (body_ec == bhttp::error::body_limit) {
+          co_await refuse(connection, request, 413, "the request body is too large", start);
+          co_return;
+        }
+        if (body_ec) {
+          if (body_ec != beast::error::timeout && body_ec != asio::error::operation_aborted &&
+              body_ec != bhttp::error::partial_message && body_ec != asio::error::eof &&
+              body_ec != asio::error::connection_reset) {
+            co_await refuse(connection, request, 400, "the request is malformed", start);
+          }
+          co_return;
+        }
+      }
+      const bool keep_alive = reader.keep_alive();
+      ServerResponse response;
+      try {
+        // An if, not ?: with co_await in one branch: GCC 12 destroys such temporaries twice.
+        if (never_blocks(request.path)) {
+          response = m_handler(request);
+        } else {
+          response = co_await asio::co_spawn(
+            m_workers,
+            [this, &request]() -> asio::awaitable<ServerResponse> { co_return m_handler(request); },
+            asio::use_awaitable);
+        }
+      } catch (const std::exception&) {
+        response = oauth_error(500, "server_error", "internal error");
+        emit(fmt::format("error: unhandled exception while serving {} {}", request.method,
+                         loggable_path(request.path)));
+      }
+      const bool keep = keep_alive && !m_stopping.load();
+      if (!co_await write(connection, request, response, reader.version(), keep, start)) {
+        co_return;
+      }
+      if (!keep) {
+        co_return;
+      }
+    }
+  }
+
+  // After a refusal the client may still be sending; closing with unread bytes makes the
+  // kernel send a reset that can destroy our answer before the client reads it. So stop
+  // writing, then read and discard for a bounded time and amount (a "lingering close").
+  asio::awaitable<void> drain(Connection& connection) {
+    boost::system::error_code ignored;
+    connection.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    connection.stream.expires_after(std::chrono::seconds(2));
+    std::array<char, 16 * 1024> scratch{};
+    std::size_t total = 0;
+    while (total < 1024 * 1024) {
+      auto [ec, n] = co_await connection.stream.async_read_some(asio::buffer(scratch), k_tuple);
+      if (ec) {
+        break;
+      }
+      total += n;
+    }
+  }
+
+  // Answers a request the transport refused, then the connection closes: what follows
+  // on the socket cannot be trusted to start a new request.
+  asio::awaitable<void> refuse(Connection& connection, const ServerRequest& request, int status,
+                               std::string_view description, Clock::time_point start) {
+    connection.linger = true;
+    co_await write(connection, request, transport_error(request.path, status, description), 11, false, start);
+  }
+
+  asio::awaitable<bool> write(Connection& connection, const ServerRequest& request,
+                              const ServerResponse& from, int version, bool keep_alive,
+                              Clock::time_point start) {
+    bhttp::response<bhttp::string_body> to;
+    to.version(version == 10 ? 10 : 11);
+    to.result(static_cast<unsigned>(from.status));
+    for (const auto& [name, value] : from.headers.fields()) {
+      to.insert(name, value);
+    }
+    to.set(bhttp::field::content_type, from.content_type);
+    to.keep_alive(keep_alive);
+    if (request.method == "HEAD") {
+      // The length the GET would have, without the body (RFC 9110 §9.3.2).
+      to.content_length(from.body.size());
+    } else {
+      to.body() = from.body;
+      to.prepare_payload();
+    }
+    connection.stream.expires_after(m_limits.body_timeout);
+    auto [ec, written] = co_await bhttp::async_write(connection.stream, to, k_tuple);
+    connection.stream.expires_never();
+    if (m_log) {
+      const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+      emit(fmt::format("{} {} {} {:.1f}ms", request.method.empty() ? "-" : request.method,
+                       loggable_path(request.path), from.status, ms));
+    }
+    co_return !ec;
+  }
+
   void emit(const std::string& line) {
     if (!m_log) {
       return;
@@ -187,17 +496,24 @@ private:
   RequestHandler m_handler;
   std::function<void(std::string_view)> m_log;
   std::mutex m_log_mutex;
-  httplib::Server m_server;
+  TransportLimits m_limits;
+  std::size_t m_io_threads;
+  asio::io_context m_io;
+  tcp::acceptor m_acceptor; // on a strand of its own
+  asio::steady_timer m_grace;
+  asio::thread_pool m_workers;
+  std::mutex m_mutex; // guards the two below
+  std::unordered_set<std::shared_ptr<Connection>> m_connections;
+  std::unordered_map<std::string, std::size_t> m_per_address;
+  std::atomic<bool> m_stopping{false};
   int m_port = 0;
-  std::atomic<bool> m_in_run{false};
-  std::atomic<bool> m_stopped{false};
 };
 
 } // namespace
 
 util::Result<std::unique_ptr<HttpListener>> HttpListener::bind(RequestHandler handler,
                                                                const ListenerOptions& options) {
-  auto listener = std::make_unique<HttplibListener>(std::move(handler), options);
+  auto listener = std::make_unique<BeastListener>(std::move(handler), options);
   if (auto bound = listener->bind_socket(options.host, options.port); !bound) {
     return tl::unexpected(bound.error());
   }

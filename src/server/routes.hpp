@@ -3,6 +3,7 @@
 
 #include "server/exchange.hpp"
 
+#include <oauthctl/server/transport_limits.hpp>
 #include <oauthctl/util/error.hpp>
 
 #include <functional>
@@ -16,16 +17,21 @@ namespace oauthctl::server {
 struct ListenerOptions {
   std::string host;
   int port = 0;
-  std::size_t threads = 32;                  // keep-alive connections each hold one
+  std::size_t threads = 32;                  // workers that run the handler
   std::function<void(std::string_view)> log; // one line per request; may be empty
+  TransportLimits limits;
 };
 
-// Answers one request; called concurrently from the listener's worker threads.
+// Answers one request; called concurrently from the listener's worker threads, so it may
+// block (scrypt, the store, outbound fetches); for never_blocks() paths (app.hpp) it is
+// called on an event loop thread.
 using RequestHandler = std::function<ServerResponse(const ServerRequest&)>;
 
-// The HTTP side of `serve` over cpp-httplib (the only place that includes <httplib.h>):
-// converts each request to a ServerRequest, answers it with a RequestHandler, and turns
-// httplib's own errors (413, 400) and stray exceptions into JSON error bodies.
+// The HTTP side of `serve` over Boost.Beast on Boost.Asio (routes.cpp is the only place
+// that includes them, so their compile time is paid once): reads each request under the
+// deadlines and size limits of TransportLimits, converts it to a ServerRequest, answers
+// it with a RequestHandler on a worker pool, and turns transport errors (400, 413, 431)
+// and stray exceptions into JSON error bodies.
 class HttpListener {
 public:
   virtual ~HttpListener() = default;
@@ -38,7 +44,8 @@ public:
   [[nodiscard]] virtual int port() const = 0;
   // Serves until stop(); returns at once when stop() came first.
   virtual void run() = 0;
-  // Stops serving; callable from any thread.
+  // Stops serving, gracefully: no new connections, idle ones closed, requests in
+  // progress finish within `limits.shutdown_grace`; run() then returns. Any thread.
   virtual void stop() = 0;
 };
 

@@ -199,9 +199,9 @@ public:
       return tl::unexpected(users.error());
     }
     // Bind before building the context: the default issuer needs the actual port.
-    auto listener =
-      HttpListener::bind([this](const ServerRequest& request) { return handle_request(*m_context, request); },
-                         ListenerOptions{options.host, options.port, options.threads, options.log});
+    auto listener = HttpListener::bind(
+      [this](const ServerRequest& request) { return handle_request(*m_context, request); },
+      ListenerOptions{options.host, options.port, options.threads, options.log, options.limits});
     if (!listener) {
       return tl::unexpected(listener.error());
     }

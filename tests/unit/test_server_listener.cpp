@@ -35,8 +35,7 @@ std::string http_exchange(int port, const std::string& request) {
     }
     sent += static_cast<std::size_t>(n);
   }
-  // Read one response, framed by Content-Length: a request httplib cannot parse does not
-  // end the connection, and we must not wait out its keep-alive timeout.
+  // Read one response, framed by Content-Length: we must not wait out a keep-alive timeout.
   std::string answer;
   char buffer[4096];
   for (ssize_t n = 0; (n = ::recv(fd, buffer, sizeof(buffer), 0)) > 0;) {
@@ -65,7 +64,7 @@ std::string post(const std::string& path, const std::string& type, const std::st
 } // namespace
 
 TEST_SUITE("server.listener") {
-  TEST_CASE("serves over a socket, maps httplib errors to JSON, logs without secrets, stops") {
+  TEST_CASE("serves over a socket, maps transport errors to JSON, logs without secrets, stops") {
     std::mutex mutex;
     std::vector<std::string> lines;
     ServerOptions options;
@@ -95,15 +94,16 @@ TEST_SUITE("server.listener") {
     CHECK(token.find("\"access_token\"") != std::string::npos);
     CHECK(token.find("Cache-Control: no-store") != std::string::npos);
 
-    // Over httplib's 1 MiB payload limit: its 413 comes back as RFC 6749 JSON.
+    // Over the token endpoint's body limit (64 KiB): 413 with RFC 6749 JSON.
     const auto huge =
       http_exchange(port, post("/auth/token", "application/json", std::string(1100 * 1024, ' ')));
-    CHECK(huge.rfind("HTTP/1.1 400", 0) == 0);
+    CHECK(huge.rfind("HTTP/1.1 413", 0) == 0);
     CHECK(huge.find("\"invalid_request\"") != std::string::npos);
 
-    // A form body over httplib's own form limit (8 KiB) is also a JSON error.
+    // A 20 KB form reaches the token endpoint (cpp-httplib refused forms over 8 KiB).
     const auto big_form =
       http_exchange(port, post("/auth/token", "application/x-www-form-urlencoded", std::string(20'000, 'a')));
+    CHECK(big_form.rfind("HTTP/1.1 400", 0) == 0);
     CHECK(big_form.find("\"invalid_request\"") != std::string::npos);
 
     const auto garbage = http_exchange(port, "GARBAGE\r\n\r\n");

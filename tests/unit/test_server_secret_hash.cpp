@@ -41,11 +41,11 @@ TEST_SUITE("server.secret_hash") {
     const ClientRegistry registry({{confidential, hash_secret("s", {4, 1, 1})}, {public_client, ""}});
     CHECK(registry.find("c") != nullptr);
     CHECK(registry.find("x") == nullptr);
-    CHECK(registry.authenticate("c", "s"));
-    CHECK(registry.authenticate("c", "s")); // cached
-    CHECK_FALSE(registry.authenticate("c", "t"));
-    CHECK_FALSE(registry.authenticate("x", "s"));
-    CHECK_FALSE(registry.authenticate("p", ""));
-    CHECK_FALSE(registry.authenticate("p", "s"));
+    CHECK(registry.authenticate("c", "s") == SecretCheck::valid);
+    CHECK(registry.authenticate("c", "s") == SecretCheck::valid); // cached
+    CHECK(registry.authenticate("c", "t") == SecretCheck::invalid);
+    CHECK(registry.authenticate("x", "s") == SecretCheck::invalid);
+    CHECK(registry.authenticate("p", "") == SecretCheck::invalid);
+    CHECK(registry.authenticate("p", "s") == SecretCheck::invalid);
   }
 }

@@ -23,7 +23,9 @@ struct Jwt {
 };
 
 // The longest compact JWS decode_jwt accepts; anything longer is refused before decoding.
-inline constexpr std::size_t k_max_jwt_length = 16 * 1024;
+// As long as `serve`'s token endpoint body (64 KiB): token exchange takes subject tokens
+// with many claims (40 KiB and more in the wild).
+inline constexpr std::size_t k_max_jwt_length = 64 * 1024;
 
 // Splits and decodes `token`. `bad_response` for anything that is not three base64url
 // parts holding a JSON-object header and payload (or is longer than k_max_jwt_length).

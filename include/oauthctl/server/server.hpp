@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <oauthctl/server/transport_limits.hpp>
 #include <oauthctl/util/error.hpp>
 
 #include <cstdint>
@@ -26,8 +27,12 @@ struct ServerOptions {
   // query, status, time) and server notices ("warning: ..."); never a secret. Called from
   // worker threads, one call at a time. May be empty.
   std::function<void(std::string_view)> log;
-  // Worker threads; each keep-alive connection holds one while it is open.
+  // Worker threads that run the endpoints (the slow parts block: scrypt, the store,
+  // JWKS fetches); connections are served by one event loop thread per core and hold no
+  // worker while they wait for bytes.
   std::size_t threads = 32;
+  // Deadlines and size limits of the HTTP transport.
+  TransportLimits limits;
   // Device authorization (RFC 8628): the polling interval and the device code lifetime,
   // in seconds.
   std::int64_t device_interval = 5;

@@ -40,6 +40,10 @@ struct ServeOptions {
   std::string device_interval = "5";
   std::string device_lifetime = "600";
   std::string login_backoff; // N:SECONDS
+  // Transport limits (server::TransportLimits); empty keeps the default.
+  std::string header_timeout, body_timeout, idle_timeout, shutdown_grace;
+  std::string max_header_bytes, max_header_count, max_body_bytes, max_token_body_bytes;
+  std::string max_connections, max_connections_per_address, workers;
   bool demo = false;
   bool ephemeral = false;
   bool quiet = false;
@@ -147,6 +151,71 @@ std::optional<std::pair<int, std::int64_t>> parse_login_backoff(const std::strin
   return std::pair{failures, seconds};
 }
 
+// A duration in seconds ("10", "0.5"): at least 1 ms, at most a day.
+util::Result<std::chrono::milliseconds> parse_limit_seconds(std::string_view option,
+                                                            const std::string& text) {
+  double seconds = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  if (ec != std::errc{} || end != text.data() + text.size() || !(seconds >= 0.001) || seconds > 86'400) {
+    return util::fail(util::ErrorKind::usage,
+                      fmt::format("invalid {} {}: expected seconds from 0.001 to 86400", option, text));
+  }
+  return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000 + 0.5));
+}
+
+// A count or size: a whole number from 1 to `max`.
+util::Result<std::size_t> parse_limit_count(std::string_view option, const std::string& text,
+                                            std::size_t max) {
+  std::size_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || value < 1 || value > max) {
+    return util::fail(util::ErrorKind::usage,
+                      fmt::format("invalid {} {}: expected a whole number from 1 to {}", option, text, max));
+  }
+  return value;
+}
+
+// The transport flags onto `limits` (and the worker count); flags left empty keep the
+// defaults of server::TransportLimits.
+util::Result<void> apply_transport_flags(const ServeOptions& options, server::ServerOptions& server_options) {
+  auto& limits = server_options.limits;
+  for (const auto& [name, text, target] :
+       {std::tuple{"--header-timeout", &options.header_timeout, &limits.header_timeout},
+        std::tuple{"--body-timeout", &options.body_timeout, &limits.body_timeout},
+        std::tuple{"--idle-timeout", &options.idle_timeout, &limits.idle_timeout},
+        std::tuple{"--shutdown-grace", &options.shutdown_grace, &limits.shutdown_grace}}) {
+    if (!text->empty()) {
+      auto value = parse_limit_seconds(name, *text);
+      if (!value) {
+        return tl::unexpected(value.error());
+      }
+      *target = *value;
+    }
+  }
+  constexpr std::size_t k_max_bytes = 64ULL * 1024 * 1024;
+  for (const auto& [name, text, target, max] :
+       {std::tuple{"--max-header-bytes", &options.max_header_bytes, &limits.max_header_bytes, k_max_bytes},
+        std::tuple{"--max-header-count", &options.max_header_count, &limits.max_header_count,
+                   std::size_t{10'000}},
+        std::tuple{"--max-body-bytes", &options.max_body_bytes, &limits.max_body_bytes, k_max_bytes},
+        std::tuple{"--max-token-body-bytes", &options.max_token_body_bytes, &limits.max_token_body_bytes,
+                   k_max_bytes},
+        std::tuple{"--max-connections", &options.max_connections, &limits.max_connections,
+                   std::size_t{1'000'000}},
+        std::tuple{"--max-connections-per-address", &options.max_connections_per_address,
+                   &limits.max_connections_per_address, std::size_t{1'000'000}},
+        std::tuple{"--workers", &options.workers, &server_options.threads, std::size_t{1024}}}) {
+    if (!text->empty()) {
+      auto value = parse_limit_count(name, *text, max);
+      if (!value) {
+        return tl::unexpected(value.error());
+      }
+      *target = *value;
+    }
+  }
+  return {};
+}
+
 int run_serve(ServeOptions& options, Io& io) {
   options.env.apply(io);
   server::ServerOptions server_options;
@@ -166,6 +235,9 @@ int run_serve(ServeOptions& options, Io& io) {
       return report(io, seconds.error());
     }
     *target = *seconds;
+  }
+  if (auto applied = apply_transport_flags(options, server_options); !applied) {
+    return report(io, applied.error());
   }
   server_options.config_path = options.config;
   server_options.demo = options.demo;
@@ -194,7 +266,9 @@ int run_serve(ServeOptions& options, Io& io) {
   // server module never makes requests itself. One client per fetch keeps it thread-safe.
   server_options.fetch_url = [](const std::string& url) -> util::Result<std::string> {
     http::ClientOptions client_options;
-    client_options.timeout = std::chrono::milliseconds(10'000);
+    // Short: the caller is an unauthenticated token request holding a worker, and a
+    // failure is remembered for a minute anyway (AssertionState::k_failure_lifetime).
+    client_options.timeout = std::chrono::milliseconds(3'000);
     client_options.user_agent = "oauthctl/" OAUTHCTL_VERSION;
     const auto client = http::make_curl_client(client_options, nullptr);
     http::Request request;
@@ -268,6 +342,31 @@ Runner setup_serve(CLI::App& app) {
   options->env.add(app, "--login-backoff", options->login_backoff, "OAUTHCTL_SERVE_LOGIN_BACKOFF",
                    "password guessing backoff FAILURES:SECONDS (default 3:1): after FAILURES wrong "
                    "passwords for a username, refuse it for SECONDS, doubling per further failure");
+  options->env.add(app, "--header-timeout", options->header_timeout, "OAUTHCTL_SERVE_HEADER_TIMEOUT",
+                   "seconds from a request's first byte until its header must be complete (default 10)");
+  options->env.add(app, "--body-timeout", options->body_timeout, "OAUTHCTL_SERVE_BODY_TIMEOUT",
+                   "seconds after the header until the whole body must have arrived (default 20)");
+  options->env.add(app, "--idle-timeout", options->idle_timeout, "OAUTHCTL_SERVE_IDLE_TIMEOUT",
+                   "seconds a kept-alive connection may wait for its next request (default 5)");
+  options->env.add(app, "--max-header-bytes", options->max_header_bytes, "OAUTHCTL_SERVE_MAX_HEADER_BYTES",
+                   "request line and header fields, in bytes; beyond: 431 (default 32768)");
+  options->env.add(app, "--max-header-count", options->max_header_count, "OAUTHCTL_SERVE_MAX_HEADER_COUNT",
+                   "header fields per request; beyond: 431 (default 100)");
+  options->env.add(app, "--max-token-body-bytes", options->max_token_body_bytes,
+                   "OAUTHCTL_SERVE_MAX_TOKEN_BODY_BYTES",
+                   "request body of the token, introspection and revocation endpoints; beyond: 413 "
+                   "(default 65536)");
+  options->env.add(app, "--max-body-bytes", options->max_body_bytes, "OAUTHCTL_SERVE_MAX_BODY_BYTES",
+                   "request body of every other endpoint; beyond: 413 (default 16384)");
+  options->env.add(app, "--max-connections", options->max_connections, "OAUTHCTL_SERVE_MAX_CONNECTIONS",
+                   "open connections in all; more are closed at once (default 1000)");
+  options->env.add(app, "--max-connections-per-address", options->max_connections_per_address,
+                   "OAUTHCTL_SERVE_MAX_CONNECTIONS_PER_ADDRESS",
+                   "open connections from one client address (default 100)");
+  options->env.add(app, "--shutdown-grace", options->shutdown_grace, "OAUTHCTL_SERVE_SHUTDOWN_GRACE",
+                   "on SIGTERM/SIGINT, seconds requests in progress may take to finish (default 10)");
+  options->env.add(app, "--workers", options->workers, "OAUTHCTL_SERVE_WORKERS",
+                   "threads that run the endpoints (default 32)");
   app.add_flag("--demo", options->demo, "seed the documented demo client and user, and say how to use them");
   app.add_flag("--ephemeral", options->ephemeral, "keep everything in memory; nothing survives a restart");
   app.add_flag("-q,--quiet", options->quiet, "no request log on stderr");

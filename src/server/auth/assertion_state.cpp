@@ -54,42 +54,89 @@ util::Result<std::shared_ptr<const oauth::JwksVerifier>> AssertionState::keys_fo
       return it->second.verifier;
     }
   }
-  nlohmann::json jwks = client.jwks;
-  std::int64_t expires_at = 0;
-  if (jwks.is_null()) {
-    const auto& uri = client.jwks_uri;
-    if (uri.empty()) {
-      return util::fail(ErrorKind::config, "the client registered no jwks or jwks_uri");
-    }
-    util::Result<std::string> text = util::fail(ErrorKind::internal, "unread");
-    if (starts_with(uri, "http://") || starts_with(uri, "https://")) {
-      if (!m_fetcher) {
-        return util::fail(ErrorKind::config, "jwks_uri URLs cannot be fetched here");
-      }
-      text = m_fetcher(uri);
-    } else {
-      text = read_jwks_file(starts_with(uri, "file://") ? uri.substr(7) : uri);
-    }
-    if (!text) {
-      return tl::unexpected(text.error());
-    }
-    if (text->size() > k_max_jwks_size) {
-      return util::fail(ErrorKind::bad_response, "the client's JWK Set is too large");
-    }
-    jwks = nlohmann::json::parse(*text, nullptr, false);
-    if (jwks.is_discarded()) {
-      return util::fail(ErrorKind::bad_response, "the client's jwks_uri holds no JSON");
-    }
-    expires_at = now + k_keys_lifetime;
+  if (client.jwks.is_null() && client.jwks_uri.empty()) {
+    return util::fail(ErrorKind::config, "the client registered no jwks or jwks_uri");
   }
+  auto keys = client.jwks.is_null() ? load_shared(client.jwks_uri, now) : parse_jwks(client.jwks);
+  if (!keys) {
+    return keys;
+  }
+  const std::lock_guard lock(m_keys_mutex);
+  m_keys[client.id] = CachedKeys{*keys, client.jwks.is_null() ? now + k_keys_lifetime : 0};
+  return keys;
+}
+
+AssertionState::Keys AssertionState::load_shared(const std::string& uri, std::int64_t now) {
+  std::shared_ptr<InFlight> flight;
+  bool leader = false;
+  {
+    const std::lock_guard lock(m_keys_mutex);
+    if (const auto failed = m_failed_until.find(uri); failed != m_failed_until.end()) {
+      if (failed->second > now) {
+        return util::fail(ErrorKind::bad_response, "the client's jwks_uri could not be read recently");
+      }
+      m_failed_until.erase(failed);
+    }
+    auto& slot = m_in_flight[uri];
+    if (!slot) {
+      slot = std::make_shared<InFlight>();
+      leader = true;
+    }
+    flight = slot;
+  }
+  if (!leader) {
+    std::unique_lock lock(flight->mutex);
+    flight->done_signal.wait(lock, [&] { return flight->done; });
+    return flight->result;
+  }
+  auto result = read_jwks(uri);
+  {
+    const std::lock_guard lock(m_keys_mutex);
+    m_in_flight.erase(uri);
+    if (!result) {
+      m_failed_until[uri] = now + k_failure_lifetime;
+    }
+  }
+  {
+    const std::lock_guard lock(flight->mutex);
+    flight->result = result;
+    flight->done = true;
+  }
+  flight->done_signal.notify_all();
+  return result;
+}
+
+AssertionState::Keys AssertionState::read_jwks(const std::string& uri) const {
+  // The details (URL, HTTP status, curl's message) stay here: the caller's error goes to
+  // whoever sent the assertion.
+  util::Result<std::string> text = util::fail(ErrorKind::internal, "unread");
+  if (starts_with(uri, "http://") || starts_with(uri, "https://")) {
+    if (!m_fetcher) {
+      return util::fail(ErrorKind::config, "jwks_uri URLs cannot be fetched here");
+    }
+    text = m_fetcher(uri);
+  } else {
+    text = read_jwks_file(starts_with(uri, "file://") ? uri.substr(7) : uri);
+  }
+  if (!text) {
+    return util::fail(text.error().kind, "the client's jwks_uri could not be read");
+  }
+  if (text->size() > k_max_jwks_size) {
+    return util::fail(ErrorKind::bad_response, "the client's JWK Set is too large");
+  }
+  const auto jwks = nlohmann::json::parse(*text, nullptr, false);
+  if (jwks.is_discarded()) {
+    return util::fail(ErrorKind::bad_response, "the client's jwks_uri holds no JSON");
+  }
+  return parse_jwks(jwks);
+}
+
+AssertionState::Keys AssertionState::parse_jwks(const nlohmann::json& jwks) {
   auto verifier = oauth::JwksVerifier::from_jwks(jwks);
   if (!verifier) {
     return tl::unexpected(verifier.error());
   }
-  auto shared = std::make_shared<const oauth::JwksVerifier>(std::move(*verifier));
-  const std::lock_guard lock(m_keys_mutex);
-  m_keys[client.id] = CachedKeys{shared, expires_at};
-  return shared;
+  return std::make_shared<const oauth::JwksVerifier>(std::move(*verifier));
 }
 
 JtiUse AssertionState::use_jti(const std::string& client_id, const std::string& jti, std::int64_t expires_at,

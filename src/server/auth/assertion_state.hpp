@@ -5,6 +5,7 @@
 #include <oauthctl/server/seed.hpp>
 #include <oauthctl/util/error.hpp>
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -34,6 +35,10 @@ class AssertionState {
 public:
   // How long keys read from a jwks_uri are kept before they are read again.
   static constexpr std::int64_t k_keys_lifetime = 300;
+  // How long a jwks_uri that could not be read (or held no usable JWK Set) is not asked
+  // again: forged assertions for such a client must not make us fetch per request
+  // (security review M7).
+  static constexpr std::int64_t k_failure_lifetime = 60;
   // The most used ids kept in memory; beyond it, new assertions are refused until old ones
   // expire (a flood of valid assertions must not grow memory without bound).
   static constexpr std::size_t k_max_jtis = 100'000;
@@ -47,7 +52,9 @@ public:
 
   // The verifier over `client`'s registered keys at `now`: `jwks` as given, or the JWK Set
   // at `jwks_uri` (a file path, file:// or http(s) URL). `config` error when the client has
-  // none; `io`/`network`/`bad_response` when they cannot be read.
+  // none; `io`/`network`/`bad_response` when they cannot be read. Concurrent callers for
+  // one URL share a single fetch, and a failure is remembered for k_failure_lifetime.
+  // Error messages never name the URL or path: they reach unauthenticated callers.
   [[nodiscard]] util::Result<std::shared_ptr<const oauth::JwksVerifier>> keys_for(const ClientSpec& client,
                                                                                   std::int64_t now);
 
@@ -62,12 +69,26 @@ private:
     std::int64_t expires_at = 0; // 0: never (inline jwks)
   };
 
+  using Keys = util::Result<std::shared_ptr<const oauth::JwksVerifier>>;
+  struct InFlight {
+    std::mutex mutex;
+    std::condition_variable done_signal;
+    bool done = false;
+    Keys result = util::fail(util::ErrorKind::internal, "unread");
+  };
+
   void prune_locked(std::int64_t now);
+  // Reads and parses the JWK Set at `uri`, once for all concurrent callers.
+  Keys load_shared(const std::string& uri, std::int64_t now);
+  Keys read_jwks(const std::string& uri) const;
+  static Keys parse_jwks(const nlohmann::json& jwks);
 
   UrlFetcher m_fetcher;
   JtiJournal m_journal;
   std::mutex m_keys_mutex;
-  std::unordered_map<std::string, CachedKeys> m_keys; // by client id
+  std::unordered_map<std::string, CachedKeys> m_keys;                     // by client id
+  std::unordered_map<std::string, std::shared_ptr<InFlight>> m_in_flight; // by URL
+  std::unordered_map<std::string, std::int64_t> m_failed_until;           // by URL
   std::mutex m_jti_mutex;
   std::unordered_map<std::string, std::int64_t> m_jtis; // client_id '\n' jti -> expires_at
   std::int64_t m_next_prune = 0;

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "server/auth/user_directory.hpp"
 
-#include <oauthctl/server/secret_hash.hpp>
-
 namespace oauthctl::server {
 
-UserDirectory::UserDirectory(std::vector<RegisteredUser> users) {
+UserDirectory::UserDirectory(std::vector<RegisteredUser> users, std::shared_ptr<const HashGate> gate)
+    : m_gate(std::move(gate)) {
   for (auto& user : users) {
     auto id = user.spec.id;
     m_users.insert_or_assign(std::move(id), std::move(user));
@@ -23,18 +22,18 @@ const RegisteredUser* UserDirectory::find(std::string_view id) const {
   return it == m_users.end() ? nullptr : &it->second;
 }
 
-const RegisteredUser* UserDirectory::authenticate(std::string_view username,
-                                                  std::string_view password) const {
+PasswordCheck UserDirectory::authenticate(std::string_view username, std::string_view password) const {
   const auto* user = find(username);
   const bool usable = user != nullptr && !user->password_hash.empty();
   const auto& hash = usable ? user->password_hash : m_dummy_hash;
   if (hash.empty()) {
-    return nullptr;
+    return {};
   }
-  m_slow_slots.acquire();
-  const bool valid = verify_secret(password, hash);
-  m_slow_slots.release();
-  return valid && usable ? user : nullptr;
+  const auto valid = m_gate->verify(password, hash);
+  if (!valid) {
+    return {nullptr, true};
+  }
+  return {*valid && usable ? user : nullptr, false};
 }
 
 std::string UserDirectory::display_name(const UserSpec& user) {

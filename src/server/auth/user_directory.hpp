@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "server/auth/hash_gate.hpp"
+
 #include <oauthctl/server/seed.hpp>
 
+#include <memory>
 #include <mutex>
-#include <semaphore>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -18,18 +20,26 @@ struct RegisteredUser {
   std::string password_hash; // empty: the user cannot log in with a password
 };
 
+// What checking a password found: the user, or null for a wrong password or unknown
+// user; `overloaded` when the hash gate was full and nothing was checked (answer 503).
+struct PasswordCheck {
+  const RegisteredUser* user = nullptr;
+  bool overloaded = false;
+};
+
 // The users loaded at start-up. Thread-safe.
 class UserDirectory {
 public:
-  explicit UserDirectory(std::vector<RegisteredUser> users);
+  // `gate` bounds the slow verifications (shared with the client registry).
+  explicit UserDirectory(std::vector<RegisteredUser> users,
+                         std::shared_ptr<const HashGate> gate = std::make_shared<HashGate>());
 
   // The user `id`, or null.
   [[nodiscard]] const RegisteredUser* find(std::string_view id) const;
 
-  // The user `username` when `password` is theirs, else null. Unknown users cost as much
-  // as wrong passwords, so timing does not reveal which users exist.
-  [[nodiscard]] const RegisteredUser* authenticate(std::string_view username,
-                                                   std::string_view password) const;
+  // The user `username` when `password` is theirs. Unknown users cost as much as wrong
+  // passwords, so timing does not reveal which users exist.
+  [[nodiscard]] PasswordCheck authenticate(std::string_view username, std::string_view password) const;
 
   // The user's display name: `name` as a string, or "givenName familyName"; may be empty.
   [[nodiscard]] static std::string display_name(const UserSpec& user);
@@ -44,8 +54,8 @@ public:
 private:
   std::unordered_map<std::string, RegisteredUser> m_users;
   std::string m_dummy_hash;
-  // Bounds concurrent scrypt runs (32 MiB each) so a login flood cannot exhaust memory.
-  mutable std::counting_semaphore<8> m_slow_slots{2};
+  // Bounds concurrent scrypt runs (32 MiB each) and the requests waiting for one.
+  std::shared_ptr<const HashGate> m_gate;
 };
 
 } // namespace oauthctl::server

@@ -131,7 +131,11 @@ tl::expected<AuthenticatedClient, ServerResponse> authenticate_client(const AppC
     }
     client = *authenticated;
   } else if (presented->secret) {
-    if (!context.clients.authenticate(presented->client_id, *presented->secret)) {
+    const auto check = context.clients.authenticate(presented->client_id, *presented->secret);
+    if (check == SecretCheck::overloaded) {
+      return tl::unexpected(overloaded_error());
+    }
+    if (check != SecretCheck::valid) {
       return tl::unexpected(invalid_client(presented->method, "unknown client or wrong secret"));
     }
   } else if (client == nullptr || client->is_confidential() || client->has_keys()) {

@@ -86,7 +86,13 @@ ServerResponse sign_in(const AppContext& context, const util::FormFields& fields
     response.headers.set("Retry-After", std::to_string(wait));
     return response;
   }
-  const auto* user = context.users.authenticate(username, password);
+  const auto check = context.users.authenticate(username, password);
+  if (check.overloaded) {
+    auto response = again(503, "The server is busy. Try again in a moment.");
+    response.headers.set("Retry-After", "1");
+    return response;
+  }
+  const auto* user = check.user;
   if (user == nullptr) {
     context.auth->record_login(username, true, now);
     return again(401, "The username or password is incorrect.");

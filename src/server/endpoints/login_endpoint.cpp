@@ -43,7 +43,13 @@ ServerResponse handle_login(const AppContext& context, const ServerRequest& requ
     response.headers.set("Retry-After", std::to_string(wait));
     return response;
   }
-  const auto* user = context.users.authenticate(username, password);
+  const auto check = context.users.authenticate(username, password);
+  if (check.overloaded) {
+    auto response = login_page(503, login_form(*ui, username, "The server is busy. Try again in a moment."));
+    response.headers.set("Retry-After", "1");
+    return response;
+  }
+  const auto* user = check.user;
   if (user == nullptr) {
     context.auth->record_login(username, true, now);
     return login_page(401, login_form(*ui, username, "The username or password is incorrect."));

@@ -28,7 +28,12 @@ ServerResponse password_grant(const TokenRequest& request) {
     response.headers.set("Retry-After", std::to_string(wait));
     return response;
   }
-  const auto* user = request.context.users.authenticate(*username, *password);
+  const auto check = request.context.users.authenticate(*username, *password);
+  if (check.overloaded) {
+    // Not a failed attempt: nothing was checked, so the backoff does not count it.
+    return overloaded_error();
+  }
+  const auto* user = check.user;
   if (user == nullptr) {
     auth.record_login(*username, true, now);
     // One answer for an unknown user and a wrong password: no user enumeration.

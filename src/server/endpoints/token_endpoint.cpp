@@ -229,7 +229,11 @@ ServerResponse handle_token(const AppContext& context, const ServerRequest& requ
     }
     client = *authenticated;
   } else if (presented->secret) {
-    if (!context.clients.authenticate(presented->client_id, *presented->secret)) {
+    const auto check = context.clients.authenticate(presented->client_id, *presented->secret);
+    if (check == SecretCheck::overloaded) {
+      return overloaded_error();
+    }
+    if (check != SecretCheck::valid) {
       return invalid_client(presented->method, "unknown client or wrong secret");
     }
   } else if (client == nullptr || client->is_confidential() || (client->has_keys() && !jwt_bearer)) {
