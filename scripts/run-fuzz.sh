@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Runs each libFuzzer target of a fuzz build (`make fuzz`) for FUZZ_SECONDS, starting from
 # its committed seeds (tests/fuzz/corpus/<target>, never written to); what it learns goes to
-# BUILD/fuzz-corpus/<target>, crashes to BUILD/fuzz-artifacts/. Exit 1 when any target
-# found a crash, leak, UB or broken property.
+# BUILD/fuzz-corpus/<target>, crashes to BUILD/fuzz-artifacts/ and, as a reproducer to
+# commit, to tests/fuzz/corpus/<target>/. Exit 1 when any target found a crash, leak, UB or
+# broken property.
 #
 #   scripts/run-fuzz.sh BUILD_DIR [TARGET...]     FUZZ_SECONDS (default 30), FUZZ_JOBS (1)
 set -uo pipefail
@@ -34,6 +35,13 @@ for target in "${targets[@]}"; do
   else
     echo "FAILED: fuzz_$target; see $build/fuzz-artifacts/$target.log" >&2
     grep -E 'ERROR|runtime error|fuzz property|SUMMARY|Test unit written' "$build/fuzz-artifacts/$target.log" | head -5 >&2
+    # The input that failed joins the target's seeds, so ctest's replay (label fuzz)
+    # reproduces it from now on: fix the code (or the property), then commit the file.
+    for artifact in "$build/fuzz-artifacts/$target-"*; do
+      [[ -f $artifact && $artifact != *.log ]] || continue
+      cp "$artifact" "$corpus/$target/${artifact##*/$target-}"
+      echo "  reproducer: tests/fuzz/corpus/$target/${artifact##*/$target-} (commit it with the fix)" >&2
+    done
     failed+=("$target")
   fi
 done

@@ -8,6 +8,7 @@
 #include "fuzz_support.hpp"
 #include "server/endpoints/client_authentication.hpp"
 
+#include <oauthctl/oauth/assertion.hpp>
 #include <oauthctl/oauth/www_authenticate.hpp>
 
 using namespace oauthctl;
@@ -36,9 +37,30 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } else {
     FUZZ_CHECK(client.error().status == 400 || client.error().status == 401);
   }
-  // The same parameters without the header: client_secret_post or a public client.
+  // The same parameters without the header: client_secret_post, a public client, or
+  // private_key_jwt (RFC 7521 §4.2), which needs both assertion parameters, alone.
   const auto from_body = server::read_client_credentials(server::ServerRequest{}, params);
-  FUZZ_CHECK(from_body.has_value());
-  FUZZ_CHECK(from_body->client_id == util::form_get(params, "client_id").value_or(""));
+  const auto body_id = util::form_get(params, "client_id");
+  const auto secret = util::form_get(params, "client_secret");
+  const auto assertion_type = util::form_get(params, "client_assertion_type");
+  const auto assertion = util::form_get(params, "client_assertion");
+  if (!assertion_type && !assertion) {
+    FUZZ_CHECK(from_body.has_value());
+    FUZZ_CHECK(from_body->client_id == body_id.value_or(""));
+    FUZZ_CHECK(from_body->method ==
+               (secret ? server::PresentedMethod::client_secret_post : server::PresentedMethod::none));
+  } else if (secret || !assertion_type || !assertion || assertion->empty()) {
+    // Two methods at once, or half an assertion: a malformed request.
+    FUZZ_CHECK(!from_body.has_value() && from_body.error().status == 400);
+  } else if (*assertion_type != oauth::k_jwt_client_assertion_type) {
+    FUZZ_CHECK(!from_body.has_value() && from_body.error().status == 401);
+  } else {
+    FUZZ_CHECK(from_body.has_value());
+    FUZZ_CHECK(from_body->method == server::PresentedMethod::private_key_jwt);
+    FUZZ_CHECK(from_body->assertion == *assertion);
+    if (body_id && !body_id->empty()) {
+      FUZZ_CHECK(from_body->client_id == *body_id);
+    }
+  }
   return 0;
 }
