@@ -78,7 +78,7 @@ _oauthctl() {
       [[ $cmd == discover ]] && formats="table json"
       [[ $cmd == flow ]] && formats="curl"
       [[ $cmd == decode ]] && formats="text json"
-      [[ $cmd == fhir ]] && formats="json curl"
+      [[ $cmd == fhir ]] && formats="json table curl"
       mapfile -t COMPREPLY < <(compgen -W "$formats" -- "$cur")
       return ;;
     --token-type-hint)

@@ -26,12 +26,12 @@ std::optional<TokenOutput> parse_token_output(std::string_view name) {
   return std::nullopt;
 }
 
-std::string format_token(const oauth::TokenResponse& response, TokenOutput format) {
+std::string format_token(const oauth::TokenResponse& response, TokenOutput format, util::JsonRendering json) {
   switch (format) {
     case TokenOutput::token:
       return response.access_token + "\n";
     case TokenOutput::json:
-      return response.raw.dump(2) + "\n";
+      return util::render_json(response.raw, json) + "\n";
     case TokenOutput::header:
       // RFC 6750 §2.1; the scheme is "Bearer" whatever case token_type used (§5.1 says
       // token_type is case-insensitive).

@@ -5,6 +5,7 @@
 
 #include <oauthctl/oauth/token_response.hpp>
 #include <oauthctl/util/error.hpp>
+#include <oauthctl/util/json_render.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -19,8 +20,10 @@ enum class TokenOutput { token, json, header, env };
 // The format named `name` (token, json, header, env); nullopt for anything else.
 std::optional<TokenOutput> parse_token_output(std::string_view name);
 
-// The text `token` prints for `response` in `format`, ending in a newline.
-std::string format_token(const oauth::TokenResponse& response, TokenOutput format);
+// The text `token` prints for `response` in `format`, ending in a newline; `json` says how
+// `-o json` is laid out.
+std::string format_token(const oauth::TokenResponse& response, TokenOutput format,
+                         util::JsonRendering json = {});
 
 // `text` quoted for a POSIX shell: single quotes, with embedded ones as '\''.
 std::string shell_quote(std::string_view text);
@@ -41,6 +44,7 @@ public:
   explicit Style(bool enabled) : m_enabled(enabled) {}
   // Whether colour is wanted for `io`'s stdout.
   static Style for_stdout(const Io& io);
+  [[nodiscard]] bool enabled() const { return m_enabled; }
   [[nodiscard]] std::string bold(std::string_view text) const { return wrap("1", text); }
   [[nodiscard]] std::string dim(std::string_view text) const { return wrap("2", text); }
   [[nodiscard]] std::string red(std::string_view text) const { return wrap("31", text); }

@@ -9,6 +9,7 @@
 #include <oauthctl/http/client.hpp>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include <array>
 #include <exception>
 #include <iostream>
+#include <string_view>
 
 extern char** environ; // POSIX: the process environment, for run_main only
 
@@ -39,6 +41,48 @@ constexpr std::array k_commands{
   Command{"keygen", "generate a key pair and JWK Set for private_key_jwt (SMART Backend Services)",
           setup_keygen},
 };
+
+// Whether `args` hold, before any `--`, a word that starts with '-' and is no option of
+// `app` or of the subcommand being parsed: a value (a token, a secret) CLI11 read as an option.
+bool has_dash_value(const CLI::App& app, const std::vector<std::string>& args) {
+  for (const auto& arg : args) {
+    if (arg == "--") {
+      break;
+    }
+    if (arg.size() < 2 || arg.front() != '-') {
+      continue;
+    }
+    const auto name = arg.substr(0, arg.find('='));
+    bool known = app.get_option_no_throw(name) != nullptr;
+    for (const auto* sub : app.get_subcommands()) {
+      known = known || sub->get_option_no_throw(name) != nullptr;
+    }
+    if (!known) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// A CLI11 parse error as the one `oauthctl:` line of every usage error. CLI11 takes any word
+// starting with '-' for an option, so a token or secret like "-abc" shows up as a missing
+// value or an unexpected argument: the line then says how to pass it (DESIGN.md: --opt=VALUE,
+// or after --).
+std::string parse_error_line(const CLI::App& app, const CLI::ParseError& error,
+                             const std::vector<std::string>& args) {
+  std::string line = fmt::format("oauthctl: {}", error.what());
+  if (dynamic_cast<const CLI::ArgumentMismatch*>(&error) != nullptr) {
+    // "--client-secret: 1 required TEXT missing"
+    const std::string_view what = error.what();
+    const auto option = what.substr(0, what.find(':'));
+    if (option.rfind("--", 0) == 0) {
+      line += fmt::format(" (a value that starts with '-' goes as {}=VALUE)", option);
+    }
+  } else if (dynamic_cast<const CLI::ExtrasError*>(&error) != nullptr && has_dash_value(app, args)) {
+    line += " (an argument that starts with '-' goes after --, an option's value as --option=VALUE)";
+  }
+  return line;
+}
 
 std::string version_text() {
   // The first line is the interface (`oauthctl 0.1.0`); the rest is for bug reports.
@@ -89,8 +133,11 @@ int run_app(const std::vector<std::string>& given, Io& io) {
       io.out << std::flush;
       return k_exit_ok;
     }
+    // An unknown word is named as such; other errors (a missing value, an unexpected
+    // argument that starts with '-') say how to pass such a value.
     auto explained = explain_unknown_word(app, args);
-    io.err << "oauthctl: " << (explained.empty() ? one_line(e.what()) : explained) << '\n' << std::flush;
+    io.err << (explained.empty() ? parse_error_line(app, e, args) : "oauthctl: " + explained) << '\n'
+           << std::flush;
     return k_exit_usage;
   }
   for (auto& [sub, runner] : runners) {

@@ -66,6 +66,27 @@ TEST_SUITE("cli") {
     CHECK(contains(token_help.out, "OAUTHCTL_SERVER"));
   }
 
+  TEST_CASE("a value that starts with '-': the error says how to pass it") {
+    // An option left without its value: name the --opt=VALUE form.
+    const auto hint = run_cli({"introspect", "--token-type-hint"});
+    CHECK(hint.code == 2);
+    CHECK(hint.err ==
+          "oauthctl: --token-type-hint: 1 required TEXT missing (a value that starts with '-' goes as "
+          "--token-type-hint=VALUE)\n");
+    // A positional argument read as an option: name -- too.
+    const auto token = run_cli({"introspect", "-abc"});
+    CHECK(token.code == 2);
+    CHECK(token.err.rfind("oauthctl: ", 0) == 0);
+    CHECK(contains(token.err, "-abc"));
+    CHECK(token.err.find('\n') == token.err.size() - 1);
+    // Both forms work: parsing gets past the value to the next check (no --server).
+    CHECK(run_cli({"token", "--client-id", "c", "--client-secret=-abc"}).err ==
+          "oauthctl: missing --server (or OAUTHCTL_SERVER)\n");
+    CHECK(contains(run_cli({"introspect", "--", "-abc"}).err, "missing --server"));
+    // An extra word that does not start with '-' gets no such advice.
+    CHECK(!contains(run_cli({"token", "extra"}).err, "goes after --"));
+  }
+
   TEST_CASE("usage errors exit 2") {
     const auto unknown_option = run_cli({"--no-such-option"});
     CHECK(unknown_option.code == 2);

@@ -5,6 +5,7 @@
 #include "cli/commands/command.hpp"
 #include "cli/commands/token_argument.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/json_output.hpp"
 #include "cli/output.hpp"
 #include "cli/profile_binding.hpp"
 
@@ -32,6 +33,7 @@ struct DecodeOptions {
   std::string token;
   std::string jwks;
   std::string output = "text";
+  JsonLayoutFlags layout;
   EnvBindings env;
 };
 
@@ -43,8 +45,8 @@ struct Verdict {
   std::string reason; // why not, or what was checked
 };
 
-std::string dump(const Json& value) {
-  return value.dump(2, ' ', false, Json::error_handler_t::replace);
+std::string dump(const Json& value, util::JsonRendering rendering) {
+  return util::render_json(value, rendering);
 }
 
 std::optional<std::int64_t> time_claim(const Json& claims, const char* name) {
@@ -275,11 +277,13 @@ int run_decode(DecodeOptions& options, Io& io) {
     if (verdict) {
       out["verification"] = {{"valid", verdict->valid}, {"reason", verdict->reason}};
     }
-    io.out << dump(out) << '\n';
+    io.out << dump(out, json_rendering(io, options.layout)) << '\n';
   } else {
     const auto style = Style::for_stdout(io);
-    io.out << style.bold("Header") << '\n' << dump(jwt->header) << '\n';
-    io.out << style.bold("Claims") << '\n' << dump(jwt->claims) << '\n';
+    // The text form is for people: always indented, coloured like the JSON of -o json.
+    const util::JsonRendering rendering{.indent = true, .colour = style.enabled()};
+    io.out << style.bold("Header") << '\n' << dump(jwt->header, rendering) << '\n';
+    io.out << style.bold("Claims") << '\n' << dump(jwt->claims, rendering) << '\n';
     bool any_time = false;
     for (const char* name : {"iat", "nbf", "auth_time", "exp"}) {
       if (const auto when = time_claim(jwt->claims, name)) {
@@ -315,6 +319,7 @@ Runner setup_decode(CLI::App& app) {
   add_client_options(app, options->client, options->env, ClientOptionSet::server);
   app.add_option("--jwks", options->jwks, "verify with this JWK Set: a file or an http(s) URL");
   app.add_option("-o,--output", options->output, "text (default) or json ({header, claims, verification})");
+  add_json_layout_flags(app, options->layout);
   return [options](Io& io) { return run_decode(*options, io); };
 }
 

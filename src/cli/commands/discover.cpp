@@ -4,6 +4,7 @@
 #include "cli/commands/client_session.hpp"
 #include "cli/commands/command.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/json_output.hpp"
 #include "cli/output.hpp"
 
 #include <oauthctl/http/url.hpp>
@@ -24,6 +25,7 @@ using nlohmann::json;
 struct DiscoverOptions {
   ClientSettings client;
   std::string output = "table";
+  JsonLayoutFlags layout;
   EnvBindings env;
 };
 
@@ -124,7 +126,7 @@ int run_discover(DiscoverOptions& options, Io& io) {
   }
   const auto& document = metadata->raw;
   if (options.output == "json") {
-    io.out << document.dump(2) << '\n';
+    io.out << util::render_json(document, json_rendering(io, options.layout)) << '\n';
   } else {
     std::size_t width = 0;
     for (const auto& [name, value] : document.items()) {
@@ -150,6 +152,7 @@ Runner setup_discover(CLI::App& app) {
   auto options = std::make_shared<DiscoverOptions>();
   add_client_options(app, options->client, options->env, ClientOptionSet::server);
   app.add_option("-o,--output", options->output, "table (default) or json (the document as published)");
+  add_json_layout_flags(app, options->layout);
   return [options](Io& io) { return run_discover(*options, io); };
 }
 

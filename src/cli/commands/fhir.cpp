@@ -3,6 +3,8 @@
 #include "cli/commands/client_session.hpp"
 #include "cli/commands/command.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/fhir_output.hpp"
+#include "cli/json_output.hpp"
 #include "cli/output.hpp"
 #include "cli/token_cache_use.hpp"
 
@@ -34,6 +36,7 @@ struct FhirOptions {
   std::string grant = "client_credentials";
   std::string access_token;
   EnvBindings env;
+  JsonLayoutFlags layout;
 };
 
 // Whether the ambient OAUTHCTL_ACCESS_TOKEN (left by `token -o env`) gives way: explicit
@@ -95,8 +98,8 @@ int run_fhir(FhirOptions& options, Io& io) {
     token_origin = "access token from " + options.env.origin(&options.access_token);
   }
   const bool curl = options.output == "curl";
-  if (!curl && options.output != "json") {
-    return report_usage(io, fmt::format("invalid -o {} (valid: json, curl)", options.output));
+  if (!curl && options.output != "json" && options.output != "table") {
+    return report_usage(io, fmt::format("invalid -o {} (valid: json, table, curl)", options.output));
   }
   oauth::FhirRequest request;
   if (!options.data.empty()) {
@@ -181,12 +184,9 @@ int run_fhir(FhirOptions& options, Io& io) {
     }
     return report(io, error);
   }
-  // As curl shows it: the body on stdout, whatever the status.
-  io.out << response->body;
-  if (!response->body.empty() && response->body.back() != '\n') {
-    io.out << '\n';
-  }
-  io.out << std::flush;
+  // As curl shows it: the body on stdout, whatever the status (indented on a terminal,
+  // or as a table with -o table).
+  const int printed = print_fhir_body(io, response->body, FhirOutput{options.output, options.layout});
   if (response->status >= 400) {
     auto error = oauth::parse_fhir_error(*response);
     io.err << fmt::format("oauthctl: FHIR server answered HTTP {} for {} {}{}\n", response->status,
@@ -195,7 +195,7 @@ int run_fhir(FhirOptions& options, Io& io) {
            << std::flush;
     return k_exit_fhir_error;
   }
-  return k_exit_ok;
+  return printed;
 }
 
 } // namespace
@@ -213,12 +213,14 @@ Runner setup_fhir(CLI::App& app) {
                  "request body (FHIR JSON): the text, @FILE, or - for standard input; implies POST");
   // Not OAUTHCTL_OUTPUT: that holds token's formats (env, header), which fhir has not.
   app.add_option("-o,--output", options->output,
-                 "json (default: the response body) or curl (the HTTP requests as curl commands)");
+                 "json (default: the response body), table (a row per Bundle entry: type, id, name or "
+                 "code) or curl (the HTTP requests as curl commands)");
   add_client_options(app, options->client, options->env);
   options->env.add(app, "--access-token", options->access_token, "OAUTHCTL_ACCESS_TOKEN",
                    "use this access token instead of obtaining one");
   options->env.add(app, "-g,--grant", options->grant, "OAUTHCTL_GRANT",
                    "grant used to obtain the token (default client_credentials)");
+  add_json_layout_flags(app, options->layout);
   return [options](Io& io) { return run_fhir(*options, io); };
 }
 

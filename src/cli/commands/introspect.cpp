@@ -4,6 +4,7 @@
 #include "cli/commands/command.hpp"
 #include "cli/commands/token_argument.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/json_output.hpp"
 #include "cli/output.hpp"
 
 #include <oauthctl/oauth/token_management.hpp>
@@ -22,6 +23,7 @@ struct IntrospectOptions {
   ClientSettings client;
   std::string token;
   std::string hint;
+  JsonLayoutFlags layout;
   EnvBindings env;
 };
 
@@ -81,7 +83,7 @@ int run_introspect(IntrospectOptions& options, Io& io) {
   if (!result) {
     return report(io, result.error());
   }
-  io.out << result->raw.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n' << std::flush;
+  io.out << util::render_json(result->raw, json_rendering(io, options.layout)) << '\n' << std::flush;
   io.err << "oauthctl: " << summary(*result) << '\n' << std::flush;
   // Scripts test the exit code: an inactive token is an answer, not a failure to ask.
   return result->active ? k_exit_ok : k_exit_token_invalid;
@@ -94,6 +96,7 @@ Runner setup_introspect(CLI::App& app) {
   app.add_option("token", options->token, "the token to introspect, or - to read it from standard input");
   add_client_options(app, options->client, options->env, ClientOptionSet::client_auth);
   app.add_option("--token-type-hint", options->hint, "access_token or refresh_token (RFC 7662 §2.1)");
+  add_json_layout_flags(app, options->layout);
   return [options](Io& io) { return run_introspect(*options, io); };
 }
 

@@ -2,6 +2,7 @@
 // `oauthctl token`: obtain a token and print it for a script.
 #include "cli/commands/client_session.hpp"
 #include "cli/commands/command.hpp"
+#include "cli/json_output.hpp"
 #include "cli/output.hpp"
 #include "cli/token_cache_use.hpp"
 
@@ -23,6 +24,7 @@ struct TokenOptions {
   bool no_cache = false;
   bool force = false;
   bool quiet = false;
+  JsonLayoutFlags layout;
   EnvBindings env;
 };
 
@@ -72,7 +74,7 @@ int run_token(TokenOptions& options, Io& io) {
   if (curl) {
     return 0; // the requests are on stdout already
   }
-  io.out << format_token(*token, *format) << std::flush;
+  io.out << format_token(*token, *format, json_rendering(io, options.layout)) << std::flush;
   return 0;
 }
 
@@ -92,6 +94,7 @@ Runner setup_token(CLI::App& app) {
     "fetch a new token and replace the cached one (after a server restart, a revocation)");
   options->env.add_flag(app, "-q,--quiet", options->quiet, "OAUTHCTL_QUIET",
                         "no browser, no narration, no warnings: errors and the authorize URL only");
+  add_json_layout_flags(app, options->layout);
   return [options](Io& io) { return run_token(*options, io); };
 }
 

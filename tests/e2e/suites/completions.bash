@@ -69,6 +69,8 @@ test_bash() {
   expect_candidates "$(bash_complete 'oauthctl revoke --token-type-hint ')" access_token refresh_token
   expect_candidates "$(bash_complete 'oauthctl introspect --token-')" --token-type-hint
   expect_candidates "$(bash_complete 'oauthctl decode -o ')" text json
+  expect_candidates "$(bash_complete 'oauthctl fhir -o ')" json table
+  expect_candidates "$(bash_complete 'oauthctl fhir Patient --p')" --pretty
   expect_candidates "$(bash_complete 'oauthctl decode --jw')" --jwks
   touch "$TEST_DIR/secret.txt"
   expect_candidates "$(cd "$TEST_DIR" && bash_complete 'oauthctl token --client-secret-file sec')" secret.txt
@@ -129,6 +131,7 @@ test_fish() {
   expect_candidates "$(fish_complete 'oauthctl ')" introspect revoke decode
   expect_candidates "$(fish_complete 'oauthctl introspect --token-type-hint ')" access_token refresh_token
   expect_candidates "$(fish_complete 'oauthctl decode -o ')" text json
+  expect_candidates "$(fish_complete 'oauthctl fhir -o ')" json table
   expect_candidates "$(fish_complete 'oauthctl decode --jw')" --jwks
 }
 

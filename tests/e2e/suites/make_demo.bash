@@ -12,7 +12,8 @@ suite_requires() {
 }
 
 demo_build_dir() { (cd "$(dirname "$OAUTHCTL")/.." && pwd); }
-source_dir() { (cd "$here/../.." && pwd); }
+MAKE_DEMO_SOURCE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+source_dir() { echo "$MAKE_DEMO_SOURCE_DIR"; }
 
 # The targets of each `cmake --build` line in `make -n demo`, one line per build step
 # ("all" when the line names none).
