@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: MIT
+# Faster clean builds, for builds that start from nothing (make demo, make test, CI, the
+# packager build): bench/build-speed.sh measures what each option saves. Both are off by
+# default because they slow down a developer's edit-compile loop: a unity batch recompiles
+# every file in it when one changes, and ccache cannot reuse objects compiled against a
+# precompiled header.
+option(OAUTHCTL_UNITY_BUILD "Compile each module in batches of a few .cpp files (UNITY_BUILD)" OFF)
+set(OAUTHCTL_UNITY_BATCH_SIZE 8 CACHE STRING "Source files per unity batch")
+option(OAUTHCTL_PCH "Precompile the heavy third-party headers once per module" OFF)
+
+# oauthctl_build_speed(TARGET [NO_UNITY] [SEPARATE FILE...] [PCH HEADER...]) applies the
+# options above to TARGET. PCH: the third-party headers most of its files include.
+# SEPARATE: files (relative to the calling directory) compiled on their own in a unity
+# build, because a file-local helper of theirs has the name of another file's (two
+# `string_claim`s in one batch do not compile). NO_UNITY: no batches at all.
+function(oauthctl_build_speed target)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "NO_UNITY" "" "SEPARATE;PCH")
+  if(OAUTHCTL_UNITY_BUILD AND NOT arg_NO_UNITY)
+    set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE ${OAUTHCTL_UNITY_BATCH_SIZE})
+    if(arg_SEPARATE)
+      set_source_files_properties(${arg_SEPARATE} TARGET_DIRECTORY ${target}
+        PROPERTIES SKIP_UNITY_BUILD_INCLUSION ON)
+    endif()
+  endif()
+  if(OAUTHCTL_PCH AND arg_PCH)
+    target_precompile_headers(${target} PRIVATE ${arg_PCH})
+  endif()
+endfunction()
