@@ -25,7 +25,7 @@ BUILD_DEPS := build-essential cmake ninja-build pkg-config clang-format ccache \
   libcli11-dev libcurl4-openssl-dev nlohmann-json3-dev libcpp-httplib-dev libfmt-dev \
   doctest-dev libssl-dev libsqlite3-dev libexpected-dev libpq-dev libboost1.81-dev
 TEST_DEPS := curl jq python3 python3-authlib python3-requests sqlite3 chromium \
-  bash-completion zsh fish dpkg-dev file postgresql
+  bash-completion zsh fish dpkg-dev file postgresql libxml2-utils
 BENCH_DEPS := wrk hyperfine openssl bc jq curl python3
 
 .PHONY: all deps test-deps bench-deps configure build demo test test-dev test-asan fuzz package check-format format bench bench-transport clean

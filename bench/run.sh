@@ -54,3 +54,4 @@ printf '%-44s %10.0f %12s %s\n' "FHIR search req/s (5 patients)" "$search_rps" "
 printf '%-44s %10.2f %12.2f %.2f (<= 1.50)\n' "oauthctl token ms vs curl POST ms" "$oauthctl_ms" "$curl_ms" \
   "$(echo "$oauthctl_ms / $curl_ms" | bc -l)"
 [[ $errors == 0 ]] || echo "warning: wrk saw non-2xx responses ($errors runs); see the figures with care"
+bash "$here/check.sh" "$oauthctl"

@@ -3,7 +3,7 @@
 # drift from the binary; values (grants, methods, formats, profiles) are listed here.
 # Installed to share/bash-completion/completions/oauthctl (loaded on demand).
 
-_oauthctl_commands="token fhir flow serve discover config cache logout introspect revoke decode keygen help"
+_oauthctl_commands="token fhir flow serve discover check config cache logout introspect revoke decode keygen help"
 _oauthctl_grants="client_credentials authorization_code password implicit refresh_token token_exchange device_code jwt_bearer"
 
 # _oauthctl_bin: the binary to ask, from the word being completed, not a fixed name: an
@@ -46,6 +46,7 @@ _oauthctl_takes_value() {
       --max-token-body-bytes | --max-body-bytes | --max-connections | --max-connections-per-address | \
       --shutdown-grace | --workers) return 0 ;;
     --private-key | --kid | --alg | --assertion | --assertion-key | --assertion-claims | --out | --jwks-out) return 0 ;;
+    --only | --skip | --junit | --baseline | --explain | --login | --password-file) return 0 ;;
   esac
   return 1
 }
@@ -75,7 +76,7 @@ _oauthctl() {
       return ;;
     -o | --output)
       local formats="token json header env curl"
-      [[ $cmd == discover ]] && formats="table json"
+      [[ $cmd == discover || $cmd == check ]] && formats="table json"
       [[ $cmd == flow ]] && formats="curl"
       [[ $cmd == decode ]] && formats="text json"
       [[ $cmd == fhir ]] && formats="json table curl"
@@ -105,8 +106,11 @@ _oauthctl() {
       [[ $cmd == keygen ]] && algs="ES384 RS384 ES256 RS256"
       mapfile -t COMPREPLY < <(compgen -W "$algs" -- "$cur")
       return ;;
+    --only | --skip | --explain)
+      mapfile -t COMPREPLY < <(compgen -W "$("${COMP_WORDS[0]}" check --list 2>/dev/null | cut -d' ' -f1)" -- "$cur")
+      return ;;
     --client-secret-file | --cacert | --config-file | --config | --data | --private-key | --assertion-key | \
-      --out | --jwks-out)
+      --out | --jwks-out | --junit | --baseline | --password-file)
       mapfile -t COMPREPLY < <(compgen -f -- "$cur")
       compopt -o filenames 2>/dev/null
       return ;;

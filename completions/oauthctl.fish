@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
 # fish completion for oauthctl. Installed to share/fish/vendor_completions.d/oauthctl.fish.
 
-set -l commands token fhir flow serve discover config cache logout introspect revoke decode keygen help
-set -l client token fhir flow discover logout introspect revoke decode
+set -l commands token fhir flow serve discover check config cache logout introspect revoke decode keygen help
+set -l client token fhir flow discover check logout introspect revoke decode
 set -l grants client_credentials authorization_code password implicit refresh_token token_exchange device_code jwt_bearer
 
 complete -c oauthctl -f
@@ -24,6 +24,7 @@ complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a fhir -d '
 complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a flow -d 'run a grant step by step'
 complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a serve -d 'run the local servers'
 complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a discover -d 'print server metadata'
+complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a check -d 'run conformance checks against a server'
 complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a config -d 'read and edit profiles'
 complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a cache -d 'manage the token cache'
 complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a logout -d 'remove and revoke cached tokens'
@@ -81,6 +82,15 @@ complete -c oauthctl -n "__fish_seen_subcommand_from discover" -s o -l output -x
 complete -c oauthctl -n "__fish_seen_subcommand_from fhir" -s o -l output -x -a 'json table' -d 'output format'
 complete -c oauthctl -n "__fish_seen_subcommand_from token fhir introspect decode discover" -l pretty -d 'indent JSON output'
 complete -c oauthctl -n "__fish_seen_subcommand_from token fhir introspect decode discover" -l compact -d 'JSON output on one line'
+complete -c oauthctl -n "__fish_seen_subcommand_from check" -s o -l output -x -a 'table json' -d 'output format'
+complete -c oauthctl -n "__fish_seen_subcommand_from check" -l only -x -a '(oauthctl check --list | cut -d" " -f1)' -d 'run only these checks or groups'
+complete -c oauthctl -n "__fish_seen_subcommand_from check" -l skip -x -a '(oauthctl check --list | cut -d" " -f1)' -d 'leave out checks or groups'
+complete -c oauthctl -n "__fish_seen_subcommand_from check" -l explain -x -a '(oauthctl check --list | cut -d" " -f1)' -d 'explain one check'
+complete -c oauthctl -n "__fish_seen_subcommand_from check" -l list -d 'list every check'
+complete -c oauthctl -n "__fish_seen_subcommand_from check" -l junit -r -F -d 'write a JUnit XML report'
+complete -c oauthctl -n "__fish_seen_subcommand_from check" -l baseline -r -F -d 'known failures file'
+complete -c oauthctl -n "__fish_seen_subcommand_from check" -l login -x -d 'sign in headlessly as USER'
+complete -c oauthctl -n "__fish_seen_subcommand_from check" -l password-file -r -F -d "--login's password file"
 complete -c oauthctl -n "__fish_seen_subcommand_from token" -l no-cache -d 'do not use the token cache'
 complete -c oauthctl -n "__fish_seen_subcommand_from token" -l force -d 'fetch a new token'
 complete -c oauthctl -n "__fish_seen_subcommand_from token" -s q -l quiet -d 'no browser, no narration'

@@ -31,6 +31,7 @@ constexpr std::array k_commands{
   Command{"flow", "run a grant step by step, showing every exchange, then call FHIR", setup_flow},
   Command{"serve", "run the local authorization server and FHIR server", setup_serve},
   Command{"discover", "print the server's metadata and what the Security BCP warns about", setup_discover},
+  Command{"check", "run the conformance and smoke checks against a server (CI: --junit)", setup_check},
   Command{"config", "read and edit profiles in the client config file", setup_config},
   Command{"cache", "manage the token cache (clear, path, list)", setup_cache},
   Command{"logout", "remove (and revoke) the cached tokens of this server and client", setup_logout},

@@ -32,6 +32,7 @@ Runner setup_fhir(CLI::App& app);
 Runner setup_flow(CLI::App& app);
 Runner setup_serve(CLI::App& app);
 Runner setup_discover(CLI::App& app);
+Runner setup_check(CLI::App& app);
 Runner setup_config(CLI::App& app);
 Runner setup_cache(CLI::App& app);
 Runner setup_logout(CLI::App& app);

@@ -7,7 +7,7 @@
 #include "cli/json_output.hpp"
 #include "cli/output.hpp"
 
-#include <oauthctl/http/url.hpp>
+#include <oauthctl/oauth/metadata_audit.hpp>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -29,19 +29,6 @@ struct DiscoverOptions {
   EnvBindings env;
 };
 
-bool lists(const json& document, const char* field, std::string_view value) {
-  const auto it = document.find(field);
-  if (it == document.end() || !it->is_array()) {
-    return false;
-  }
-  return std::any_of(it->begin(), it->end(),
-                     [&](const json& v) { return v.is_string() && v.get<std::string>() == value; });
-}
-
-bool loopback(const std::string& host) {
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
-
 std::string cell(const json& value) {
   if (value.is_string()) {
     return value.get<std::string>();
@@ -55,42 +42,6 @@ std::string cell(const json& value) {
     return out;
   }
   return value.dump();
-}
-
-std::vector<std::string> security_warnings(const json& document) {
-  std::vector<std::string> warnings;
-  if (lists(document, "grant_types_supported", "implicit") ||
-      (document.contains("response_types_supported") && document["response_types_supported"].is_array() &&
-       std::any_of(document["response_types_supported"].begin(), document["response_types_supported"].end(),
-                   [](const json& v) {
-                     if (!v.is_string()) {
-                       return false;
-                     }
-                     const auto s = " " + v.get<std::string>() + " ";
-                     return s.find(" token ") != std::string::npos;
-                   }))) {
-    warnings.emplace_back("the implicit grant is enabled; RFC 9700 §2.1.2 says clients SHOULD NOT use it");
-  }
-  if (lists(document, "grant_types_supported", "password")) {
-    warnings.emplace_back("the password grant is enabled; RFC 9700 §2.4 says it MUST NOT be used");
-  }
-  if (!lists(document, "code_challenge_methods_supported", "S256")) {
-    warnings.emplace_back("no PKCE S256 in code_challenge_methods_supported (RFC 9700 §2.1.1, RFC 8414 §2)");
-  }
-  if (lists(document, "code_challenge_methods_supported", "plain")) {
-    warnings.emplace_back("PKCE plain is offered; RFC 9700 §2.1.1 recommends S256 only");
-  }
-  for (const auto& [name, value] : document.items()) {
-    if (!value.is_string()) {
-      continue;
-    }
-    const auto url = http::parse_url(value.get<std::string>());
-    if (url && url->scheme == "http" && !loopback(url->host)) {
-      warnings.emplace_back(
-        fmt::format("{} uses plain http on a non-loopback host (RFC 9700 §2.6, RFC 6749 §3.1)", name));
-    }
-  }
-  return warnings;
 }
 
 int run_discover(DiscoverOptions& options, Io& io) {
@@ -139,7 +90,7 @@ int run_discover(DiscoverOptions& options, Io& io) {
     }
   }
   io.out << std::flush;
-  for (const auto& warning : security_warnings(document)) {
+  for (const auto& warning : oauth::audit_metadata(document)) {
     io.err << "oauthctl: warning: " << warning << '\n';
   }
   io.err << std::flush;
