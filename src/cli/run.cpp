@@ -65,13 +65,22 @@ bool has_dash_value(const CLI::App& app, const std::vector<std::string>& args) {
   return false;
 }
 
+// CLI11's message on one line: it may span lines, and `app.exit` adds "Run with --help".
+std::string one_line(std::string text) {
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  while (!text.empty() && text.back() == ' ') {
+    text.pop_back();
+  }
+  return text;
+}
+
 // A CLI11 parse error as the one `oauthctl:` line of every usage error. CLI11 takes any word
 // starting with '-' for an option, so a token or secret like "-abc" shows up as a missing
 // value or an unexpected argument: the line then says how to pass it (DESIGN.md: --opt=VALUE,
 // or after --).
 std::string parse_error_line(const CLI::App& app, const CLI::ParseError& error,
                              const std::vector<std::string>& args) {
-  std::string line = fmt::format("oauthctl: {}", error.what());
+  std::string line = fmt::format("oauthctl: {}", one_line(error.what()));
   if (dynamic_cast<const CLI::ArgumentMismatch*>(&error) != nullptr) {
     // "--client-secret: 1 required TEXT missing"
     const std::string_view what = error.what();
@@ -88,15 +97,6 @@ std::string parse_error_line(const CLI::App& app, const CLI::ParseError& error,
 std::string version_text() {
   // The first line is the interface (`oauthctl 0.1.0`); the rest is for bug reports.
   return "oauthctl " OAUTHCTL_VERSION "\n" + http::backend_version() + "\n" + build_info();
-}
-
-// CLI11's message on one line: it may span lines, and `app.exit` adds "Run with --help".
-std::string one_line(std::string text) {
-  std::replace(text.begin(), text.end(), '\n', ' ');
-  while (!text.empty() && text.back() == ' ') {
-    text.pop_back();
-  }
-  return text;
 }
 
 // `oauthctl help COMMAND` is `oauthctl COMMAND --help` (git, cargo and go do the same);
