@@ -137,6 +137,11 @@ int run_app(const std::vector<std::string>& given, Io& io) {
     // An unknown word is named as such; other errors (a missing value, an unexpected
     // argument that starts with '-') say how to pass such a value.
     auto explained = explain_unknown_word(app, args);
+    if (explained.rfind("unknown option -", 0) == 0 && explained.compare(0, 17, "unknown option --") != 0 &&
+        has_dash_value(app, args)) {
+      // "-abc" read as short flags: more likely a token or secret than a typo.
+      explained += " (a value that starts with '-' goes after --, or as --option=VALUE)";
+    }
     io.err << (explained.empty() ? parse_error_line(app, e, args) : "oauthctl: " + explained) << '\n'
            << std::flush;
     return k_exit_usage;
