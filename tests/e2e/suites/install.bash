@@ -67,7 +67,10 @@ test_deb_package() {
   # The binary is stripped: no debug info in the package.
   dpkg-deb -x "$deb" root || fail "dpkg-deb -x failed"
   file root/usr/bin/oauthctl | grep -q ', stripped' || fail "not stripped: $(file root/usr/bin/oauthctl)"
-  zcat root/usr/share/man/man1/oauthctl.1.gz | grep -q '^\.TH OAUTHCTL' || fail "the gzipped man page is not oauthctl(1)"
+  # Decompressed to a file first: `zcat | grep -q` under pipefail fails whenever grep exits
+  # on its match before zcat has written the rest of the page (SIGPIPE), as it did in CI.
+  zcat root/usr/share/man/man1/oauthctl.1.gz >man.txt || fail "the gzipped man page does not decompress"
+  grep -q '^\.TH OAUTHCTL' man.txt || fail "the gzipped man page is not oauthctl(1)"
   dpkg-deb -f "$deb" >control.txt
   grep -q '^Package: oauthctl$' control.txt || fail "package name: $(cat control.txt)"
   grep -q '^Homepage:' control.txt && fail "a Homepage the project does not have: $(cat control.txt)"
