@@ -46,7 +46,7 @@ _oauthctl_takes_value() {
       --max-token-body-bytes | --max-body-bytes | --max-connections | --max-connections-per-address | \
       --shutdown-grace | --workers) return 0 ;;
     --private-key | --kid | --alg | --assertion | --assertion-key | --assertion-claims | --out | --jwks-out) return 0 ;;
-    --only | --skip | --junit | --baseline | --explain | --login | --password-file) return 0 ;;
+    --only | --skip | --junit | --baseline | --explain | --login | --password-file | --simulate) return 0 ;;
   esac
   return 1
 }

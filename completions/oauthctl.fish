@@ -112,6 +112,7 @@ complete -c oauthctl -n "__fish_seen_subcommand_from decode" -s o -l output -x -
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l host -x -d 'address to listen on'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l port -x -d 'port (0: any free)'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l config -r -F -d 'seed file (JSON)'
+complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l simulate -x -a "list (oauthctl serve --simulate list | cut -d\" \" -f1)" -d 'misbehave on purpose (faults)'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l data -r -F -d 'SQLite store'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l issuer -x -d 'issuer URL'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l device-interval -x -d 'device poll interval (s)'

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "server/app.hpp"
 #include "server/routes.hpp"
+#include "server/simulate.hpp"
 #include "server/store/auth_journal.hpp"
 
 #include <oauthctl/server/secret_hash.hpp>
@@ -200,7 +201,11 @@ public:
     }
     // Bind before building the context: the default issuer needs the actual port.
     auto listener = HttpListener::bind(
-      [this](const ServerRequest& request) { return handle_request(*m_context, request); },
+      [this](const ServerRequest& request) {
+        auto response = handle_request(*m_context, request);
+        apply_faults(m_faults, *m_context, request, response);
+        return response;
+      },
       ListenerOptions{options.host, options.port, options.threads, options.log, options.limits});
     if (!listener) {
       return tl::unexpected(listener.error());
@@ -218,6 +223,7 @@ public:
     (*context)->device =
       std::make_unique<DeviceGrants>(k_device_capacity, options.device_interval, options.device_lifetime);
     m_context = std::move(*context);
+    m_faults = options.simulate;
     BackoffPolicy backoff;
     backoff.free_failures = options.login_backoff_failures;
     backoff.first_wait = options.login_backoff_seconds;
@@ -262,6 +268,7 @@ public:
 private:
   std::unique_ptr<Store> m_store;
   std::unique_ptr<AppContext> m_context;
+  std::vector<std::string> m_faults;        // serve --simulate
   std::unique_ptr<HttpListener> m_listener; // last: destroyed first, before the context
 };
 

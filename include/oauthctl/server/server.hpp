@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace oauthctl::server {
 
@@ -45,6 +46,8 @@ struct ServerOptions {
   // GETs an http(s) URL and returns its body: how a Client's `jwks_uri` URL is read
   // (the CLI supplies it). Empty: only jwks_uri file paths work.
   std::function<util::Result<std::string>(const std::string& url)> fetch_url;
+  // Faults to inject on purpose (`--simulate`, simulate.hpp); empty: a correct server.
+  std::vector<std::string> simulate;
 };
 
 // Where the store lives when `data_path` is empty: $XDG_DATA_HOME/oauthctl/serve.db,

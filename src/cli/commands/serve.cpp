@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `oauthctl serve`: start the mini authorization + resource server and wait for a signal.
 #include "cli/commands/command.hpp"
+#include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "cli/settings.hpp"
 
@@ -8,6 +9,7 @@
 #include <oauthctl/http/url.hpp>
 #include <oauthctl/server/demo.hpp>
 #include <oauthctl/server/server.hpp>
+#include <oauthctl/server/simulate.hpp>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -44,6 +46,7 @@ struct ServeOptions {
   std::string header_timeout, body_timeout, idle_timeout, shutdown_grace;
   std::string max_header_bytes, max_header_count, max_body_bytes, max_token_body_bytes;
   std::string max_connections, max_connections_per_address, workers;
+  std::string simulate;      // FAULT[,FAULT...] or "list"
   bool demo = false;
   bool ephemeral = false;
   bool quiet = false;
@@ -239,6 +242,18 @@ int run_serve(ServeOptions& options, Io& io) {
   if (auto applied = apply_transport_flags(options, server_options); !applied) {
     return report(io, applied.error());
   }
+  if (options.simulate == "list") {
+    for (const auto& fault : server::fault_table()) {
+      io.out << fmt::format("{:<38} {}  [check: {}]\n", fault.name, fault.description, fault.caught_by);
+    }
+    io.out << std::flush;
+    return k_exit_ok;
+  }
+  auto faults = server::parse_faults(options.simulate);
+  if (!faults) {
+    return report(io, faults.error());
+  }
+  server_options.simulate = std::move(*faults);
   server_options.config_path = options.config;
   server_options.demo = options.demo;
   server_options.issuer = options.issuer;
@@ -367,6 +382,9 @@ Runner setup_serve(CLI::App& app) {
                    "on SIGTERM/SIGINT, seconds requests in progress may take to finish (default 10)");
   options->env.add(app, "--workers", options->workers, "OAUTHCTL_SERVE_WORKERS",
                    "threads that run the endpoints (default 32)");
+  options->env.add(
+    app, "--simulate", options->simulate, "OAUTHCTL_SERVE_SIMULATE",
+    "misbehave on purpose: FAULT[,FAULT...] ('list' prints them with the check that catches each)");
   app.add_flag("--demo", options->demo, "seed the documented demo client and user, and say how to use them");
   app.add_flag("--ephemeral", options->ephemeral, "keep everything in memory; nothing survives a restart");
   app.add_flag("-q,--quiet", options->quiet, "no request log on stderr");
