@@ -382,8 +382,8 @@ Runner setup_serve(CLI::App& app) {
                    "on SIGTERM/SIGINT, seconds requests in progress may take to finish (default 10)");
   options->env.add(app, "--workers", options->workers, "OAUTHCTL_SERVE_WORKERS",
                    "threads that run the endpoints (default 32)");
-  options->env.add(
-    app, "--simulate", options->simulate, "OAUTHCTL_SERVE_SIMULATE",
+  app.add_option(
+    "--simulate", options->simulate,
     "misbehave on purpose: FAULT[,FAULT...] ('list' prints them with the check that catches each)");
   app.add_flag("--demo", options->demo, "seed the documented demo client and user, and say how to use them");
   app.add_flag("--ephemeral", options->ephemeral, "keep everything in memory; nothing survives a restart");
