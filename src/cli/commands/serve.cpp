@@ -46,7 +46,7 @@ struct ServeOptions {
   std::string header_timeout, body_timeout, idle_timeout, shutdown_grace;
   std::string max_header_bytes, max_header_count, max_body_bytes, max_token_body_bytes;
   std::string max_connections, max_connections_per_address, workers;
-  std::string simulate;      // FAULT[,FAULT...] or "list"
+  std::string simulate; // FAULT[,FAULT...] or "list"
   bool demo = false;
   bool ephemeral = false;
   bool quiet = false;
