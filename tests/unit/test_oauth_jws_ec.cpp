@@ -200,7 +200,7 @@ TEST_SUITE("oauth.jws_ec") {
                   .has_value());
   }
 
-  TEST_CASE("a single key without kid verifies a token with a kid; a wrong kid among several does not") {
+  TEST_CASE("a single key without kid verifies a token with a kid, a wrong kid among several does not") {
     const auto& key = ec_key(JwsAlg::es256);
     auto jwk = key.public_jwk();
     jwk.erase("kid");

@@ -291,7 +291,7 @@ TEST_SUITE("server.authorize") {
     CHECK(server.send(post).status == 200);
   }
 
-  TEST_CASE("a code is single use; a replay revokes what it issued") {
+  TEST_CASE("a code is single use, a replay revokes what it issued") {
     const TestServer server;
     const auto code = obtain_code(server);
     const auto first = redeem(server, code);
@@ -380,7 +380,7 @@ TEST_SUITE("server.authorize") {
     CHECK_FALSE(stolen.headers.get("Location"));
   }
 
-  TEST_CASE("consent: deny redirects with access_denied; allow is remembered for the session") {
+  TEST_CASE("consent: deny redirects with access_denied, allow is remembered for the session") {
     const TestServer server;
     Browser browser{server, {}};
     const auto denied =
@@ -524,7 +524,7 @@ TEST_SUITE("server.oidc_request") {
     CHECK(location_param(location(unknown), "error") == "invalid_request");
   }
 
-  TEST_CASE("prompt=consent asks again; prompt=select_account and login sign in again") {
+  TEST_CASE("prompt=consent asks again, prompt=select_account and login sign in again") {
     const TestServer server;
     Browser browser{server, {}};
     REQUIRE(allow(browser, sign_in(browser, browser.get("/auth/authorize", public_query("openid")))).status ==
@@ -612,7 +612,7 @@ TEST_SUITE("server.oidc_request") {
     CHECK(hidden_value(error.body, "error") == "invalid_scope");
   }
 
-  TEST_CASE("request and request_uri are refused by name; unknown and ignorable parameters are ignored") {
+  TEST_CASE("request and request_uri are refused by name, unknown and ignorable parameters are ignored") {
     const TestServer server;
     Browser browser{server, {}};
     const auto request =

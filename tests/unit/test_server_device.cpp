@@ -153,7 +153,7 @@ TEST_SUITE("server.device") {
     CHECK(grants.poll(denied->device_code, "app", t0 + 3, out) == server::DevicePoll::denied);
   }
 
-  TEST_CASE("capacity is bounded; expired grants make room") {
+  TEST_CASE("capacity is bounded, expired grants make room") {
     server::DeviceGrants grants(2, 5, 60);
     CHECK(grants.start({"app", {}, 0}, 100));
     CHECK(grants.start({"app", {}, 0}, 100));

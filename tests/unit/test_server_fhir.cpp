@@ -271,7 +271,7 @@ TEST_SUITE("server.fhir") {
     CHECK(bad("Patient", "_offset=x").find("_offset") != std::string::npos);
   }
 
-  TEST_CASE("_count pages with next and previous links; _summary=count gives the total only") {
+  TEST_CASE("_count pages with next and previous links, _summary=count gives the total only") {
     const TestServer server;
     const auto token = server.token();
     const std::string base = std::string(test::k_issuer) + "/fhir/Observation";

@@ -88,7 +88,7 @@ TEST_SUITE("server.private_key_jwt") {
     CHECK(f.with_assertion(*client_key().sign(f.claims()), "&client_id=svc").status == 200);
   }
 
-  TEST_CASE("every asymmetric alg works; RSA keys too") {
+  TEST_CASE("every asymmetric alg works, RSA keys too") {
     for (const auto alg : {JwsAlg::rs256, JwsAlg::rs384, JwsAlg::es256, JwsAlg::es384}) {
       CAPTURE(oauth::to_string(alg));
       const auto key = oauth::is_ec_alg(alg) ? *SigningKey::generate_ec(alg)

@@ -265,7 +265,7 @@ TEST_SUITE("server.token_exchange") {
     CHECK(server.get("/fhir/Observation", {}, body["access_token"]).status == 403);
   }
 
-  TEST_CASE("without a scope, all of the subject's scopes within the limits; never broader") {
+  TEST_CASE("without a scope, all of the subject's scopes within the limits, never broader") {
     const auto server = server_trusting(introspector({{"scope", "system/Patient.read"}}));
     auto response = exchange_token(server, ehr_token());
     REQUIRE(response.status == 200);
