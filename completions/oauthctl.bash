@@ -45,6 +45,7 @@ _oauthctl_takes_value() {
     --header-timeout | --body-timeout | --idle-timeout | --max-header-bytes | --max-header-count | \
       --max-token-body-bytes | --max-body-bytes | --max-connections | --max-connections-per-address | \
       --shutdown-grace | --workers) return 0 ;;
+    --tls-cert | --tls-key) return 0 ;;
     --private-key | --kid | --alg | --assertion | --assertion-key | --assertion-claims | --out | --jwks-out) return 0 ;;
     --only | --skip | --junit | --baseline | --explain | --login | --password-file | --simulate) return 0 ;;
   esac
@@ -111,6 +112,10 @@ _oauthctl() {
       return ;;
     --client-secret-file | --cacert | --config-file | --config | --data | --private-key | --assertion-key | \
       --out | --jwks-out | --junit | --baseline | --password-file)
+      mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+      compopt -o filenames 2>/dev/null
+      return ;;
+    --tls-cert | --tls-key)
       mapfile -t COMPREPLY < <(compgen -f -- "$cur")
       compopt -o filenames 2>/dev/null
       return ;;

@@ -8,10 +8,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <string>
 #include <string_view>
 
 namespace oauthctl::server {
+
+// The certificate a client presented in the TLS handshake (mutual TLS, RFC 8705).
+struct PeerCertificate {
+  std::string der; // the end-entity certificate, DER
+  // True when it chains to a trust anchor of `serve --tls-client-ca` (the PKI method,
+  // RFC 8705 §2.1); the handshake accepts any certificate, the endpoints decide.
+  bool chain_trusted = false;
+};
 
 // An incoming request.
 struct ServerRequest {
@@ -20,6 +29,9 @@ struct ServerRequest {
   std::string query; // raw (still percent-encoded), without '?'
   http::Headers headers;
   std::string body;
+  // Over TLS, the client's certificate when it presented one (shared by every request of
+  // the connection); null otherwise.
+  std::shared_ptr<const PeerCertificate> client_certificate;
 };
 
 // The answer to one request.

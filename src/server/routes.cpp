@@ -7,6 +7,10 @@
 // worker pool, because some of them block (scrypt, the SQLite store, JWKS fetches), and
 // a blocked event loop would stall every other connection; only the routes app.hpp lists
 // as never_blocks (FHIR, discovery, JWKS) are answered on the event loop itself.
+//
+// TLS (`serve --tls-cert`): the same loop over asio::ssl::stream, the handshake under the
+// header deadline; the deadlines sit on the TCP stream below it, so they bound TLS and
+// HTTP bytes alike.
 #include "server/routes.hpp"
 
 #include "server/app.hpp"
@@ -15,8 +19,11 @@
 #include <oauthctl/util/form.hpp>
 
 #include <fmt/format.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -27,6 +34,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -53,6 +62,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
+using TlsStream = asio::ssl::stream<beast::tcp_stream&>;
 using Clock = std::chrono::steady_clock;
 constexpr auto k_tuple = asio::as_tuple(asio::use_awaitable);
 
@@ -153,10 +163,85 @@ void raise_descriptor_limit(std::size_t connections) {
   }
 }
 
+// The server side of TLS: certificate and key from PEM files, TLS 1.2 and later, and
+// when asked an optional client certificate that the handshake accepts whatever it is
+// (RFC 8705 leaves the decision to the endpoint: a self-signed certificate is what
+// self_signed_tls_client_auth expects); whether it chains to --tls-client-ca is recorded.
+util::Result<std::unique_ptr<asio::ssl::context>> make_tls_context(const TlsOptions& tls) {
+  auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+  SSL_CTX* native = context->native_handle();
+  if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1) {
+    return util::fail(util::ErrorKind::tls, "cannot set up TLS: OpenSSL refused TLS 1.2");
+  }
+  // An idle kept-alive connection then holds no TLS read/write buffers (about 34 KiB).
+  SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
+  boost::system::error_code ec;
+  for (const auto* file : {&tls.cert_file, &tls.key_file, &tls.client_ca_file}) {
+    if (!file->empty() && ::access(file->c_str(), R_OK) != 0) {
+      return util::fail(util::ErrorKind::config, fmt::format("cannot read {}", *file));
+    }
+  }
+  if (context->use_certificate_chain_file(tls.cert_file, ec); ec) {
+    return util::fail(util::ErrorKind::config,
+                      fmt::format("--tls-cert {}: not a PEM certificate", tls.cert_file));
+  }
+  if (context->use_private_key_file(tls.key_file, asio::ssl::context::pem, ec); ec) {
+    return util::fail(
+      util::ErrorKind::config,
+      fmt::format("--tls-key {}: not a PEM private key (an encrypted key is not supported)", tls.key_file));
+  }
+  if (SSL_CTX_check_private_key(native) != 1) {
+    return util::fail(util::ErrorKind::config, fmt::format("--tls-key {} does not belong to --tls-cert {}",
+                                                           tls.key_file, tls.cert_file));
+  }
+  if (!tls.client_ca_file.empty()) {
+    if (context->load_verify_file(tls.client_ca_file, ec); ec) {
+      return util::fail(util::ErrorKind::config,
+                        fmt::format("--tls-client-ca {}: not a PEM certificate bundle", tls.client_ca_file));
+    }
+    // Named in the certificate request, so a client with several certificates picks one
+    // issued by them.
+    if (auto* names = SSL_load_client_CA_file(tls.client_ca_file.c_str()); names != nullptr) {
+      SSL_CTX_set_client_CA_list(native, names);
+    }
+  }
+  if (tls.request_client_certificate || !tls.client_ca_file.empty()) {
+    SSL_CTX_set_verify(native, SSL_VERIFY_PEER,
+                       [](int /*preverified*/, X509_STORE_CTX* /*store*/) { return 1; });
+    // Session resumption with client certificates needs a context id (else OpenSSL
+    // refuses resumed handshakes).
+    static constexpr std::string_view k_session_context = "oauthctl-serve";
+    SSL_CTX_set_session_id_context(native, reinterpret_cast<const unsigned char*>(k_session_context.data()),
+                                   static_cast<unsigned>(k_session_context.size()));
+  }
+  return context;
+}
+
+// The certificate the client presented in the handshake on `ssl`, or null.
+std::shared_ptr<const PeerCertificate> peer_certificate(SSL* ssl, bool have_trust_anchors) {
+  X509* cert = SSL_get1_peer_certificate(ssl);
+  if (cert == nullptr) {
+    return nullptr;
+  }
+  unsigned char* der = nullptr;
+  const int length = i2d_X509(cert, &der);
+  X509_free(cert);
+  if (length <= 0) {
+    return nullptr;
+  }
+  auto out = std::make_shared<PeerCertificate>();
+  out->der.assign(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length));
+  OPENSSL_free(der);
+  out->chain_trusted = have_trust_anchors && SSL_get_verify_result(ssl) == X509_V_OK;
+  return out;
+}
+
 // One accepted socket. Touched only on its strand.
 struct Connection {
   Connection(tcp::socket socket, std::string peer) : stream(std::move(socket)), address(std::move(peer)) {}
   beast::tcp_stream stream;
+  std::unique_ptr<TlsStream> tls; // over `stream`, on an HTTPS listener after the handshake
+  std::shared_ptr<const PeerCertificate> certificate;
   std::string address;
   // True while no request is in progress: shutdown closes such connections at once.
   bool waiting = true;
@@ -180,7 +265,15 @@ public:
   BeastListener(const BeastListener&) = delete;
   BeastListener& operator=(const BeastListener&) = delete;
 
-  util::Result<void> bind_socket(const std::string& host, int port) {
+  util::Result<void> bind_socket(const std::string& host, int port, const TlsOptions& tls) {
+    if (tls.enabled()) {
+      auto context = make_tls_context(tls);
+      if (!context) {
+        return tl::unexpected(context.error());
+      }
+      m_tls = std::move(*context);
+      m_client_trust_anchors = !tls.client_ca_file.empty();
+    }
     raise_descriptor_limit(m_limits.max_connections);
     boost::system::error_code ec;
     tcp::resolver resolver(m_io);
@@ -316,8 +409,13 @@ private:
   }
 
   asio::awaitable<void> serve_connection(std::shared_ptr<Connection> connection) {
+    beast::flat_buffer buffer;
     try {
-      co_await serve_requests(*connection);
+      if (!m_tls) {
+        co_await serve_requests(*connection, connection->stream, buffer);
+      } else if (co_await start_tls(*connection, buffer)) {
+        co_await serve_requests(*connection, *connection->tls, buffer);
+      }
     } catch (const std::exception&) {
       // A transport error the coroutine did not expect: drop this connection only.
     }
@@ -330,14 +428,47 @@ private:
     release(connection);
   }
 
-  asio::awaitable<void> serve_requests(Connection& connection) {
-    auto& stream = connection.stream;
-    beast::flat_buffer buffer;
+  // The first bytes decide: a TLS record starts with 22, a handshake (RFC 8446 §5.1).
+  // Anything else is plain HTTP sent to the HTTPS port, answered in plain HTTP with a 400
+  // that says so (as nginx does) rather than a handshake failure a client shows as noise.
+  // The handshake has the header's deadline, so a client trickling its ClientHello is
+  // closed like one trickling its header.
+  asio::awaitable<bool> start_tls(Connection& connection, beast::flat_buffer& buffer) {
+    connection.stream.expires_after(m_limits.idle_timeout);
+    auto [ec, n] = co_await connection.stream.async_read_some(buffer.prepare(4096), k_tuple);
+    if (ec) {
+      co_return false;
+    }
+    buffer.commit(n);
+    const auto start = Clock::now();
+    if (static_cast<const unsigned char*>(buffer.data().data())[0] != 0x16) {
+      connection.waiting = false;
+      connection.linger = true;
+      // Named, not temporaries in the co_await expression (GCC 12 may destroy those twice).
+      const ServerRequest unread;
+      const auto refusal = oauth_error(400, "invalid_request", "this port speaks HTTPS: use an https:// URL");
+      co_await write(connection, connection.stream, unread, refusal, 11, false, start);
+      co_return false;
+    }
+    connection.tls = std::make_unique<TlsStream>(connection.stream, *m_tls);
+    connection.stream.expires_after(m_limits.header_timeout);
+    auto [handshake_ec, used] =
+      co_await connection.tls->async_handshake(asio::ssl::stream_base::server, buffer.data(), k_tuple);
+    if (handshake_ec) {
+      co_return false;
+    }
+    buffer.consume(used);
+    connection.certificate = peer_certificate(connection.tls->native_handle(), m_client_trust_anchors);
+    co_return true;
+  }
+
+  template<class Stream>
+  asio::awaitable<void> serve_requests(Connection& connection, Stream& stream, beast::flat_buffer& buffer) {
     while (!m_stopping.load()) {
       connection.waiting = true;
       if (buffer.size() == 0) {
         // Keep-alive: the next request's first byte must come within the idle timeout.
-        stream.expires_after(m_limits.idle_timeout);
+        connection.stream.expires_after(m_limits.idle_timeout);
         auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), k_tuple);
         if (ec) {
           co_return;
@@ -351,28 +482,29 @@ private:
       // Beast checks Content-Length against this when the header ends; the route's own
       // limit, known once the path is, is applied below.
       reader.body_limit(std::max(m_limits.max_token_body_bytes, m_limits.max_body_bytes));
-      stream.expires_after(m_limits.header_timeout);
+      connection.stream.expires_after(m_limits.header_timeout);
       auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, reader, k_tuple);
       connection.waiting = false;
       const auto start = Clock::now();
       auto& request = reader.request();
+      request.client_certificate = connection.certificate;
       if (header_ec) {
         if (header_ec == bhttp::error::header_limit) {
-          co_await refuse(connection, request, 431, "the request header fields are too large or too many",
-                          start);
+          co_await refuse(connection, stream, request, 431,
+                          "the request header fields are too large or too many", start);
         } else if (header_ec == bhttp::error::body_limit) {
-          co_await refuse(connection, request, 413, "the request body is too large", start);
+          co_await refuse(connection, stream, request, 413, "the request body is too large", start);
         } else if (header_ec != beast::error::timeout && header_ec != asio::error::operation_aborted &&
                    header_ec != bhttp::error::end_of_stream && header_ec != asio::error::eof &&
                    header_ec != asio::error::connection_reset) {
-          co_await refuse(connection, request, 400, "the request is malformed", start);
+          co_await refuse(connection, stream, request, 400, "the request is malformed", start);
         }
         co_return;
       }
       const auto body_limit =
         takes_long_body(request.path) ? m_limits.max_token_body_bytes : m_limits.max_body_bytes;
       if (const auto length = reader.content_length(); length && *length > body_limit) {
-        co_await refuse(connection, request, 413, "the request body is too large", start);
+        co_await refuse(connection, stream, request, 413, "the request body is too large", start);
         co_return;
       }
       reader.body_limit(body_limit);
@@ -381,24 +513,24 @@ private:
         const auto expect = request.headers.get("Expect");
         if (expect && http::iequals(*expect, "100-continue")) {
           static constexpr std::string_view k_continue = "HTTP/1.1 100 Continue\r\n\r\n";
-          stream.expires_after(m_limits.body_timeout);
+          connection.stream.expires_after(m_limits.body_timeout);
           auto [write_ec, written] =
             co_await asio::async_write(stream, asio::buffer(k_continue.data(), k_continue.size()), k_tuple);
           if (write_ec) {
             co_return;
           }
         }
-        stream.expires_after(m_limits.body_timeout);
+        connection.stream.expires_after(m_limits.body_timeout);
         auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, reader, k_tuple);
         if (body_ec == bhttp::error::body_limit) {
-          co_await refuse(connection, request, 413, "the request body is too large", start);
+          co_await refuse(connection, stream, request, 413, "the request body is too large", start);
           co_return;
         }
         if (body_ec) {
           if (body_ec != beast::error::timeout && body_ec != asio::error::operation_aborted &&
               body_ec != bhttp::error::partial_message && body_ec != asio::error::eof &&
               body_ec != asio::error::connection_reset) {
-            co_await refuse(connection, request, 400, "the request is malformed", start);
+            co_await refuse(connection, stream, request, 400, "the request is malformed", start);
           }
           co_return;
         }
@@ -421,7 +553,7 @@ private:
                          loggable_path(request.path)));
       }
       const bool keep = keep_alive && !m_stopping.load();
-      if (!co_await write(connection, request, response, reader.version(), keep, start)) {
+      if (!co_await write(connection, stream, request, response, reader.version(), keep, start)) {
         co_return;
       }
       if (!keep) {
@@ -450,13 +582,16 @@ private:
 
   // Answers a request the transport refused, then the connection closes: what follows
   // on the socket cannot be trusted to start a new request.
-  asio::awaitable<void> refuse(Connection& connection, const ServerRequest& request, int status,
-                               std::string_view description, Clock::time_point start) {
+  template<class Stream>
+  asio::awaitable<void> refuse(Connection& connection, Stream& stream, const ServerRequest& request,
+                               int status, std::string_view description, Clock::time_point start) {
     connection.linger = true;
-    co_await write(connection, request, transport_error(request.path, status, description), 11, false, start);
+    const auto refusal = transport_error(request.path, status, description);
+    co_await write(connection, stream, request, refusal, 11, false, start);
   }
 
-  asio::awaitable<bool> write(Connection& connection, const ServerRequest& request,
+  template<class Stream>
+  asio::awaitable<bool> write(Connection& connection, Stream& stream, const ServerRequest& request,
                               const ServerResponse& from, int version, bool keep_alive,
                               Clock::time_point start) {
     bhttp::response<bhttp::string_body> to;
@@ -475,7 +610,7 @@ private:
       to.prepare_payload();
     }
     connection.stream.expires_after(m_limits.body_timeout);
-    auto [ec, written] = co_await bhttp::async_write(connection.stream, to, k_tuple);
+    auto [ec, written] = co_await bhttp::async_write(stream, to, k_tuple);
     connection.stream.expires_never();
     if (m_log) {
       const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -502,7 +637,9 @@ private:
   tcp::acceptor m_acceptor; // on a strand of its own
   asio::steady_timer m_grace;
   asio::thread_pool m_workers;
-  std::mutex m_mutex; // guards the two below
+  std::unique_ptr<asio::ssl::context> m_tls; // null: plain HTTP
+  bool m_client_trust_anchors = false;       // --tls-client-ca was given
+  std::mutex m_mutex;                        // guards the two below
   std::unordered_set<std::shared_ptr<Connection>> m_connections;
   std::unordered_map<std::string, std::size_t> m_per_address;
   std::atomic<bool> m_stopping{false};
@@ -514,7 +651,7 @@ private:
 util::Result<std::unique_ptr<HttpListener>> HttpListener::bind(RequestHandler handler,
                                                                const ListenerOptions& options) {
   auto listener = std::make_unique<BeastListener>(std::move(handler), options);
-  if (auto bound = listener->bind_socket(options.host, options.port); !bound) {
+  if (auto bound = listener->bind_socket(options.host, options.port, options.tls); !bound) {
     return tl::unexpected(bound.error());
   }
   return std::unique_ptr<HttpListener>(std::move(listener));

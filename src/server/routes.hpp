@@ -3,6 +3,7 @@
 
 #include "server/exchange.hpp"
 
+#include <oauthctl/server/tls_options.hpp>
 #include <oauthctl/server/transport_limits.hpp>
 #include <oauthctl/util/error.hpp>
 
@@ -20,6 +21,7 @@ struct ListenerOptions {
   std::size_t threads = 32;                  // workers that run the handler
   std::function<void(std::string_view)> log; // one line per request; may be empty
   TransportLimits limits;
+  TlsOptions tls; // plain HTTP unless tls.enabled()
 };
 
 // Answers one request; called concurrently from the listener's worker threads, so it may
@@ -31,13 +33,16 @@ using RequestHandler = std::function<ServerResponse(const ServerRequest&)>;
 // that includes them, so their compile time is paid once): reads each request under the
 // deadlines and size limits of TransportLimits, converts it to a ServerRequest, answers
 // it with a RequestHandler on a worker pool, and turns transport errors (400, 413, 431)
-// and stray exceptions into JSON error bodies.
+// and stray exceptions into JSON error bodies. With TLS options it speaks HTTPS only
+// (asio::ssl over OpenSSL), under the same deadlines, and hands the endpoints the client's
+// certificate (ServerRequest::client_certificate).
 class HttpListener {
 public:
   virtual ~HttpListener() = default;
 
   // Binds `options.host`:`options.port` (0 picks a free port), to answer with `handler`
-  // once run() starts; `network` error when the address cannot be bound.
+  // once run() starts; `network` error when the address cannot be bound, `config` when
+  // the TLS certificate or key cannot be used.
   [[nodiscard]] static util::Result<std::unique_ptr<HttpListener>> bind(RequestHandler handler,
                                                                         const ListenerOptions& options);
 

@@ -27,7 +27,7 @@ bool is_loopback_host(std::string_view host) {
 
 // The issuer tokens carry: reachable from this machine, so the wildcard addresses are
 // shown as loopback, and IPv6 literals get brackets (RFC 3986 §3.2.2).
-std::string default_issuer(const std::string& host, int port) {
+std::string default_issuer(const std::string& host, int port, bool tls) {
   std::string shown = host;
   if (host == "0.0.0.0" || host.empty()) {
     shown = "127.0.0.1";
@@ -36,7 +36,7 @@ std::string default_issuer(const std::string& host, int port) {
   } else if (host.find(':') != std::string::npos) {
     shown = "[" + host + "]";
   }
-  return fmt::format("http://{}:{}", shown, port);
+  return fmt::format("{}://{}:{}", tls ? "https" : "http", shown, port);
 }
 
 // Writes the seed into the store, hashing secrets (the slow part of start-up).
@@ -206,12 +206,14 @@ public:
         apply_faults(m_faults, *m_context, request, response);
         return response;
       },
-      ListenerOptions{options.host, options.port, options.threads, options.log, options.limits});
+      ListenerOptions{options.host, options.port, options.threads, options.log, options.limits, options.tls});
     if (!listener) {
       return tl::unexpected(listener.error());
     }
     m_listener = std::move(*listener);
-    auto issuer = options.issuer.empty() ? default_issuer(options.host, m_listener->port()) : options.issuer;
+    auto issuer = options.issuer.empty()
+                    ? default_issuer(options.host, m_listener->port(), options.tls.enabled())
+                    : options.issuer;
     while (issuer.size() > 1 && issuer.back() == '/') {
       issuer.pop_back();
     }

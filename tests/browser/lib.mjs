@@ -30,9 +30,11 @@ export function startServer(args = ['--ephemeral', '--demo']) {
     let err = '';
     proc.stdout.on('data', (chunk) => {
       out += chunk;
-      const match = out.match(/^listening on (http:\/\/\S+)\n/);
-      if (match) {
-        resolve({ url: match[1], proc, log: () => err, stop: () => proc.kill('SIGTERM') });
+      const match = out.match(/^listening on (https?:\/\/\S+)\n/);
+      // Over TLS, the certificate's path follows on the next line.
+      const cert = out.match(/\ntls certificate: (\S+)\n/);
+      if (match && (match[1].startsWith('http:') || cert)) {
+        resolve({ url: match[1], cert: cert?.[1], proc, log: () => err, stop: () => proc.kill('SIGTERM') });
       }
     });
     proc.stderr.on('data', (chunk) => (err += chunk));
@@ -80,10 +82,12 @@ export function authorizeUrlFrom(args, options = {}) {
 
 // The flags the probe of this machine found Chromium needs here: no sandbox as root, and
 // no background traffic to hosts this closed network refuses.
-export async function launchBrowser() {
+// `extraArgs`: more Chromium flags (tls.test.mjs trusts one certificate's key).
+export async function launchBrowser(extraArgs = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: [
+      ...extraArgs,
       '--no-sandbox',
       '--disable-gpu',
       '--disable-quic',

@@ -10,19 +10,32 @@ loop is bounded in time or count; every socket is closed before it exits.
   hostile_client.py slowloris URL CONNECTIONS SECONDS   trickling headers + probes
   hostile_client.py headers URL COUNT VALUE_BYTES    one request with many/large headers
   hostile_client.py trickle URL CONNECTIONS SECONDS  slow clients that reconnect (bench soak)
+  hostile_client.py handshake URL CONNECTIONS SECONDS  trickling TLS ClientHellos + probes
+
+An https:// URL speaks TLS, trusting the PEM file in $HOSTILE_CACERT.
 """
 
 import asyncio
 import itertools
 import json
+import os
 import select
 import socket
+import ssl
 import sys
 import time
 import urllib.parse
 
 PROBE_TIMEOUT = 5.0
 refusals = []  # whole 503 answers seen, for the suite to inspect one
+tls_context = None  # set by main() for an https:// URL
+
+
+async def connect(host, port):
+    """A connection to the server, over TLS when the URL was https://."""
+    if tls_context is None:
+        return await asyncio.open_connection(host, port)
+    return await asyncio.open_connection(host, port, ssl=tls_context, server_hostname=host)
 
 
 def split_url(url):
@@ -35,7 +48,7 @@ async def exchange(host, port, request, timeout=PROBE_TIMEOUT):
     start = time.monotonic()
     writer = None
     try:
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+        reader, writer = await asyncio.wait_for(connect(host, port), timeout)
         writer.write(request)
         await writer.drain()
         head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout)
@@ -130,7 +143,7 @@ async def slowloris(url, connections, seconds):
     async def slow_client():
         nonlocal refused
         try:
-            reader, writer = await asyncio.open_connection(host, port)
+            reader, writer = await connect(host, port)
         except OSError:
             refused += 1
             return
@@ -195,7 +208,7 @@ async def trickle(url, connections, seconds):
         nonlocal closed, refused
         while time.monotonic() < deadline:
             try:
-                reader, writer = await asyncio.open_connection(host, port)
+                reader, writer = await connect(host, port)
             except OSError:
                 refused += 1
                 await asyncio.sleep(1)
@@ -217,6 +230,71 @@ async def trickle(url, connections, seconds):
 
     await asyncio.gather(*(slow_client() for _ in range(connections)))
     return {"slow_connections": connections, "closed_by_server": closed, "refused": refused}
+
+
+async def handshake(url, connections, seconds):
+    """CONNECTIONS raw TCP clients start a TLS ClientHello (a record header) and then send
+    one byte every 2 s, for at most SECONDS; meanwhile a prober measures TLS requests.
+    Reports the probes' p99 and when each slow handshake was closed by the server."""
+    host, port = split_url(url)
+    start = time.monotonic()
+    closed_after = []
+    refused = 0
+    writers = []
+
+    async def slow_client():
+        nonlocal refused
+        try:
+            reader, writer = await asyncio.open_connection(host, port)
+        except OSError:
+            refused += 1
+            return
+        writers.append(writer)
+        opened = time.monotonic()
+        try:
+            # A handshake record (22), TLS 1.0 record version, 512 bytes announced.
+            writer.write(bytes([0x16, 0x03, 0x01, 0x02, 0x00, 0x01]))
+            await writer.drain()
+            while time.monotonic() - start < seconds:
+                try:
+                    data = await asyncio.wait_for(reader.read(1024), 2.0)
+                    if not data:
+                        closed_after.append(time.monotonic() - opened)
+                        return
+                except asyncio.TimeoutError:
+                    writer.write(b"\x00")
+                    await writer.drain()
+        except OSError:
+            closed_after.append(time.monotonic() - opened)
+
+    tasks = []
+    for _ in range(connections):
+        tasks.append(asyncio.create_task(slow_client()))
+        await asyncio.sleep(0)
+    while len(writers) + refused < connections and time.monotonic() - start < seconds:
+        await asyncio.sleep(0.05)
+    probe_until = time.monotonic() + 3.0
+    latencies = []
+    failures = []
+    while time.monotonic() < probe_until:
+        status, body, elapsed = await exchange(host, port, get("/fhir/metadata"))
+        latencies.append(elapsed)
+        if status != 200:
+            failures.append(f"{status} {body!r:.200}")
+        await asyncio.sleep(0.01)
+    await asyncio.gather(*tasks)
+    for writer in writers:
+        writer.close()
+    return {
+        "probes": len(latencies),
+        "probe_p99_ms": round(1000 * percentile(latencies, 0.99), 1) if latencies else None,
+        "probe_failures": failures[:5],
+        "slow_connections": connections,
+        "slow_refused": refused,
+        "slow_closed": len(closed_after),
+        "slow_closed_min_s": round(min(closed_after), 2) if closed_after else None,
+        "slow_closed_max_s": round(max(closed_after), 2) if closed_after else None,
+    }
 
 
 def many_headers(url, count, value_bytes):
@@ -265,13 +343,18 @@ def many_headers(url, count, value_bytes):
 
 
 def main():
+    global tls_context
     mode, url, count, third = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+    if url.startswith("https://"):
+        tls_context = ssl.create_default_context(cafile=os.environ.get("HOSTILE_CACERT"))
     if mode == "flood":
         result = asyncio.run(flood(url, count, third))
     elif mode == "slowloris":
         result = asyncio.run(slowloris(url, count, third))
     elif mode == "trickle":
         result = asyncio.run(trickle(url, count, third))
+    elif mode == "handshake":
+        result = asyncio.run(handshake(url, count, third))
     elif mode == "headers":
         result = many_headers(url, count, int(third))
     else:

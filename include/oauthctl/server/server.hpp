@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <oauthctl/server/tls_options.hpp>
 #include <oauthctl/server/transport_limits.hpp>
 #include <oauthctl/util/error.hpp>
 
@@ -23,7 +24,7 @@ struct ServerOptions {
   bool demo = false;       // seed the documented demo clients and user
   Persistence persistence = Persistence::sqlite_file;
   std::string data_path; // SQLite file (ignored when ephemeral)
-  std::string issuer;    // defaults to http://HOST:PORT (0.0.0.0 shows as 127.0.0.1)
+  std::string issuer;    // defaults to http(s)://HOST:PORT (0.0.0.0 shows as 127.0.0.1)
   // Receives one line per request ("GET /fhir/Patient 200 0.4ms": method, path without
   // query, status, time) and server notices ("warning: ..."); never a secret. Called from
   // worker threads, one call at a time. May be empty.
@@ -34,6 +35,9 @@ struct ServerOptions {
   std::size_t threads = 32;
   // Deadlines and size limits of the HTTP transport.
   TransportLimits limits;
+  // HTTPS instead of HTTP when tls.enabled(): the default issuer, and so every URL the
+  // server advertises, becomes https://, and session cookies get `Secure`.
+  TlsOptions tls;
   // Device authorization (RFC 8628): the polling interval and the device code lifetime,
   // in seconds.
   std::int64_t device_interval = 5;

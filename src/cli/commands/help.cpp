@@ -93,7 +93,7 @@ std::string environment_topic() {
          "  OAUTHCTL_SERVE_IDLE_TIMEOUT, OAUTHCTL_SERVE_MAX_HEADER_BYTES, OAUTHCTL_SERVE_MAX_HEADER_COUNT,\n"
          "  OAUTHCTL_SERVE_MAX_TOKEN_BODY_BYTES, OAUTHCTL_SERVE_MAX_BODY_BYTES,\n"
          "  OAUTHCTL_SERVE_MAX_CONNECTIONS, OAUTHCTL_SERVE_MAX_CONNECTIONS_PER_ADDRESS,\n"
-         "  OAUTHCTL_SERVE_SHUTDOWN_GRACE\n"
+         "  OAUTHCTL_SERVE_SHUTDOWN_GRACE, OAUTHCTL_SERVE_TLS_CERT, OAUTHCTL_SERVE_TLS_KEY\n"
          "                        each the same as the option of that name\n\n"
          "  OAUTHCTL_ACCESS_TOKEN  fhir's --access-token; `token -o env` prints it. An explicit\n"
          "                        --client-id, --client-secret(-file) or --grant wins over it, and\n"

@@ -16,6 +16,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
 
 #include <atomic>
 #include <charconv>
@@ -47,6 +48,9 @@ struct ServeOptions {
   std::string max_header_bytes, max_header_count, max_body_bytes, max_token_body_bytes;
   std::string max_connections, max_connections_per_address, workers;
   std::string simulate; // FAULT[,FAULT...] or "list"
+  // TLS: a certificate and key, or one made for localhost.
+  std::string tls_cert, tls_key;
+  bool tls_self_signed = false;
   bool demo = false;
   bool ephemeral = false;
   bool quiet = false;
@@ -123,6 +127,72 @@ private:
   std::atomic<bool> m_signalled{false};
   std::atomic<bool> m_stopping{false};
 };
+
+// Removes a directory and what is in it when the object goes away: the home of an
+// --ephemeral server's self-signed certificate.
+class TemporaryDirectory {
+public:
+  TemporaryDirectory() = default;
+  TemporaryDirectory(const TemporaryDirectory&) = delete;
+  TemporaryDirectory& operator=(const TemporaryDirectory&) = delete;
+  ~TemporaryDirectory() {
+    if (!m_path.empty()) {
+      std::error_code ignored;
+      std::filesystem::remove_all(m_path, ignored);
+    }
+  }
+  // Makes a private directory under $TMPDIR (or /tmp); `io` error when it cannot.
+  util::Result<std::string> make(const Io& io) {
+    const auto base = io.getenv("TMPDIR");
+    auto pattern =
+      (base.empty() || base.front() != '/' ? std::string("/tmp") : base) + "/oauthctl-serve-XXXXXX";
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      return util::fail(util::ErrorKind::io, fmt::format("cannot make a temporary directory {}", pattern));
+    }
+    m_path = pattern;
+    return m_path;
+  }
+
+private:
+  std::string m_path;
+};
+
+// --tls-cert/--tls-key/--tls-self-signed onto `tls`. A self-signed certificate lives
+// beside the store (reused while it covers the host and is valid), or with --ephemeral
+// in `temporary`, gone when serve exits.
+util::Result<void> apply_tls_flags(const ServeOptions& options, const server::ServerOptions& server_options,
+                                   server::TlsOptions& tls, TemporaryDirectory& temporary, const Io& io) {
+  if (options.tls_self_signed) {
+    if (!options.tls_cert.empty() || !options.tls_key.empty()) {
+      return util::fail(util::ErrorKind::usage,
+                        "--tls-self-signed makes its own certificate: drop --tls-cert and --tls-key");
+    }
+    std::string directory;
+    if (server_options.persistence == server::Persistence::ephemeral) {
+      auto made = temporary.make(io);
+      if (!made) {
+        return tl::unexpected(made.error());
+      }
+      directory = *made;
+    } else {
+      directory = (std::filesystem::path(server_options.data_path).parent_path() / "tls").string();
+    }
+    auto files =
+      server::ensure_self_signed_certificate(directory, server::self_signed_names(server_options.host));
+    if (!files) {
+      return tl::unexpected(files.error());
+    }
+    tls.cert_file = files->cert_file;
+    tls.key_file = files->key_file;
+    return {};
+  }
+  if (options.tls_cert.empty() != options.tls_key.empty()) {
+    return util::fail(util::ErrorKind::usage, "--tls-cert and --tls-key go together");
+  }
+  tls.cert_file = options.tls_cert;
+  tls.key_file = options.tls_key;
+  return {};
+}
 
 // A device authorization setting in whole seconds: 1 to a day.
 util::Result<std::int64_t> parse_device_seconds(std::string_view option, const std::string& text) {
@@ -300,6 +370,19 @@ int run_serve(ServeOptions& options, Io& io) {
     }
     return std::move(response->body);
   };
+  TemporaryDirectory tls_directory; // outlives the server
+  if (auto applied = apply_tls_flags(options, server_options, server_options.tls, tls_directory, io);
+      !applied) {
+    return report(io, applied.error());
+  }
+  std::string fingerprint;
+  if (server_options.tls.enabled()) {
+    auto read = server::certificate_fingerprint(server_options.tls.cert_file);
+    if (!read) {
+      return report(io, read.error());
+    }
+    fingerprint = std::move(*read);
+  }
   auto log_mutex = std::make_shared<std::mutex>();
   if (!options.quiet) {
     // The server logs from its worker threads; whole lines, one at a time.
@@ -318,9 +401,16 @@ int run_serve(ServeOptions& options, Io& io) {
   const auto host = server_options.host.find(':') != std::string::npos
                       ? fmt::format("[{}]", server_options.host)
                       : server_options.host;
-  const auto url = fmt::format("http://{}:{}", host, server.port());
+  const auto url =
+    fmt::format("{}://{}:{}", server_options.tls.enabled() ? "https" : "http", host, server.port());
   // Scripts wait for this exact first line; it comes only once the socket accepts.
   io.out << "listening on " << url << '\n' << std::flush;
+  if (server_options.tls.enabled()) {
+    // What a client trusts (--cacert FILE) or pins, on the next two lines.
+    io.out << "tls certificate: " << std::filesystem::absolute(server_options.tls.cert_file).string() << '\n'
+           << "tls fingerprint: SHA-256 " << fingerprint << '\n'
+           << std::flush;
+  }
   if (options.demo) {
     if (const auto parsed = http::parse_url(url); parsed && !parsed->is_loopback()) {
       const std::lock_guard lock(*log_mutex);
@@ -380,12 +470,19 @@ Runner setup_serve(CLI::App& app) {
                    "open connections from one client address (default 100)");
   options->env.add(app, "--shutdown-grace", options->shutdown_grace, "OAUTHCTL_SERVE_SHUTDOWN_GRACE",
                    "on SIGTERM/SIGINT, seconds requests in progress may take to finish (default 10)");
+  options->env.add(app, "--tls-cert", options->tls_cert, "OAUTHCTL_SERVE_TLS_CERT",
+                   "serve HTTPS with this PEM certificate (chain); needs --tls-key");
+  options->env.add(app, "--tls-key", options->tls_key, "OAUTHCTL_SERVE_TLS_KEY",
+                   "the PEM private key of --tls-cert");
   options->env.add(app, "--workers", options->workers, "OAUTHCTL_SERVE_WORKERS",
                    "threads that run the endpoints (default 32)");
   app.add_option(
     "--simulate", options->simulate,
     "misbehave on purpose: FAULT[,FAULT...] ('list' prints them with the check that catches each)");
   app.add_flag("--demo", options->demo, "seed the documented demo client and user, and say how to use them");
+  app.add_flag("--tls-self-signed", options->tls_self_signed,
+               "serve HTTPS with a certificate made for localhost (kept beside the store; printed with its "
+               "SHA-256 fingerprint: trust it with --cacert)");
   app.add_flag("--ephemeral", options->ephemeral, "keep everything in memory; nothing survives a restart");
   app.add_flag("-q,--quiet", options->quiet, "no request log on stderr");
   return [options](Io& io) { return run_serve(*options, io); };
