@@ -96,6 +96,7 @@ format:
 
 bench: build bench-deps
 	bash bench/run.sh $(OAUTHCTL)
+	bash bench/startup.sh $(OAUTHCTL)
 
 # The transport of `serve` against a previous build: make bench-transport OLD=path/to/oauthctl
 bench-transport: build bench-deps

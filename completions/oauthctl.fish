@@ -114,6 +114,7 @@ complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l port -x -d 'port 
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l config -r -F -d 'seed file (JSON)'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l simulate -x -a "list (oauthctl serve --simulate list | cut -d\" \" -f1)" -d 'misbehave on purpose (faults)'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l data -r -F -d 'SQLite store'
+complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l store -r -d 'live state: sqlite:PATH or postgres://USER@HOST:PORT/DB'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l issuer -x -d 'issuer URL'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l device-interval -x -d 'device poll interval (s)'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l device-lifetime -x -d 'device code lifetime (s)'

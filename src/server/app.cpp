@@ -12,6 +12,8 @@
 #include "server/endpoints/userinfo_endpoint.hpp"
 #include "server/fhir/capability.hpp"
 #include "server/fhir/fhir_endpoint.hpp"
+#include "server/state/sqlite_state_store.hpp"
+#include "server/state/state_unavailable.hpp"
 
 #include <chrono>
 
@@ -47,7 +49,15 @@ std::int64_t system_now() {
 
 util::Result<std::unique_ptr<AppContext>> make_app_context(std::string issuer, oauth::SigningKey key,
                                                            std::vector<RegisteredClient> clients,
-                                                           std::vector<RegisteredUser> users, Clock now) {
+                                                           std::vector<RegisteredUser> users, Clock now,
+                                                           std::shared_ptr<state::StateStore> store) {
+  if (!store) {
+    auto memory = state::open_sqlite_state_store(state::k_sqlite_memory);
+    if (!memory) {
+      return tl::unexpected(memory.error());
+    }
+    store = std::move(*memory);
+  }
   const nlohmann::json jwks{{"keys", nlohmann::json::array({key.public_jwk()})}};
   auto verifier = oauth::JwksVerifier::from_jwks(jwks);
   if (!verifier) {
@@ -57,14 +67,16 @@ util::Result<std::unique_ptr<AppContext>> make_app_context(std::string issuer, o
   auto fhir_base = issuer + "/fhir";
   // One gate for client secrets and passwords: both are scrypt on the same cores.
   const auto gate = std::make_shared<const HashGate>();
+  auto& live = *store; // owned by the context from here on
   auto context = std::unique_ptr<AppContext>(new AppContext{
+    std::move(store),
     issuer,
     fhir_base,
     std::move(key),
     std::move(*verifier),
     ClientRegistry(std::move(clients), gate),
     UserDirectory(std::move(users), gate),
-    std::make_unique<AuthState>(),
+    std::make_unique<AuthState>(live),
     FhirDataset(fhir_base),
     now ? std::move(now) : Clock(system_now),
     jwks.dump(),
@@ -72,6 +84,10 @@ util::Result<std::unique_ptr<AppContext>> make_app_context(std::string issuer, o
     openid_configuration(issuer).dump(),
     smart_configuration(issuer).dump(),
     {},
+    std::make_unique<DeviceGrants>(live, k_device_capacity, k_default_device_interval,
+                                   k_default_device_lifetime),
+    nullptr,
+    std::make_unique<AssertionState>(live),
   });
   context->capability_json = capability_statement(issuer, context->dataset).dump();
   return context;
@@ -86,7 +102,9 @@ bool never_blocks(std::string_view path) {
          path == "/auth/jwks";
 }
 
-ServerResponse handle_request(const AppContext& context, const ServerRequest& request) {
+namespace {
+
+ServerResponse route(const AppContext& context, const ServerRequest& request) {
   const auto& path = request.path;
   if (path == "/auth/token") {
     return request.method == "POST" ? handle_token(context, request) : method_not_allowed("POST");
@@ -144,6 +162,22 @@ ServerResponse handle_request(const AppContext& context, const ServerRequest& re
     return handle_fhir(context, request);
   }
   return oauth_error(404, "not_found", "no such endpoint");
+}
+
+} // namespace
+
+ServerResponse handle_request(const AppContext& context, const ServerRequest& request) {
+  try {
+    return route(context, request);
+  } catch (const state::StateUnavailable&) {
+    // The database is gone or failing: say so and when to come back (RFC 6749 §5.2 has
+    // temporarily_unavailable for the authorization endpoint; the same code serves every
+    // endpoint here). Nothing was issued: each store call is its own transaction and the
+    // failed one changed nothing.
+    auto response = oauth_error(503, "temporarily_unavailable", "the server's state store is unavailable");
+    response.headers.set("Retry-After", std::to_string(k_state_retry_after));
+    return response;
+  }
 }
 
 } // namespace oauthctl::server

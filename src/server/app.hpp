@@ -9,6 +9,7 @@
 #include "server/client_registry.hpp"
 #include "server/exchange.hpp"
 #include "server/fhir/dataset.hpp"
+#include "server/state/state_store.hpp"
 
 #include <oauthctl/oauth/jwt.hpp>
 #include <oauthctl/util/error.hpp>
@@ -28,10 +29,12 @@ using Clock = std::function<std::int64_t()>;
 std::int64_t system_now();
 
 // Everything the endpoints read while serving. Built once before the socket opens and
-// never changed afterwards, so request threads share it without locks; the mutable
-// authorization state (sessions, codes, refresh tokens, revocations) and the client
-// registry's verification cache have their own.
+// never changed afterwards, so request threads share it without locks; the live state
+// (sessions, codes, refresh tokens, revocations, device codes, jtis, backoff) is in `store`,
+// reached through the logic classes below.
 struct AppContext {
+  // First: every member below that works on it is destroyed before it.
+  std::shared_ptr<state::StateStore> store; // never null
   std::string issuer;
   std::string fhir_base; // issuer + "/fhir"
   oauth::SigningKey key;
@@ -47,20 +50,21 @@ struct AppContext {
   std::string openid_configuration_json;
   std::string smart_configuration_json;
   std::string capability_json;
-  // Pending device authorizations (RFC 8628); `serve` replaces it with its options'.
-  std::unique_ptr<DeviceGrants> device =
-    std::make_unique<DeviceGrants>(k_device_capacity, k_default_device_interval, k_default_device_lifetime);
+  // Device authorizations (RFC 8628); `serve` replaces it with its options'.
+  std::unique_ptr<DeviceGrants> device; // never null
   // External issuers whose tokens token exchange accepts (TokenIntrospector); null: none.
   std::unique_ptr<TrustedIssuers> trusted_issuers = nullptr;
   // Client keys and used assertion ids for private_key_jwt and jwt_bearer (RFC 7523).
-  std::unique_ptr<AssertionState> assertions = std::make_unique<AssertionState>(); // never null
+  std::unique_ptr<AssertionState> assertions; // never null
 };
 
-// Builds the context for `issuer` signing with `key`, serving `clients` and `users`. `internal` error when
-// the key's own JWKS cannot be read back (a bug).
+// Builds the context for `issuer` signing with `key`, serving `clients` and `users`, with its
+// live state in `store` (null: a fresh SQLite store in memory, for tests). `internal` error
+// when the key's own JWKS cannot be read back (a bug); `io` when the store cannot be made.
 [[nodiscard]] util::Result<std::unique_ptr<AppContext>>
 make_app_context(std::string issuer, oauth::SigningKey key, std::vector<RegisteredClient> clients,
-                 std::vector<RegisteredUser> users, Clock now);
+                 std::vector<RegisteredUser> users, Clock now,
+                 std::shared_ptr<state::StateStore> store = nullptr);
 
 // True for the endpoints whose request bodies may be long (token, introspection,
 // revocation: they carry tokens and assertions); the transport allows them a larger body.
@@ -73,7 +77,13 @@ bool takes_long_body(std::string_view path);
 // held across I/O) must leave this list, or it stalls every connection of that thread.
 bool never_blocks(std::string_view path);
 
-// Answers one request: the route table of `serve`. Never throws for any input.
+// How long a client should wait after 503 temporarily_unavailable (the state store was
+// unreachable), in seconds: the Retry-After header.
+inline constexpr int k_state_retry_after = 2;
+
+// Answers one request: the route table of `serve`. Never throws for any input: when the
+// state store fails a call the request needs, the answer is 503 temporarily_unavailable
+// with Retry-After (state::StateUnavailable, caught here and only here).
 ServerResponse handle_request(const AppContext& context, const ServerRequest& request);
 
 } // namespace oauthctl::server

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "server/client_registry.hpp"
 
+#include <oauthctl/server/secret_hash.hpp>
 #include <oauthctl/util/crypto.hpp>
 
 namespace oauthctl::server {
@@ -13,11 +14,24 @@ ClientRegistry::ClientRegistry(std::vector<RegisteredClient> clients, std::share
   }
   // A hash with the cost of a real one, for unknown ids: reuse any client's parameters.
   for (const auto& [id, client] : m_clients) {
-    if (client.is_confidential()) {
+    if (is_slow_hash(client.secret_hash)) {
       m_dummy_hash = client.secret_hash;
       break;
     }
   }
+}
+
+void ClientRegistry::trust_seed_secret(const std::string& id, std::string_view secret) {
+  m_seeded.insert_or_assign(id, cache_tag(id, secret));
+}
+
+const std::string& ClientRegistry::dummy_hash() const {
+  std::call_once(m_dummy_once, [this] {
+    if (m_dummy_hash.empty()) {
+      m_dummy_hash = hash_secret(util::random_token(16));
+    }
+  });
+  return m_dummy_hash;
 }
 
 const RegisteredClient* ClientRegistry::find(std::string_view id) const {
@@ -41,6 +55,13 @@ SecretCheck ClientRegistry::authenticate(std::string_view id, std::string_view s
   // memory, is not reversible without the key, and is compared in constant time. A wrong
   // secret never enters the cache, so it always pays the slow path.
   const auto tag = cache_tag(id, secret);
+  if (const auto seeded = m_seeded.find(std::string(id)); seeded != m_seeded.end() && client != nullptr) {
+    if (util::constant_time_equal(seeded->second, tag)) {
+      return SecretCheck::valid;
+    }
+    // Wrong: pay what a wrong secret of any other client costs (through the gate).
+    return m_gate->verify(secret, dummy_hash()) ? SecretCheck::invalid : SecretCheck::overloaded;
+  }
   if (client != nullptr && client->is_confidential()) {
     const std::shared_lock lock(m_cache_mutex);
     const auto it = m_verified.find(client->spec.id);
@@ -48,15 +69,13 @@ SecretCheck ClientRegistry::authenticate(std::string_view id, std::string_view s
       return SecretCheck::valid;
     }
   }
-  const auto& hash = client != nullptr && client->is_confidential() ? client->secret_hash : m_dummy_hash;
-  if (hash.empty()) {
-    return SecretCheck::invalid;
-  }
+  const bool usable = client != nullptr && is_slow_hash(client->secret_hash);
+  const auto& hash = usable ? client->secret_hash : dummy_hash();
   const auto valid = m_gate->verify(secret, hash);
   if (!valid) {
     return SecretCheck::overloaded;
   }
-  if (!*valid || client == nullptr || !client->is_confidential()) {
+  if (!*valid || !usable) {
     return SecretCheck::invalid;
   }
   const std::unique_lock lock(m_cache_mutex);

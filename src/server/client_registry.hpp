@@ -47,12 +47,22 @@ public:
   // secrets keep working while wrong ones are refused for overload.
   [[nodiscard]] SecretCheck authenticate(std::string_view id, std::string_view secret) const;
 
+  // Makes `secret` the one secret of seeded client `id` in this process: the seed (--config,
+  // --demo) is the truth for the clients it lists, so they are checked against it (HMAC tag,
+  // constant time) and never against a stored hash, which may be older than the seed until
+  // the background re-hash writes the new one. Call before serving.
+  void trust_seed_secret(const std::string& id, std::string_view secret);
+
 private:
   std::string cache_tag(std::string_view id, std::string_view secret) const;
+  // A real scrypt hash for unknown ids to verify against (made once when the store gave none).
+  const std::string& dummy_hash() const;
 
   std::unordered_map<std::string, RegisteredClient> m_clients;
-  std::string m_cache_key;  // process-random HMAC key, never stored
-  std::string m_dummy_hash; // verified against for unknown clients
+  std::string m_cache_key; // process-random HMAC key, never stored
+  mutable std::once_flag m_dummy_once;
+  mutable std::string m_dummy_hash;                      // verified against for unknown clients
+  std::unordered_map<std::string, std::string> m_seeded; // id -> HMAC tag of the seed's secret
   mutable std::shared_mutex m_cache_mutex;
   mutable std::unordered_map<std::string, std::string> m_verified; // id -> HMAC tag
   // Bounds concurrent scrypt runs (32 MiB each) and the requests waiting for one.

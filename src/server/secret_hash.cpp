@@ -95,4 +95,8 @@ bool verify_secret(std::string_view secret, std::string_view encoded) {
   return actual && util::constant_time_equal(*actual, *expected);
 }
 
+bool is_slow_hash(std::string_view encoded) {
+  return encoded.substr(0, 8) == "$scrypt$";
+}
+
 } // namespace oauthctl::server

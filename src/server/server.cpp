@@ -2,12 +2,13 @@
 #include "server/app.hpp"
 #include "server/routes.hpp"
 #include "server/simulate.hpp"
-#include "server/store/auth_journal.hpp"
+#include "server/state/seed_sync.hpp"
+#include "server/state/sqlite_state_store.hpp"
+#include "server/state/state_maintenance.hpp"
 
 #include <oauthctl/server/secret_hash.hpp>
 #include <oauthctl/server/seed.hpp>
 #include <oauthctl/server/server.hpp>
-#include <oauthctl/server/store.hpp>
 
 #include <fmt/format.h>
 
@@ -39,49 +40,34 @@ std::string default_issuer(const std::string& host, int port, bool tls) {
   return fmt::format("{}://{}:{}", tls ? "https" : "http", shown, port);
 }
 
-// Writes the seed into the store, hashing secrets (the slow part of start-up).
-util::Result<void> apply_seed(Store& store, const Seed& seed) {
-  for (const auto& client : seed.clients) {
-    const StoredResource stored{client.id, to_resource(client).dump(),
-                                client.secret ? hash_secret(*client.secret) : std::string()};
-    if (auto put = store.put_client(stored); !put) {
-      return put;
-    }
-  }
-  for (const auto& user : seed.users) {
-    const StoredResource stored{user.id, to_resource(user).dump(),
-                                user.password ? hash_secret(*user.password) : std::string()};
-    if (auto put = store.put_user(stored); !put) {
-      return put;
-    }
-  }
-  return {};
-}
-
-// The signing key: the oldest stored one, or a fresh one stored first. Reading back after
-// the insert makes two servers starting on one new file agree on the same key.
-util::Result<oauth::SigningKey> load_or_create_key(Store& store, const ServerOptions& options) {
+// The signing key: the oldest active stored one, or a fresh one stored first. Reading back
+// after the insert makes two servers starting on one new store agree on the same key.
+util::Result<oauth::SigningKey> load_or_create_key(state::StateStore& store, const ServerOptions& options) {
+  const auto active = [](const std::vector<state::KeyRecord>& keys) {
+    return std::find_if(keys.begin(), keys.end(), [](const auto& key) { return key.retired_at == 0; });
+  };
   auto keys = store.keys();
   if (!keys) {
     return tl::unexpected(keys.error());
   }
-  if (keys->empty()) {
+  if (active(*keys) == keys->end()) {
     auto fresh = oauth::SigningKey::generate_rsa(2048);
     if (!fresh) {
       return tl::unexpected(fresh.error());
     }
-    if (auto added = store.add_key({fresh->kid(), fresh->alg(), fresh->to_pem(), system_now()}); !added) {
+    if (auto added = store.add_key({fresh->kid(), fresh->alg(), fresh->to_pem(), system_now(), 0, 0});
+        !added) {
       return tl::unexpected(added.error());
     }
     keys = store.keys();
-    if (!keys || keys->empty()) {
+    if (!keys || active(*keys) == keys->end()) {
       return util::fail(ErrorKind::io, "store: the new signing key was not saved");
     }
     if (options.log && options.persistence == Persistence::sqlite_file) {
-      options.log(fmt::format("generated signing key {}", keys->front().kid));
+      options.log(fmt::format("generated signing key {}", active(*keys)->kid));
     }
   }
-  const auto& stored = keys->front();
+  const auto& stored = *active(*keys);
   const auto alg = oauth::parse_jws_alg(stored.alg);
   auto key = oauth::SigningKey::from_pem(stored.pem, alg.value_or(oauth::JwsAlg::rs256));
   if (!key) {
@@ -90,7 +76,7 @@ util::Result<oauth::SigningKey> load_or_create_key(Store& store, const ServerOpt
   return key;
 }
 
-util::Result<std::vector<RegisteredClient>> load_clients(Store& store) {
+util::Result<std::vector<RegisteredClient>> load_clients(state::StateStore& store) {
   auto rows = store.clients();
   if (!rows) {
     return tl::unexpected(rows.error());
@@ -109,7 +95,7 @@ util::Result<std::vector<RegisteredClient>> load_clients(Store& store) {
   return clients;
 }
 
-util::Result<std::vector<RegisteredUser>> load_users(Store& store) {
+util::Result<std::vector<RegisteredUser>> load_users(state::StateStore& store) {
   auto rows = store.users();
   if (!rows) {
     return tl::unexpected(rows.error());
@@ -126,6 +112,19 @@ util::Result<std::vector<RegisteredUser>> load_users(Store& store) {
     users.push_back({std::move(*spec), row.secret_hash});
   }
   return users;
+}
+
+// Where the state lives: --store as given, else --ephemeral (SQLite in memory), else the
+// --data file (or the default path).
+util::Result<state::StoreLocation> store_location(const ServerOptions& options) {
+  if (!options.store.empty()) {
+    return state::parse_store_location(options.store);
+  }
+  if (options.persistence == Persistence::ephemeral) {
+    return state::StoreLocation{state::StoreLocation::Engine::sqlite, state::k_sqlite_memory};
+  }
+  return state::StoreLocation{state::StoreLocation::Engine::sqlite,
+                              options.data_path.empty() ? default_data_path() : options.data_path};
 }
 
 class ServerImpl final : public Server {
@@ -156,36 +155,30 @@ public:
       trusted.push_back(std::move(*spec));
     }
     if (options.demo) {
-      // A Client or User of the config file with a demo id replaces the demo one (e.g. a
-      // demo-client with the implicit grant enabled).
-      auto demo = demo_seed();
-      for (auto& client : demo.clients) {
-        if (std::none_of(seed.clients.begin(), seed.clients.end(),
-                         [&](const ClientSpec& given) { return given.id == client.id; })) {
-          seed.clients.push_back(std::move(client));
-        }
-      }
-      for (auto& user : demo.users) {
-        if (std::none_of(seed.users.begin(), seed.users.end(),
-                         [&](const UserSpec& given) { return given.id == user.id; })) {
-          seed.users.push_back(std::move(user));
-        }
-      }
       if (!is_loopback_host(options.host) && options.log) {
         options.log(fmt::format(
           "warning: --demo on {} exposes well-known demo credentials beyond this machine", options.host));
       }
     }
-    const auto path = options.persistence == Persistence::ephemeral
-                        ? std::string(k_memory_store)
-                        : (options.data_path.empty() ? default_data_path() : options.data_path);
-    auto store = open_sqlite_store(path);
-    if (!store) {
-      return tl::unexpected(store.error());
+    auto location = store_location(options);
+    if (!location) {
+      return tl::unexpected(location.error());
     }
-    m_store = std::move(*store);
-    if (auto seeded = apply_seed(*m_store, seed); !seeded) {
-      return seeded;
+    auto opened = state::open_state_store(*location);
+    if (!opened) {
+      return tl::unexpected(opened.error());
+    }
+    m_store = std::shared_ptr<state::StateStore>(std::move(*opened));
+    // Seeded clients and users follow their source; no slow hashing on this path (see
+    // seed_sync.cpp): the secrets are checked against the seed until their hashes are stored.
+    auto synced = state::sync_seed(*m_store, seed, options.demo ? demo_seed() : Seed{});
+    if (!synced) {
+      return tl::unexpected(synced.error());
+    }
+    if (options.log) {
+      for (const auto& line : synced->dropped) {
+        options.log(line);
+      }
     }
     auto key = load_or_create_key(*m_store, options);
     if (!key) {
@@ -218,12 +211,18 @@ public:
       issuer.pop_back();
     }
     auto context = make_app_context(std::move(issuer), std::move(*key), std::move(*clients),
-                                    std::move(*users), system_now);
+                                    std::move(*users), system_now, m_store);
     if (!context) {
       return tl::unexpected(context.error());
     }
-    (*context)->device =
-      std::make_unique<DeviceGrants>(k_device_capacity, options.device_interval, options.device_lifetime);
+    (*context)->device = std::make_unique<DeviceGrants>(*m_store, k_device_capacity, options.device_interval,
+                                                        options.device_lifetime);
+    for (const auto& [id, secret] : synced->client_secrets) {
+      (*context)->clients.trust_seed_secret(id, secret);
+    }
+    for (const auto& [id, password] : synced->user_passwords) {
+      (*context)->users.trust_seed_password(id, password);
+    }
     m_context = std::move(*context);
     m_faults = options.simulate;
     BackoffPolicy backoff;
@@ -237,27 +236,15 @@ public:
       }
       m_context->trusted_issuers = std::move(*issuers);
     }
-    // Refresh tokens and revocations survive a restart (DESIGN.md); codes and login
-    // sessions are short-lived and stay in memory.
-    if (auto restored = restore_auth_state(*m_store, *m_context->auth, system_now()); !restored) {
-      return restored;
-    }
-    m_context->auth->set_journal(make_store_journal(*m_store, options.log));
-    // Used client assertion ids survive a restart too: replaying one must keep failing.
-    auto used = m_store->assertion_ids(system_now());
-    if (!used) {
-      return tl::unexpected(used.error());
-    }
-    for (const auto& id : *used) {
-      m_context->assertions->restore_jti(id.client_id, id.jti, id.expires_at);
-    }
-    m_context->assertions->set_journal(
-      [store = m_store.get(), log = options.log](const std::string& client_id, const std::string& jti,
-                                                 std::int64_t expires_at) {
-        if (auto added = store->add_assertion_id({client_id, jti, expires_at}); !added && log) {
-          log("warning: " + added.error().message);
-        }
-      });
+    // Revocations from other processes, pruning of expired rows, and the seed's hashes.
+    state::StateMaintenance::Tasks tasks;
+    tasks.once = [store = m_store, pending = std::move(synced->pending_hashes),
+                  log = options.log](const std::function<bool()>& stopping) {
+      state::finish_seed_hashes(*store, pending, log, stopping);
+    };
+    tasks.refresh = [auth = m_context->auth.get()] { return auth->refresh_revocations(); };
+    tasks.log = options.log;
+    m_maintenance = std::make_unique<state::StateMaintenance>(*m_store, std::move(tasks));
     m_context->assertions->set_fetcher(options.fetch_url);
     return {};
   }
@@ -268,10 +255,11 @@ public:
   void stop() override { m_listener->stop(); }
 
 private:
-  std::unique_ptr<Store> m_store;
+  std::shared_ptr<state::StateStore> m_store;
   std::unique_ptr<AppContext> m_context;
-  std::vector<std::string> m_faults;        // serve --simulate
-  std::unique_ptr<HttpListener> m_listener; // last: destroyed first, before the context
+  std::vector<std::string> m_faults;                      // serve --simulate
+  std::unique_ptr<state::StateMaintenance> m_maintenance; // uses the context: destroyed first
+  std::unique_ptr<HttpListener> m_listener;               // last: destroyed first, before the context
 };
 
 } // namespace

@@ -48,7 +48,9 @@ struct TestServer {
     std::make_shared<std::atomic<std::int64_t>>(1'700'000'000);
   std::unique_ptr<server::AppContext> context;
 
-  explicit TestServer(std::vector<server::ClientSpec> extra = {}) {
+  // `store`: where the live state goes (null: a fresh SQLite store in memory).
+  explicit TestServer(std::vector<server::ClientSpec> extra = {},
+                      std::shared_ptr<server::state::StateStore> store = nullptr) {
     auto seed = server::demo_seed();
     for (auto& client : extra) {
       seed.clients.push_back(std::move(client));
@@ -66,8 +68,9 @@ struct TestServer {
       users.push_back({std::move(spec), hash});
     }
     auto shared_clock = clock;
-    auto built = server::make_app_context(k_issuer, test_key(), std::move(clients), std::move(users),
-                                          [shared_clock] { return shared_clock->load(); });
+    auto built = server::make_app_context(
+      k_issuer, test_key(), std::move(clients), std::move(users),
+      [shared_clock] { return shared_clock->load(); }, std::move(store));
     REQUIRE(built.has_value());
     context = std::move(*built);
   }

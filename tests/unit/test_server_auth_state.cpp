@@ -1,54 +1,73 @@
 // SPDX-License-Identifier: MIT
 #include "server/auth/auth_state.hpp"
 #include "server/auth/redirect_uri.hpp"
-#include "server/store/auth_journal.hpp"
-
-#include <oauthctl/server/store.hpp>
+#include "state_test_store.hpp"
 
 #include <doctest/doctest.h>
 
 using namespace oauthctl::server;
 
 TEST_SUITE("server.auth_state") {
-  TEST_CASE("refresh tokens and revocations survive a restart through the store") {
-    auto store = open_sqlite_store(k_memory_store);
-    REQUIRE(store.has_value());
+  TEST_CASE(
+    "two instances on one store (two processes, or a restart) share refresh families and revocations") {
+    const auto store = oauthctl::test::memory_state_store();
     constexpr std::int64_t now = 1'700'000'000;
     const auto family = AuthState::new_family();
     const RefreshGrant grant{family, "app", "demo", {"openid", "offline_access"}, now, now + 1000};
-    std::string t1;
-    std::string t2;
-    {
-      AuthState first;
-      first.set_journal(make_store_journal(**store, {}));
-      t1 = first.issue_refresh(grant);
-      first.add_family_token(family, "jti-1", now + 100);
-      RefreshGrant out;
-      REQUIRE(first.rotate_refresh(t1, "app", now, out) == Redemption::ok);
-      CHECK(out.scopes == grant.scopes);
-      t2 = first.issue_refresh(grant);
-    }
-    {
-      AuthState second;
-      REQUIRE(restore_auth_state(**store, second, now).has_value());
-      second.set_journal(make_store_journal(**store, {}));
-      RefreshGrant out;
-      CHECK(second.rotate_refresh(t2, "other", now, out) == Redemption::wrong_client);
-      // The rotation of t1 was saved: its reuse after the restart revokes the family.
-      CHECK(second.rotate_refresh(t1, "app", now, out) == Redemption::replayed);
-      CHECK(second.is_revoked("jti-1"));
-      CHECK(second.rotate_refresh(t2, "app", now, out) == Redemption::replayed);
-    }
-    AuthState third;
-    REQUIRE(restore_auth_state(**store, third, now).has_value());
-    CHECK(third.is_revoked("jti-1"));
-    CHECK_FALSE(third.is_revoked("jti-2"));
+    AuthState first(*store);
+    AuthState second(*store);
+    const auto t1 = first.issue_refresh(grant);
+    first.add_family_token(family, "jti-1", now + 100);
     RefreshGrant out;
-    CHECK(third.rotate_refresh(t2, "app", now, out) == Redemption::unknown);
-    // Expired revocations are not loaded.
-    AuthState later;
-    REQUIRE(restore_auth_state(**store, later, now + 101).has_value());
-    CHECK_FALSE(later.is_revoked("jti-1"));
+    REQUIRE(first.rotate_refresh(t1, "app", now, out) == Redemption::ok);
+    CHECK(out.scopes == grant.scopes);
+    const auto t2 = first.issue_refresh(grant);
+    CHECK(second.rotate_refresh(t2, "other", now, out) == Redemption::wrong_client);
+    // The rotation of t1 is the store's: its reuse at the other instance revokes the family.
+    CHECK(second.rotate_refresh(t1, "app", now, out) == Redemption::replayed);
+    CHECK(second.is_revoked("jti-1"));
+    CHECK(second.rotate_refresh(t2, "app", now, out) == Redemption::replayed);
+    // The first instance learns the revocation by its poll (the maintenance thread's job).
+    REQUIRE(first.refresh_revocations().has_value());
+    CHECK(first.is_revoked("jti-1"));
+    CHECK_FALSE(first.is_revoked("jti-2"));
+  }
+
+  TEST_CASE("a code is redeemed once across instances; its replay revokes what it produced") {
+    const auto store = oauthctl::test::memory_state_store();
+    constexpr std::int64_t now = 1'700'000'000;
+    AuthState a(*store);
+    AuthState b(*store);
+    const auto code = a.issue_code({"app", "http://127.0.0.1/cb", "", "", "demo", {"openid"}, now, now + 60});
+    CodeGrant out;
+    CHECK(b.redeem_code(code, "other", now, out) == Redemption::wrong_client);
+    REQUIRE(b.redeem_code(code, "app", now, out) == Redemption::ok);
+    CHECK(out.user_id == "demo");
+    b.link_code(code, "jti-from-code", now + 300, "");
+    CHECK(a.redeem_code(code, "app", now, out) == Redemption::replayed);
+    CHECK(a.is_revoked("jti-from-code"));
+    REQUIRE(b.refresh_revocations().has_value());
+    CHECK(b.is_revoked("jti-from-code"));
+  }
+
+  TEST_CASE("a login moves the session and its pending requests, in the store") {
+    const auto store = oauthctl::test::memory_state_store();
+    constexpr std::int64_t now = 1'700'000'000;
+    AuthState a(*store);
+    AuthState b(*store);
+    const auto session = a.create_session(now + 600);
+    PendingAuthorization request;
+    request.client_id = "app";
+    request.session_id = session;
+    request.expires_at = now + 600;
+    const auto pending = a.add_pending(request);
+    const auto signed_in = b.sign_in(session, "demo", now);
+    REQUIRE_FALSE(signed_in.empty());
+    CHECK_FALSE(a.session(session, now).has_value());
+    CHECK(a.session(signed_in, now)->user_id == "demo");
+    CHECK(a.pending(pending, now)->session_id == signed_in);
+    b.remember_consent(signed_in, "app");
+    CHECK(a.session(signed_in, now)->consented_clients.count("app") == 1);
   }
 
   TEST_CASE("redirect_uri_matches") {

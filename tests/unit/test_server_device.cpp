@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "server/auth/device_grants.hpp"
 #include "server_test_support.hpp"
+#include "state_test_store.hpp"
 
 #include <oauthctl/util/base64url.hpp>
 #include <oauthctl/util/form.hpp>
@@ -116,7 +117,8 @@ TEST_SUITE("server.device") {
   }
 
   TEST_CASE("poll schedule: pending, slow_down grows the interval by 5 s, expiry, single use") {
-    server::DeviceGrants grants(10, 5, 600);
+    const auto store = test::memory_state_store();
+    server::DeviceGrants grants(*store, 10, 5, 600);
     constexpr std::int64_t t0 = 1'000'000;
     auto issued = grants.start({"app", {"openid"}, 0}, t0);
     REQUIRE(issued);
@@ -154,15 +156,40 @@ TEST_SUITE("server.device") {
   }
 
   TEST_CASE("capacity is bounded, expired grants make room") {
-    server::DeviceGrants grants(2, 5, 60);
+    const auto store = test::memory_state_store();
+    server::DeviceGrants grants(*store, 2, 5, 60);
     CHECK(grants.start({"app", {}, 0}, 100));
     CHECK(grants.start({"app", {}, 0}, 100));
     CHECK_FALSE(grants.start({"app", {}, 0}, 120));
     CHECK(grants.start({"app", {}, 0}, 160));
   }
 
+  TEST_CASE("one client cannot take the whole capacity (per-client quota)") {
+    const auto store = test::memory_state_store();
+    server::DeviceGrants grants(*store, 10, 5, 60, 2);
+    CHECK(grants.start({"greedy", {}, 0}, 100));
+    CHECK(grants.start({"greedy", {}, 0}, 100));
+    CHECK_FALSE(grants.start({"greedy", {}, 0}, 100));
+    CHECK(grants.start({"polite", {}, 0}, 100));
+  }
+
+  TEST_CASE("device grants live in the store: another instance (process) sees them") {
+    const auto store = test::memory_state_store();
+    server::DeviceGrants a(*store, 10, 5, 600);
+    server::DeviceGrants b(*store, 10, 5, 600);
+    auto issued = a.start({"app", {"openid"}, 0}, 1000);
+    REQUIRE(issued);
+    const auto code = *server::normalise_user_code(issued->user_code);
+    REQUIRE(b.find_pending(code, 1001));
+    REQUIRE(b.decide(code, true, "demo", 1001, 1001));
+    server::DeviceApproval out;
+    CHECK(a.poll(issued->device_code, "app", 1002, out) == server::DevicePoll::approved);
+    CHECK(b.poll(issued->device_code, "app", 1010, out) == server::DevicePoll::unknown);
+  }
+
   TEST_CASE("wrong user codes are rate-limited per user") {
-    server::DeviceGrants grants(10, 5, 600);
+    const auto store = test::memory_state_store();
+    server::DeviceGrants grants(*store, 10, 5, 600);
     for (int i = 0; i < 5; ++i) {
       CHECK(grants.entry_wait("demo", 100) == 0);
       grants.record_entry("demo", true, 100);

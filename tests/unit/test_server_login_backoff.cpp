@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "server/auth/login_backoff.hpp"
+#include "state_test_store.hpp"
 
 #include <doctest/doctest.h>
 
@@ -9,7 +10,8 @@ TEST_SUITE("server.login_backoff") {
   constexpr std::int64_t t0 = 1'700'000'000;
 
   TEST_CASE("free failures cost nothing, then the wait doubles up to its cap") {
-    LoginBackoff backoff(BackoffPolicy{3, 2, 3, 900});
+    const auto store = oauthctl::test::memory_state_store();
+    LoginBackoff backoff(*store, BackoffPolicy{3, 2, 3, 900});
     for (int i = 0; i < 2; ++i) {
       backoff.record("alice", true, t0);
       CHECK(backoff.wait("alice", t0) == 0);
@@ -29,7 +31,8 @@ TEST_SUITE("server.login_backoff") {
   }
 
   TEST_CASE("usernames are counted apart, and a success resets") {
-    LoginBackoff backoff(BackoffPolicy{1, 5, 5, 900});
+    const auto store = oauthctl::test::memory_state_store();
+    LoginBackoff backoff(*store, BackoffPolicy{1, 5, 5, 900});
     backoff.record("alice", true, t0);
     CHECK(backoff.wait("alice", t0) == 5);
     CHECK(backoff.wait("bob", t0) == 0);
@@ -41,7 +44,8 @@ TEST_SUITE("server.login_backoff") {
   }
 
   TEST_CASE("failures older than the window are forgotten") {
-    LoginBackoff backoff(BackoffPolicy{2, 1, 5, 60});
+    const auto store = oauthctl::test::memory_state_store();
+    LoginBackoff backoff(*store, BackoffPolicy{2, 1, 5, 60});
     backoff.record("alice", true, t0);
     backoff.record("alice", true, t0 + 1);
     CHECK(backoff.wait("alice", t0 + 1) == 1);
@@ -51,7 +55,8 @@ TEST_SUITE("server.login_backoff") {
   }
 
   TEST_CASE("the default policy: three free failures, then 1 s doubling to 32 s") {
-    LoginBackoff backoff;
+    const auto store = oauthctl::test::memory_state_store();
+    LoginBackoff backoff(*store);
     std::int64_t now = t0;
     for (int i = 0; i < 3; ++i) {
       backoff.record("u", true, now);
@@ -66,5 +71,18 @@ TEST_SUITE("server.login_backoff") {
     // A policy set later applies to the counts already kept.
     backoff.set_policy(BackoffPolicy{100, 1, 5, 900});
     CHECK(backoff.wait("u", now) == 0);
+  }
+
+  TEST_CASE("the counters are the store's: a second instance (another process) sees them") {
+    const auto store = oauthctl::test::memory_state_store();
+    LoginBackoff first(*store, BackoffPolicy{1, 5, 5, 900});
+    LoginBackoff second(*store, BackoffPolicy{1, 5, 5, 900});
+    first.record("alice", true, t0);
+    CHECK(second.wait("alice", t0) == 5);
+    // Another scope on the same store keeps its own counters.
+    LoginBackoff device_entries(*store, BackoffPolicy{1, 5, 5, 900}, "device-entry:");
+    CHECK(device_entries.wait("alice", t0) == 0);
+    second.record("alice", false, t0 + 5);
+    CHECK(first.wait("alice", t0 + 5) == 0);
   }
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
+#include "server/state/sqlite_state_store.hpp"
 #include "server_test_support.hpp"
 
 #include <oauthctl/oauth/assertion.hpp>
 #include <oauthctl/oauth/jwt.hpp>
-#include <oauthctl/server/store.hpp>
 #include <oauthctl/util/base64url.hpp>
 #include <oauthctl/util/crypto.hpp>
 #include <oauthctl/util/form.hpp>
@@ -264,19 +264,18 @@ TEST_SUITE("server.private_key_jwt") {
     CAPTURE(response.body);
     CHECK(response.status == 200);
 
-    auto store = server::open_sqlite_store((dir / "store.db").string());
-    REQUIRE(store.has_value());
-    REQUIRE((*store)->add_assertion_id({"svc", "j1", 2000}).has_value());
-    REQUIRE((*store)->add_assertion_id({"svc", "j1", 2000}).has_value());
-    REQUIRE((*store)->add_assertion_id({"svc", "j2", 500}).has_value());
-    const auto ids = (*store)->assertion_ids(1000);
-    REQUIRE(ids.has_value());
-    REQUIRE(ids->size() == 1);
-    CHECK((*ids)[0].jti == "j1");
-    store->reset();
-    auto reopened = server::open_sqlite_store((dir / "store.db").string());
+    // Used assertion ids live in the state store: single use survives a reopen (a restart).
+    using server::state::JtiKind;
+    {
+      auto store = server::state::open_sqlite_state_store((dir / "store.db").string());
+      REQUIRE(store.has_value());
+      CHECK(*(*store)->use_jti(JtiKind::client_assertion, "svc", "j1", 2000, 1000));
+      CHECK_FALSE(*(*store)->use_jti(JtiKind::client_assertion, "svc", "j1", 2000, 1000));
+    }
+    auto reopened = server::state::open_sqlite_state_store((dir / "store.db").string());
     REQUIRE(reopened.has_value());
-    CHECK((*reopened)->assertion_ids(1000)->size() == 1);
+    CHECK_FALSE(*(*reopened)->use_jti(JtiKind::client_assertion, "svc", "j1", 2000, 1500));
+    CHECK(*(*reopened)->use_jti(JtiKind::client_assertion, "svc", "j1", 3000, 2000)); // expired: usable
     std::filesystem::remove_all(dir);
   }
 

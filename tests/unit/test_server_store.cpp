@@ -1,14 +1,23 @@
 // SPDX-License-Identifier: MIT
+#include "server/state/sqlite_state_store.hpp"
+
+#include <oauthctl/server/secret_hash.hpp>
 #include <oauthctl/server/server.hpp>
-#include <oauthctl/server/store.hpp>
 
 #include <doctest/doctest.h>
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
 
 using namespace oauthctl::server;
+using state::open_sqlite_state_store;
 namespace fs = std::filesystem;
 
 namespace {
@@ -29,24 +38,6 @@ struct TempDir {
 } // namespace
 
 TEST_SUITE("server.store") {
-  TEST_CASE("sqlite store: upserts never duplicate") {
-    auto store = open_sqlite_store(k_memory_store);
-    REQUIRE(store.has_value());
-    CHECK((*store)->put_client({"a", R"({"id":"a"})", "h1"}).has_value());
-    CHECK((*store)->put_client({"a", R"({"id":"a","first_party":true})", "h2"}).has_value());
-    CHECK((*store)->put_client({"b", R"({"id":"b"})", ""}).has_value());
-    const auto clients = (*store)->clients();
-    REQUIRE(clients.has_value());
-    REQUIRE(clients->size() == 2);
-    CHECK((*clients)[0].secret_hash == "h2");
-    CHECK((*store)->put_user({"u", R"({"id":"u"})", "p"}).has_value());
-    CHECK((*store)->users()->size() == 1);
-    CHECK((*store)->add_key({"k1", "RS256", "pem", 1}).has_value());
-    CHECK((*store)->add_key({"k1", "RS256", "other", 2}).has_value());
-    REQUIRE((*store)->keys()->size() == 1);
-    CHECK((*store)->keys()->front().pem == "pem");
-  }
-
   TEST_CASE("file store: 0600, WAL, and the signing key survives a restart") {
     const TempDir dir;
     const auto path = (dir.path / "nested" / "serve.db").string();
@@ -59,13 +50,27 @@ TEST_SUITE("server.store") {
       auto server = Server::start(options);
       REQUIRE(server.has_value());
       CHECK((*server)->port() > 0);
+      // Secrets are hashed at rest soon after start, off the start-up path.
+      bool hashed = false;
+      for (int i = 0; i < 300 && !hashed; ++i) {
+        auto store = open_sqlite_state_store(path);
+        REQUIRE(store.has_value());
+        const auto client = (*store)->client("demo-client");
+        const auto user = (*store)->user("demo");
+        hashed = client && *client && (*client)->secret_hash.rfind("$scrypt$", 0) == 0 && user && *user &&
+                 (*user)->secret_hash.rfind("$scrypt$", 0) == 0;
+        if (!hashed) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+      }
+      CHECK(hashed);
       CHECK((*server)->issuer() == "http://127.0.0.1:" + std::to_string((*server)->port()));
     }
     struct stat info {};
     REQUIRE(::stat(path.c_str(), &info) == 0);
     CHECK((info.st_mode & 0777) == 0600);
     {
-      auto store = open_sqlite_store(path);
+      auto store = open_sqlite_state_store(path);
       REQUIRE(store.has_value());
       const auto keys = (*store)->keys();
       REQUIRE(keys->size() == 1);
@@ -75,13 +80,72 @@ TEST_SUITE("server.store") {
       auto server = Server::start(options); // re-seeds the demo set
       REQUIRE(server.has_value());
     }
-    auto store = open_sqlite_store(path);
+    auto store = open_sqlite_state_store(path);
     REQUIRE(store.has_value());
     CHECK((*store)->keys()->size() == 1);
     CHECK((*store)->keys()->front().kid == first_kid);
     CHECK((*store)->clients()->size() == 2);
     CHECK((*store)->users()->size() == 1);
+    // Still hashed at rest after the second start (the stored hashes matched the seed).
     CHECK((*store)->clients()->front().secret_hash.rfind("$scrypt$", 0) == 0);
+    CHECK((*store)->users()->front().secret_hash.rfind("$scrypt$", 0) == 0);
+  }
+
+  TEST_CASE("seeded credentials follow their source; admin-created ones stay") {
+    const TempDir dir;
+    fs::create_directories(dir.path);
+    const auto path = (dir.path / "serve.db").string();
+    const auto config = (dir.path / "seed.json").string();
+    {
+      std::ofstream out(config);
+      out
+        << R"({"resourceType":"Bundle","entry":[)"
+           R"({"resource":{"resourceType":"Client","id":"kept","secret":"s1","grant_types":["client_credentials"]}},)"
+           R"({"resource":{"resourceType":"Client","id":"removed","secret":"s2","grant_types":["client_credentials"]}}]})";
+    }
+    std::vector<std::string> lines;
+    ServerOptions options;
+    options.port = 0;
+    options.demo = true;
+    options.data_path = path;
+    options.config_path = config;
+    options.log = [&lines](std::string_view line) { lines.emplace_back(line); };
+    { REQUIRE(Server::start(options).has_value()); }
+    {
+      auto store = open_sqlite_state_store(path);
+      REQUIRE(store.has_value());
+      CHECK((*store)->clients()->size() == 4); // kept, removed, demo-client, demo-public
+      CHECK((*(*store)->client("demo-client"))->source == state::Source::demo);
+      CHECK((*(*store)->client("kept"))->source == state::Source::config);
+      const state::PrincipalRecord admin{
+        "made-by-admin",
+        R"({"resourceType":"Client","id":"made-by-admin","grant_types":["client_credentials"]})",
+        hash_secret("x", {10, 8, 1}), state::Source::admin, 0};
+      REQUIRE((*store)->put_client(admin).has_value());
+    }
+    {
+      std::ofstream out(config);
+      out
+        << R"({"resourceType":"Bundle","entry":[)"
+           R"({"resource":{"resourceType":"Client","id":"kept","secret":"s1","grant_types":["client_credentials"]}}]})";
+    }
+    options.demo = false;
+    lines.clear();
+    { REQUIRE(Server::start(options).has_value()); }
+    auto store = open_sqlite_state_store(path);
+    REQUIRE(store.has_value());
+    CHECK((*(*store)->client("kept")).has_value());
+    CHECK((*(*store)->client("made-by-admin")).has_value());
+    CHECK_FALSE((*(*store)->client("removed")).has_value());
+    CHECK_FALSE((*(*store)->client("demo-client")).has_value());
+    CHECK_FALSE((*(*store)->client("demo-public")).has_value());
+    CHECK_FALSE((*(*store)->user("demo")).has_value());
+    const auto logged = [&](const std::string& text) {
+      return std::any_of(lines.begin(), lines.end(), [&](const auto& line) { return line.find(text) == 0; });
+    };
+    CHECK(logged("client demo-client (seeded from --demo) is no longer in the seed: removed"));
+    CHECK(logged("client removed (seeded from --config) is no longer in the seed: removed"));
+    CHECK(logged("user demo (seeded from --demo)"));
   }
 
   TEST_CASE("start-up errors") {

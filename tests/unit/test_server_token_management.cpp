@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Introspection (RFC 7662), revocation (RFC 7009) and Aidbox's DELETE /Session.
 #include "server_test_support.hpp"
+#include "state_test_store.hpp"
 
 #include <oauthctl/oauth/jwt.hpp>
 #include <oauthctl/util/base64url.hpp>
@@ -290,7 +291,8 @@ TEST_SUITE("server.metadata") {
 
 TEST_SUITE("server.auth_state") {
   TEST_CASE("refresh revocation checks the client and ends the family's access tokens") {
-    server::AuthState state;
+    const auto store = test::memory_state_store();
+    server::AuthState state(*store);
     const auto family = server::AuthState::new_family();
     const auto token = state.issue_refresh({family, "client-a", "user", {"openid"}, 0, 2000});
     state.add_family_token(family, "jti-1", 1500);

@@ -23,4 +23,12 @@ std::string hash_secret(std::string_view secret, ScryptCost cost = {});
 // false for a malformed or unknown format, or parameters beyond sane limits.
 bool verify_secret(std::string_view secret, std::string_view encoded);
 
+// True when `encoded` looks like a hash_secret string (not empty, not a placeholder such as
+// k_unhashed_secret); says nothing about its validity.
+bool is_slow_hash(std::string_view encoded);
+
+// What a store row holds for a seeded secret whose slow hash is still being computed (off
+// the start-up path): no secret verifies against it.
+inline constexpr std::string_view k_unhashed_secret = "$unhashed$";
+
 } // namespace oauthctl::server

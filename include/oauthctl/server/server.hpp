@@ -24,7 +24,10 @@ struct ServerOptions {
   bool demo = false;       // seed the documented demo clients and user
   Persistence persistence = Persistence::sqlite_file;
   std::string data_path; // SQLite file (ignored when ephemeral)
-  std::string issuer;    // defaults to http(s)://HOST:PORT (0.0.0.0 shows as 127.0.0.1)
+  // Where the live state lives, spelled out: "sqlite:PATH", "sqlite::memory:" or
+  // "postgres://USER@HOST:PORT/DB"; when set, persistence and data_path are not used.
+  std::string store;
+  std::string issuer; // defaults to http(s)://HOST:PORT (0.0.0.0 shows as 127.0.0.1)
   // Receives one line per request ("GET /fhir/Patient 200 0.4ms": method, path without
   // query, status, time) and server notices ("warning: ..."); never a secret. Called from
   // worker threads, one call at a time. May be empty.

@@ -39,6 +39,7 @@ struct ServeOptions {
   std::string port = "8080";
   std::string config;
   std::string data;
+  std::string store; // sqlite:PATH or postgres://...
   std::string issuer;
   std::string device_interval = "5";
   std::string device_lifetime = "600";
@@ -336,7 +337,12 @@ int run_serve(ServeOptions& options, Io& io) {
     server_options.login_backoff_failures = backoff->first;
     server_options.login_backoff_seconds = backoff->second;
   }
-  if (options.ephemeral) {
+  if (!options.store.empty()) {
+    if (options.ephemeral || !options.data.empty()) {
+      return report_usage(io, "--store cannot be combined with --data or --ephemeral");
+    }
+    server_options.store = options.store;
+  } else if (options.ephemeral) {
     server_options.persistence = server::Persistence::ephemeral;
   } else if (!options.data.empty()) {
     server_options.data_path = options.data;
@@ -438,6 +444,9 @@ Runner setup_serve(CLI::App& app) {
                    "JSON file of Aidbox-shaped Client and User resources to seed");
   options->env.add(app, "--data", options->data, "OAUTHCTL_SERVE_DATA",
                    "SQLite store (default $XDG_DATA_HOME/oauthctl/serve.db)");
+  options->env.add(
+    app, "--store", options->store, "OAUTHCTL_STORE",
+    "where the live state lives: sqlite:PATH, sqlite::memory: or postgres://USER@HOST:PORT/DB");
   options->env.add(app, "--issuer", options->issuer, "OAUTHCTL_ISSUER",
                    "issuer URL for tokens (default http://HOST:PORT)");
   options->env.add(app, "--device-interval", options->device_interval, "OAUTHCTL_SERVE_DEVICE_INTERVAL",

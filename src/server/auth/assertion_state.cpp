@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "server/auth/assertion_state.hpp"
 
+#include "server/state/state_unavailable.hpp"
+
 #include <fmt/format.h>
 
 #include <fstream>
@@ -32,17 +34,6 @@ util::Result<std::string> read_jwks_file(const std::string& path) {
 
 void AssertionState::set_fetcher(UrlFetcher fetcher) {
   m_fetcher = std::move(fetcher);
-}
-
-void AssertionState::set_journal(JtiJournal journal) {
-  const std::lock_guard lock(m_jti_mutex);
-  m_journal = std::move(journal);
-}
-
-void AssertionState::restore_jti(const std::string& client_id, const std::string& jti,
-                                 std::int64_t expires_at) {
-  const std::lock_guard lock(m_jti_mutex);
-  m_jtis[client_id + '\n' + jti] = expires_at;
 }
 
 util::Result<std::shared_ptr<const oauth::JwksVerifier>> AssertionState::keys_for(const ClientSpec& client,
@@ -141,30 +132,10 @@ AssertionState::Keys AssertionState::parse_jwks(const nlohmann::json& jwks) {
 
 JtiUse AssertionState::use_jti(const std::string& client_id, const std::string& jti, std::int64_t expires_at,
                                std::int64_t now) {
-  const std::lock_guard lock(m_jti_mutex);
-  if (now >= m_next_prune || m_jtis.size() >= k_max_jtis) {
-    prune_locked(now);
-  }
-  auto key = client_id + '\n' + jti;
-  const auto it = m_jtis.find(key);
-  if (it != m_jtis.end() && it->second >= now) {
-    return JtiUse::replayed;
-  }
-  if (it == m_jtis.end() && m_jtis.size() >= k_max_jtis) {
-    return JtiUse::replayed; // full: refusing is safer than forgetting
-  }
-  m_jtis[std::move(key)] = expires_at;
-  if (m_journal) {
-    m_journal(client_id, jti, expires_at);
-  }
-  return JtiUse::fresh;
-}
-
-void AssertionState::prune_locked(std::int64_t now) {
-  for (auto it = m_jtis.begin(); it != m_jtis.end();) {
-    it = it->second < now ? m_jtis.erase(it) : std::next(it);
-  }
-  m_next_prune = now + 60;
+  // RFC 7523 §3 item 7: the insert fails when the jti is there; expired ones go by prune.
+  return state::need(m_store.use_jti(state::JtiKind::client_assertion, client_id, jti, expires_at, now))
+           ? JtiUse::fresh
+           : JtiUse::replayed;
 }
 
 } // namespace oauthctl::server

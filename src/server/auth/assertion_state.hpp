@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "server/state/state_store.hpp"
+
 #include <oauthctl/oauth/jwt.hpp>
 #include <oauthctl/server/seed.hpp>
 #include <oauthctl/util/error.hpp>
@@ -20,35 +22,28 @@ namespace oauthctl::server {
 // Supplied by the CLI: the server module never calls the HTTP client itself.
 using UrlFetcher = std::function<util::Result<std::string>(const std::string& url)>;
 
-// Where AssertionState writes the assertion ids it has seen, so a restart does not make
-// them usable again; called with its lock held.
-using JtiJournal =
-  std::function<void(const std::string& client_id, const std::string& jti, std::int64_t expires_at)>;
-
 // How a jti was received.
 enum class JtiUse { fresh, replayed };
 
 // What signed client assertions (RFC 7523) need from the server's state: each client's
 // public keys (inline `jwks`, or `jwks_uri` read once and kept a while) and the assertion
-// ids already used (RFC 7523 §3 item 7: a jti is single use). Thread-safe.
+// ids already used (RFC 7523 §3 item 7: a jti is single use), which live in the state
+// store (one insert on a primary key decides, across processes and restarts). The key
+// cache is a cache of the clients' published keys, not of live state. Thread-safe.
 class AssertionState {
 public:
+  // Records used jtis in `store`, which must outlive it.
+  explicit AssertionState(state::StateStore& store) : m_store(store) {}
+
   // How long keys read from a jwks_uri are kept before they are read again.
   static constexpr std::int64_t k_keys_lifetime = 300;
   // How long a jwks_uri that could not be read (or held no usable JWK Set) is not asked
   // again: forged assertions for such a client must not make us fetch per request
   // (security review M7).
   static constexpr std::int64_t k_failure_lifetime = 60;
-  // The most used ids kept in memory; beyond it, new assertions are refused until old ones
-  // expire (a flood of valid assertions must not grow memory without bound).
-  static constexpr std::size_t k_max_jtis = 100'000;
 
   // Sets how jwks_uri URLs are fetched (none: only file paths work); call before serving.
   void set_fetcher(UrlFetcher fetcher);
-  // Sends every later jti to `journal`; call before serving.
-  void set_journal(JtiJournal journal);
-  // Loads a used jti saved by a journal.
-  void restore_jti(const std::string& client_id, const std::string& jti, std::int64_t expires_at);
 
   // The verifier over `client`'s registered keys at `now`: `jwks` as given, or the JWK Set
   // at `jwks_uri` (a file path, file:// or http(s) URL). `config` error when the client has
@@ -59,7 +54,8 @@ public:
                                                                                   std::int64_t now);
 
   // Records that `client_id` used assertion id `jti`, valid until `expires_at`; `replayed`
-  // when it was used before (and has not expired at `now`) or the store is full.
+  // when it was used before (and has not expired at `now`). A store failure throws
+  // state::StateUnavailable.
   JtiUse use_jti(const std::string& client_id, const std::string& jti, std::int64_t expires_at,
                  std::int64_t now);
 
@@ -77,21 +73,17 @@ private:
     Keys result = util::fail(util::ErrorKind::internal, "unread");
   };
 
-  void prune_locked(std::int64_t now);
   // Reads and parses the JWK Set at `uri`, once for all concurrent callers.
   Keys load_shared(const std::string& uri, std::int64_t now);
   Keys read_jwks(const std::string& uri) const;
   static Keys parse_jwks(const nlohmann::json& jwks);
 
+  state::StateStore& m_store;
   UrlFetcher m_fetcher;
-  JtiJournal m_journal;
   std::mutex m_keys_mutex;
   std::unordered_map<std::string, CachedKeys> m_keys;                     // by client id
   std::unordered_map<std::string, std::shared_ptr<InFlight>> m_in_flight; // by URL
   std::unordered_map<std::string, std::int64_t> m_failed_until;           // by URL
-  std::mutex m_jti_mutex;
-  std::unordered_map<std::string, std::int64_t> m_jtis; // client_id '\n' jti -> expires_at
-  std::int64_t m_next_prune = 0;
 };
 
 } // namespace oauthctl::server

@@ -1,184 +1,222 @@
 // SPDX-License-Identifier: MIT
 #include "server/auth/auth_state.hpp"
 
+#include "server/state/state_unavailable.hpp"
+
 #include <oauthctl/util/crypto.hpp>
 
-#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include <ctime>
 
 namespace oauthctl::server {
 
 namespace {
 
+using state::need;
+
 // RFC 6749 §10.10: codes and refresh tokens carry 256 bits from the CSPRNG.
 constexpr std::size_t k_secret_bytes = 32;
-// How long a used code is remembered so that its replay is recognised (RFC 6749 §4.1.2).
-constexpr std::int64_t k_used_code_memory = 600;
 
 std::string hashed(const std::string& secret) {
   return util::to_hex(util::sha256(secret));
 }
 
+std::int64_t wall_now() {
+  return static_cast<std::int64_t>(std::time(nullptr));
+}
+
+Session to_session(const state::SessionRecord& row) {
+  return {row.csrf_token, row.user_id, row.auth_time,
+          std::set<std::string>(row.consented_clients.begin(), row.consented_clients.end()), row.expires_at};
+}
+
+PendingAuthorization to_pending(state::PendingRecord row) {
+  PendingAuthorization request;
+  request.client_id = std::move(row.client_id);
+  request.redirect_uri = std::move(row.redirect_uri);
+  request.response_type = std::move(row.response_type);
+  request.state = std::move(row.state);
+  request.scopes = std::move(row.scopes);
+  request.code_challenge = std::move(row.code_challenge);
+  request.nonce = std::move(row.nonce);
+  request.login_hint = std::move(row.login_hint);
+  request.prompt_login = row.prompt_login;
+  request.max_age = row.max_age;
+  // The OIDC request parameters without a column of their own (see pending_extra).
+  const auto extra =
+    nlohmann::json::parse(row.extra_json.empty() ? std::string("{}") : row.extra_json, nullptr, false);
+  if (extra.is_object()) {
+    request.prompt_none = extra.value("prompt_none", false);
+    request.prompt_consent = extra.value("prompt_consent", false);
+    request.response_mode = extra.value("response_mode", std::string());
+  }
+  request.session_id = std::move(row.session_id);
+  request.expires_at = row.expires_at;
+  return request;
+}
+
+// prompt=none, prompt=consent and response_mode, kept in the pending row's extra_json (a
+// JSON object; empty when all are at their defaults) so every replica that continues the
+// request answers it the way it was asked.
+std::string pending_extra(const PendingAuthorization& request) {
+  auto extra = nlohmann::json::object();
+  if (request.prompt_none) {
+    extra["prompt_none"] = true;
+  }
+  if (request.prompt_consent) {
+    extra["prompt_consent"] = true;
+  }
+  if (!request.response_mode.empty()) {
+    extra["response_mode"] = request.response_mode;
+  }
+  return extra.empty() ? std::string() : extra.dump();
+}
+
+RefreshGrant to_grant(state::RefreshRecord row) {
+  return {std::move(row.family),  std::move(row.client_id),
+          std::move(row.user_id), std::move(row.scopes),
+          row.auth_time,          row.expires_at};
+}
+
 } // namespace
 
-void AuthState::set_journal(std::unique_ptr<AuthJournal> journal) {
-  const std::lock_guard lock(m_mutex);
-  m_journal = std::move(journal);
-}
-
-void AuthState::restore_refresh(const std::string& token_hash, RefreshGrant grant, bool rotated) {
-  const std::lock_guard lock(m_mutex);
-  m_families.try_emplace(grant.family);
-  m_refresh.insert_or_assign(token_hash, RefreshEntry{std::move(grant), rotated});
-}
-
-void AuthState::restore_family_token(const std::string& family, const std::string& jti,
-                                     std::int64_t expires_at) {
-  const std::lock_guard lock(m_mutex);
-  m_families[family].jtis.emplace_back(jti, expires_at);
-  m_jti_family.insert_or_assign(jti, std::pair{family, expires_at});
-}
-
-void AuthState::restore_revocation(const std::string& jti, std::int64_t expires_at) {
-  const std::unique_lock lock(m_revoked_mutex);
-  m_revoked.emplace(jti, expires_at);
-  m_revoked_count.store(m_revoked.size(), std::memory_order_release);
-}
+AuthState::AuthState(state::StateStore& store) : m_store(store), m_revoked(store), m_login_backoff(store) {}
 
 std::string AuthState::create_session(std::int64_t expires_at) {
   auto id = util::random_token(k_secret_bytes);
-  Session session;
+  state::SessionRecord session;
+  session.id = id;
   session.csrf_token = util::random_token(k_secret_bytes);
+  session.created_at = wall_now();
   session.expires_at = expires_at;
-  const std::lock_guard lock(m_mutex);
-  maybe_prune_locked();
-  m_sessions.emplace(id, std::move(session));
+  need(m_store.put_session(session));
+  bound_anonymous_state(state::Bounded::anonymous_sessions);
   return id;
 }
 
 std::optional<Session> AuthState::session(const std::string& id, std::int64_t now) const {
-  const std::lock_guard lock(m_mutex);
-  m_last_now = std::max(m_last_now, now);
-  const auto it = m_sessions.find(id);
-  if (it == m_sessions.end() || it->second.expires_at <= now) {
-    return std::nullopt;
-  }
-  return it->second;
+  const auto row = need(m_store.session(id, now));
+  return row ? std::optional(to_session(*row)) : std::nullopt;
 }
 
 std::string AuthState::sign_in(const std::string& id, const std::string& user_id, std::int64_t now) {
-  const std::lock_guard lock(m_mutex);
-  const auto it = m_sessions.find(id);
-  if (it == m_sessions.end()) {
+  // The session may have expired a moment ago: a login still renews it (as before, by id).
+  const auto current = need(m_store.session(id, 0));
+  if (!current) {
     return {};
   }
-  auto session = std::move(it->second);
-  m_sessions.erase(it);
-  if (session.user_id != user_id) {
+  state::SessionRecord fresh = *current;
+  if (current->user_id != user_id) {
     // Another user in the same browser: consent given by the previous one does not carry.
-    session.consented_clients.clear();
+    fresh.consented_clients.clear();
   }
-  session.user_id = user_id;
-  session.auth_time = now;
+  fresh.user_id = user_id;
+  fresh.auth_time = now;
   // A new id and CSRF token after login: whatever was known of the session before
   // authentication (a planted cookie, a seen form) is worthless after it.
-  session.csrf_token = util::random_token(k_secret_bytes);
-  auto fresh = util::random_token(k_secret_bytes);
-  for (auto& [pending_id, pending] : m_pending) {
-    if (pending.session_id == id) {
-      pending.session_id = fresh;
-    }
-  }
-  m_sessions.emplace(fresh, std::move(session));
-  return fresh;
+  fresh.id = util::random_token(k_secret_bytes);
+  fresh.csrf_token = util::random_token(k_secret_bytes);
+  // One transaction: the old id stops working, pending requests move to the new one.
+  return need(m_store.replace_session(id, fresh)) ? fresh.id : std::string();
 }
 
 void AuthState::remember_consent(const std::string& id, const std::string& client_id) {
-  const std::lock_guard lock(m_mutex);
-  const auto it = m_sessions.find(id);
-  if (it != m_sessions.end()) {
-    it->second.consented_clients.insert(client_id);
-  }
+  need(m_store.add_session_consent(id, client_id));
 }
 
 std::string AuthState::add_pending(PendingAuthorization request) {
-  auto id = util::random_token(k_secret_bytes);
-  const std::lock_guard lock(m_mutex);
-  maybe_prune_locked();
-  m_pending.emplace(id, std::move(request));
-  return id;
+  state::PendingRecord row;
+  row.id = util::random_token(k_secret_bytes);
+  row.session_id = std::move(request.session_id);
+  row.client_id = std::move(request.client_id);
+  row.redirect_uri = std::move(request.redirect_uri);
+  row.response_type = std::move(request.response_type);
+  row.state = std::move(request.state);
+  row.scopes = std::move(request.scopes);
+  row.code_challenge = std::move(request.code_challenge);
+  row.nonce = std::move(request.nonce);
+  row.login_hint = std::move(request.login_hint);
+  row.prompt_login = request.prompt_login;
+  row.max_age = request.max_age;
+  row.extra_json = pending_extra(request);
+  row.created_at = wall_now();
+  row.expires_at = request.expires_at;
+  need(m_store.put_pending(row));
+  bound_anonymous_state(state::Bounded::pending_requests);
+  return row.id;
 }
 
 std::optional<PendingAuthorization> AuthState::pending(const std::string& id, std::int64_t now) const {
-  const std::lock_guard lock(m_mutex);
-  m_last_now = std::max(m_last_now, now);
-  const auto it = m_pending.find(id);
-  if (it == m_pending.end() || it->second.expires_at <= now) {
-    return std::nullopt;
-  }
-  return it->second;
+  auto row = need(m_store.pending(id, now));
+  return row ? std::optional(to_pending(std::move(*row))) : std::nullopt;
 }
 
 void AuthState::login_done(const std::string& id) {
-  const std::lock_guard lock(m_mutex);
-  const auto it = m_pending.find(id);
-  if (it != m_pending.end()) {
-    it->second.prompt_login = false;
-  }
+  need(m_store.pending_login_done(id));
 }
 
 void AuthState::drop_pending(const std::string& id) {
-  const std::lock_guard lock(m_mutex);
-  m_pending.erase(id);
+  (void)need(m_store.take_pending(id));
 }
 
 std::string AuthState::issue_code(CodeGrant grant) {
   auto code = util::random_token(k_secret_bytes);
-  const std::lock_guard lock(m_mutex);
-  maybe_prune_locked();
-  m_codes.emplace(hashed(code), CodeEntry{std::move(grant), false, {}, {}});
+  state::CodeRecord row;
+  row.code_hash = hashed(code);
+  row.client_id = std::move(grant.client_id);
+  row.redirect_uri = std::move(grant.redirect_uri);
+  row.code_challenge = std::move(grant.code_challenge);
+  row.nonce = std::move(grant.nonce);
+  row.user_id = std::move(grant.user_id);
+  row.scopes = std::move(grant.scopes);
+  row.auth_time = grant.auth_time;
+  row.expires_at = grant.expires_at;
+  need(m_store.put_code(row));
   return code;
 }
 
 Redemption AuthState::redeem_code(const std::string& code, const std::string& client_id, std::int64_t now,
                                   CodeGrant& out) {
-  const std::lock_guard lock(m_mutex);
-  const auto it = m_codes.find(hashed(code));
-  if (it == m_codes.end()) {
-    return Redemption::unknown;
+  // The store marks the code used in one UPDATE: of concurrent redemptions (in any
+  // process) exactly one gets past this line with `ok`.
+  auto [use, row] = need(m_store.use_code(hashed(code), client_id));
+  switch (use) {
+    case state::CodeUse::unknown:
+      return Redemption::unknown;
+    case state::CodeUse::wrong_client:
+      // RFC 6749 §4.1.3: the code must have been issued to the authenticated client.
+      return Redemption::wrong_client;
+    case state::CodeUse::replayed:
+      // RFC 6749 §4.1.2 and RFC 9700 §4.5: a code seen twice was stolen somewhere; revoke
+      // everything the first redemption produced.
+      for (const auto& linked : row.linked_jtis) {
+        revoke_access(linked.jti, linked.expires_at);
+      }
+      if (!row.family.empty()) {
+        revoke_family_now(row.family);
+      }
+      return Redemption::replayed;
+    case state::CodeUse::ok:
+      break;
   }
-  auto& entry = it->second;
-  if (entry.grant.client_id != client_id) {
-    // RFC 6749 §4.1.3: the code must have been issued to the authenticated client.
-    return Redemption::wrong_client;
+  if (row.expires_at <= now) {
+    return Redemption::expired; // used up all the same
   }
-  if (entry.used) {
-    // RFC 6749 §4.1.2 and RFC 9700 §4.5: a code seen twice was stolen somewhere; revoke
-    // everything the first redemption produced.
-    for (const auto& [jti, expires_at] : entry.jtis) {
-      revoke_jti_locked(jti, expires_at);
-    }
-    if (!entry.family.empty()) {
-      revoke_family_locked(entry.family);
-    }
-    return Redemption::replayed;
-  }
-  entry.used = true;
-  if (entry.grant.expires_at <= now) {
-    return Redemption::expired;
-  }
-  out = entry.grant;
+  out = {std::move(row.client_id),
+         std::move(row.redirect_uri),
+         std::move(row.code_challenge),
+         std::move(row.nonce),
+         std::move(row.user_id),
+         std::move(row.scopes),
+         row.auth_time,
+         row.expires_at};
   return Redemption::ok;
 }
 
 void AuthState::link_code(const std::string& code, const std::string& jti, std::int64_t jti_expires_at,
                           const std::string& family) {
-  const std::lock_guard lock(m_mutex);
-  const auto it = m_codes.find(hashed(code));
-  if (it == m_codes.end()) {
-    return;
-  }
-  it->second.jtis.emplace_back(jti, jti_expires_at);
-  it->second.family = family;
+  need(m_store.link_code(hashed(code), jti, jti_expires_at, family));
 }
 
 std::string AuthState::new_family() {
@@ -187,123 +225,92 @@ std::string AuthState::new_family() {
 
 std::string AuthState::issue_refresh(RefreshGrant grant) {
   auto token = util::random_token(k_secret_bytes);
-  const std::lock_guard lock(m_mutex);
-  maybe_prune_locked();
-  m_families.try_emplace(grant.family);
-  const auto key = hashed(token);
-  if (m_journal) {
-    m_journal->refresh_saved(key, grant, false);
-  }
-  m_refresh.emplace(key, RefreshEntry{std::move(grant), false});
+  state::RefreshRecord row;
+  row.token_hash = hashed(token);
+  row.family = std::move(grant.family);
+  row.client_id = std::move(grant.client_id);
+  row.user_id = std::move(grant.user_id);
+  row.scopes = std::move(grant.scopes);
+  row.auth_time = grant.auth_time;
+  row.expires_at = grant.expires_at;
+  need(m_store.put_refresh(row));
   return token;
 }
 
 Redemption AuthState::rotate_refresh(const std::string& token, const std::string& client_id, std::int64_t now,
                                      RefreshGrant& out) {
-  const std::lock_guard lock(m_mutex);
-  const auto it = m_refresh.find(hashed(token));
-  if (it == m_refresh.end()) {
-    return Redemption::unknown;
+  // The compare-and-swap is the store's (rotated 0 -> 1 in one statement); the successor
+  // is issued by the caller once the access token exists.
+  auto [use, row] = need(m_store.rotate_refresh({hashed(token), client_id, now, {}, 0}));
+  switch (use) {
+    case state::RefreshUse::unknown:
+      return Redemption::unknown;
+    case state::RefreshUse::wrong_client:
+      // RFC 6749 §6: a refresh token is bound to the client it was issued to.
+      return Redemption::wrong_client;
+    case state::RefreshUse::expired:
+      return Redemption::expired;
+    case state::RefreshUse::replayed:
+      // RFC 9700 §4.14.2: the store revoked the family in the same transaction; make its
+      // access tokens' revocation visible here at once.
+      (void)m_revoked.refresh();
+      return Redemption::replayed;
+    case state::RefreshUse::ok:
+      break;
   }
-  auto& entry = it->second;
-  if (entry.grant.client_id != client_id) {
-    // RFC 6749 §6: a refresh token is bound to the client it was issued to.
-    return Redemption::wrong_client;
-  }
-  const auto family = m_families.find(entry.grant.family);
-  if (family != m_families.end() && family->second.revoked) {
-    return Redemption::replayed;
-  }
-  if (entry.rotated) {
-    // RFC 9700 §4.14.2: a rotated token used again means two parties hold the family;
-    // the server cannot tell which is legitimate, so the whole family goes.
-    revoke_family_locked(entry.grant.family);
-    return Redemption::replayed;
-  }
-  if (entry.grant.expires_at <= now) {
-    return Redemption::expired;
-  }
-  entry.rotated = true;
-  if (m_journal) {
-    m_journal->refresh_saved(it->first, entry.grant, true);
-  }
-  out = entry.grant;
+  out = to_grant(std::move(row));
   return Redemption::ok;
 }
 
 std::optional<std::vector<std::string>> AuthState::refresh_scopes(const std::string& token) const {
-  const std::lock_guard lock(m_mutex);
-  const auto it = m_refresh.find(hashed(token));
-  if (it == m_refresh.end()) {
-    return std::nullopt;
-  }
-  return it->second.grant.scopes;
+  auto row = need(m_store.refresh(hashed(token)));
+  return row ? std::optional(std::move(row->scopes)) : std::nullopt;
 }
 
 void AuthState::add_family_token(const std::string& family, const std::string& jti, std::int64_t expires_at) {
-  const std::lock_guard lock(m_mutex);
-  auto& entry = m_families[family];
-  if (entry.revoked) {
-    revoke_jti_locked(jti, expires_at);
-    return;
-  }
-  entry.jtis.emplace_back(jti, expires_at);
-  m_jti_family.insert_or_assign(jti, std::pair{family, expires_at});
-  if (m_journal) {
-    m_journal->family_token_added(family, jti, expires_at);
-  }
+  need(m_store.add_family_token(family, jti, expires_at));
+  // Issued into a family revoked meanwhile, the token was revoked by the store at once;
+  // the view learns it now rather than at the next poll.
+  (void)m_revoked.refresh();
 }
 
 std::optional<RefreshGrant> AuthState::active_refresh(const std::string& token, std::int64_t now) const {
-  const std::lock_guard lock(m_mutex);
-  const auto it = m_refresh.find(hashed(token));
-  if (it == m_refresh.end() || it->second.rotated || it->second.grant.expires_at <= now) {
+  auto row = need(m_store.refresh(hashed(token)));
+  if (!row || row->rotated || row->family_revoked || row->expires_at <= now) {
     return std::nullopt;
   }
-  const auto family = m_families.find(it->second.grant.family);
-  if (family != m_families.end() && family->second.revoked) {
-    return std::nullopt;
-  }
-  return it->second.grant;
+  return to_grant(std::move(*row));
 }
 
 RefreshRevocation AuthState::revoke_refresh(const std::string& token, const std::string& client_id) {
-  const std::lock_guard lock(m_mutex);
-  const auto it = m_refresh.find(hashed(token));
-  if (it == m_refresh.end()) {
+  const auto row = need(m_store.refresh(hashed(token)));
+  if (!row) {
     return RefreshRevocation::unknown;
   }
-  if (it->second.grant.client_id != client_id) {
+  if (row->client_id != client_id) {
     return RefreshRevocation::wrong_client;
   }
   // RFC 7009 §2.1: revoking a refresh token ends the authorization grant it stands for,
   // so every token of its rotation family goes, and the access tokens issued from them.
-  revoke_family_locked(it->second.grant.family);
+  revoke_family_now(row->family);
   return RefreshRevocation::revoked;
 }
 
 void AuthState::revoke_access(const std::string& jti, std::int64_t expires_at) {
-  const std::lock_guard lock(m_mutex);
-  revoke_jti_locked(jti, expires_at);
+  need(m_store.revoke_access(jti, expires_at));
+  m_revoked.add(jti, expires_at);
 }
 
 std::string AuthState::family_of(const std::string& jti) const {
-  const std::lock_guard lock(m_mutex);
-  const auto it = m_jti_family.find(jti);
-  return it == m_jti_family.end() ? std::string() : it->second.first;
+  return need(m_store.family_of(jti));
 }
 
 void AuthState::revoke_family(const std::string& family) {
-  const std::lock_guard lock(m_mutex);
-  revoke_family_locked(family);
+  revoke_family_now(family);
 }
 
 bool AuthState::is_revoked(const std::string& jti) const {
-  if (m_revoked_count.load(std::memory_order_acquire) == 0) {
-    return false;
-  }
-  const std::shared_lock lock(m_revoked_mutex);
-  return m_revoked.find(jti) != m_revoked.end();
+  return m_revoked.is_revoked(jti);
 }
 
 std::int64_t AuthState::login_wait(const std::string& username, std::int64_t now) const {
@@ -318,45 +325,21 @@ void AuthState::set_login_backoff(BackoffPolicy policy) {
   m_login_backoff.set_policy(policy);
 }
 
-void AuthState::revoke_family_locked(const std::string& family) {
-  auto& entry = m_families[family];
-  entry.revoked = true;
-  if (m_journal) {
-    m_journal->family_revoked(family);
-  }
-  for (const auto& [jti, expires_at] : entry.jtis) {
-    revoke_jti_locked(jti, expires_at);
+void AuthState::revoke_family_now(const std::string& family) {
+  need(m_store.revoke_family(family));
+  if (auto refreshed = m_revoked.refresh(); !refreshed) {
+    throw state::StateUnavailable(refreshed.error().message);
   }
 }
 
-void AuthState::revoke_jti_locked(const std::string& jti, std::int64_t expires_at) {
-  if (m_journal) {
-    m_journal->token_revoked(jti, expires_at);
+void AuthState::bound_anonymous_state(state::Bounded what) {
+  // Counting is a query: done every 64th insert, so the cap may be passed by 63 rows.
+  if (m_anonymous_inserts.fetch_add(1, std::memory_order_relaxed) % 64 != 63) {
+    return;
   }
-  const std::unique_lock lock(m_revoked_mutex);
-  m_revoked.emplace(jti, expires_at);
-  m_revoked_count.store(m_revoked.size(), std::memory_order_release);
-}
-
-void AuthState::maybe_prune_locked() {
-  // Expired entries go in batches, timed by the latest clock reading any call brought;
-  // sooner when anonymous /auth/authorize requests pile up sessions and pending requests.
-  constexpr std::size_t k_crowded = 50000;
-  const bool crowded = m_sessions.size() > k_crowded || m_pending.size() > k_crowded;
-  if (++m_inserts % (crowded ? 64 : 512) == 0 && m_last_now > 0) {
-    prune_locked(m_last_now);
+  if (need(m_store.count(what, wall_now())) > m_anonymous_cap) {
+    (void)need(m_store.evict(what, m_anonymous_cap));
   }
-}
-
-void AuthState::prune_locked(std::int64_t now) {
-  std::erase_if(m_sessions, [now](const auto& item) { return item.second.expires_at <= now; });
-  std::erase_if(m_pending, [now](const auto& item) { return item.second.expires_at <= now; });
-  std::erase_if(m_codes,
-                [now](const auto& item) { return item.second.grant.expires_at + k_used_code_memory <= now; });
-  std::erase_if(m_jti_family, [now](const auto& item) { return item.second.second <= now; });
-  const std::unique_lock lock(m_revoked_mutex);
-  std::erase_if(m_revoked, [now](const auto& item) { return item.second <= now; });
-  m_revoked_count.store(m_revoked.size(), std::memory_order_release);
 }
 
 } // namespace oauthctl::server

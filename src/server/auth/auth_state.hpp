@@ -2,17 +2,14 @@
 #pragma once
 
 #include "server/auth/login_backoff.hpp"
+#include "server/state/revocation_view.hpp"
+#include "server/state/state_store.hpp"
 
 #include <atomic>
 #include <cstdint>
-#include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
-#include <shared_mutex>
 #include <string>
-#include <unordered_map>
-#include <utility>
 #include <vector>
 
 namespace oauthctl::server {
@@ -69,43 +66,23 @@ struct RefreshGrant {
   std::int64_t expires_at = 0;
 };
 
-// Where AuthState writes what must survive a restart: refresh tokens (by hash) and access
-// token revocations. Called with AuthState's lock held, one call at a time; a failure is
-// the journal's to report, the in-memory state stays authoritative.
-class AuthJournal {
-public:
-  virtual ~AuthJournal() = default;
-  // The refresh token hashed `token_hash` now stands as `grant` (`rotated` once used).
-  virtual void refresh_saved(const std::string& token_hash, const RefreshGrant& grant, bool rotated) = 0;
-  // Every refresh token of `family` is dead.
-  virtual void family_revoked(const std::string& family) = 0;
-  // Access token `jti` was issued within refresh `family`.
-  virtual void family_token_added(const std::string& family, const std::string& jti,
-                                  std::int64_t expires_at) = 0;
-  // Access token `jti` is revoked until it expires.
-  virtual void token_revoked(const std::string& jti, std::int64_t expires_at) = 0;
-};
-
 // How a code or refresh token redemption went.
 enum class Redemption { ok, unknown, expired, wrong_client, replayed };
 
 // How a revocation request for a refresh token went (RFC 7009 §2.1).
 enum class RefreshRevocation { revoked, unknown, wrong_client };
 
-// The server's short-lived, mutable authorization state: sessions, pending requests,
-// codes, refresh tokens, revoked access token ids and login backoff. Thread-safe. Secrets
-// handed out (codes, refresh tokens) are kept only as SHA-256 hashes.
+// The server's authorization logic over the state store: sessions, pending requests,
+// codes, refresh tokens, revoked access token ids and login backoff. It keeps no state of
+// its own beyond the revocation view (a cache with a 1 s bound, see revocation_view.hpp);
+// every step that must happen once is one atomic call of the store, so any number of
+// `serve` processes on one database agree. Secrets handed out (codes, refresh tokens) are
+// stored only as SHA-256 hashes. A store failure throws state::StateUnavailable (answered
+// 503 by handle_request). Thread-safe.
 class AuthState {
 public:
-  // Sends every later change of refresh tokens and revocations to `journal`; call before
-  // serving.
-  void set_journal(std::unique_ptr<AuthJournal> journal);
-  // Loads a refresh token saved by a journal (`token_hash` as refresh_saved gave it).
-  void restore_refresh(const std::string& token_hash, RefreshGrant grant, bool rotated);
-  // Loads an access token id of a refresh family saved by a journal.
-  void restore_family_token(const std::string& family, const std::string& jti, std::int64_t expires_at);
-  // Loads a revocation saved by a journal.
-  void restore_revocation(const std::string& jti, std::int64_t expires_at);
+  // Works on `store`, which must outlive it.
+  explicit AuthState(state::StateStore& store);
 
   // A new session valid until `expires_at`; returns its id (the cookie value).
   std::string create_session(std::int64_t expires_at);
@@ -157,7 +134,7 @@ public:
   // Revokes refresh `token`'s whole family, with the access tokens issued in it, when it
   // was issued to `client_id` (RFC 7009 §2.1).
   RefreshRevocation revoke_refresh(const std::string& token, const std::string& client_id);
-  // Revokes access token `jti` until `expires_at` (RFC 7009 §2), persisted by the journal.
+  // Revokes access token `jti` until `expires_at` (RFC 7009 §2), in the store.
   void revoke_access(const std::string& jti, std::int64_t expires_at);
   // The refresh family access token `jti` was issued in; empty when none.
   [[nodiscard]] std::string family_of(const std::string& jti) const;
@@ -174,44 +151,25 @@ public:
   // Sets how failed logins (form and password grant alike) slow later ones down.
   void set_login_backoff(BackoffPolicy policy);
 
+  // Reads revocations made by other processes since the last refresh (the maintenance
+  // thread calls it every 250 ms); `network` error when the store cannot be read.
+  [[nodiscard]] util::Result<void> refresh_revocations() { return m_revoked.refresh(); }
+
+  // Caps the sessions without a user and the pending requests that anonymous
+  // /auth/authorize requests create (the soonest-expiring go first beyond it).
+  void set_anonymous_cap(std::size_t cap) { m_anonymous_cap = cap; }
+
 private:
-  struct CodeEntry {
-    CodeGrant grant;
-    bool used = false;
-    std::vector<std::pair<std::string, std::int64_t>> jtis;
-    std::string family;
-  };
-  struct RefreshEntry {
-    RefreshGrant grant;
-    bool rotated = false;
-  };
-  struct Family {
-    bool revoked = false;
-    std::vector<std::pair<std::string, std::int64_t>> jtis;
-  };
+  // Revokes `family` and brings the view up to date with what that revoked.
+  void revoke_family_now(const std::string& family);
+  // Every 64th anonymous insert, evicts beyond the cap (counting is a query).
+  void bound_anonymous_state(state::Bounded what);
 
-  void revoke_family_locked(const std::string& family);
-  void revoke_jti_locked(const std::string& jti, std::int64_t expires_at);
-  void prune_locked(std::int64_t now);
-  void maybe_prune_locked();
-
-  mutable std::mutex m_mutex;
-  std::unique_ptr<AuthJournal> m_journal; // may be null
-  std::unordered_map<std::string, Session> m_sessions;
-  std::unordered_map<std::string, PendingAuthorization> m_pending;
-  std::unordered_map<std::string, CodeEntry> m_codes;      // by sha256(code)
-  std::unordered_map<std::string, RefreshEntry> m_refresh; // by sha256(token)
-  std::unordered_map<std::string, Family> m_families;
-  // Access token id -> its refresh family and expiry (for DELETE /Session); pruned on expiry.
-  std::unordered_map<std::string, std::pair<std::string, std::int64_t>> m_jti_family;
-  LoginBackoff m_login_backoff; // has its own lock
-  std::uint64_t m_inserts = 0;
-  mutable std::int64_t m_last_now = 0;
-
-  // Read by every FHIR request: its own lock, and a counter to skip it when empty.
-  mutable std::shared_mutex m_revoked_mutex;
-  std::unordered_map<std::string, std::int64_t> m_revoked; // jti -> exp
-  std::atomic<std::size_t> m_revoked_count{0};
+  state::StateStore& m_store;
+  mutable state::RevocationView m_revoked; // its own locks; is_revoked may refresh it
+  LoginBackoff m_login_backoff;
+  std::size_t m_anonymous_cap = 50000;
+  std::atomic<std::uint64_t> m_anonymous_inserts{0};
 };
 
 } // namespace oauthctl::server

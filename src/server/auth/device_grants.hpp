@@ -5,18 +5,18 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace oauthctl::server {
 
-// How many device authorizations may wait at once, and the defaults of `serve`'s
+// How many device authorizations may wait at once (all clients, and one client: a
+// client's flood must not crowd out the others), and the defaults of `serve`'s
 // --device-interval and --device-lifetime (seconds).
 inline constexpr std::size_t k_device_capacity = 10000;
+inline constexpr std::size_t k_device_client_quota = 1000;
 inline constexpr std::int64_t k_default_device_interval = 5;
 inline constexpr std::int64_t k_default_device_lifetime = 600;
 
@@ -62,13 +62,18 @@ enum class DevicePoll {
   unknown,   // invalid_grant: never issued, already redeemed, or another client's
 };
 
-// The pending device grants of `serve`: kept in memory (they live minutes), bounded, with
-// the device code and the user code stored only as SHA-256 hashes. Thread-safe.
+// The device grants of `serve`, kept in the state store with the device code and the user
+// code stored only as SHA-256 hashes; bounded in total and per client. Every step that
+// must happen once (a decision, the single hand-out of an approved code, the polling
+// interval) is one atomic call of the store. A store failure throws
+// state::StateUnavailable. Thread-safe.
 class DeviceGrants {
 public:
-  // `capacity`: how many grants may wait at once; `interval`: the initial polling
-  // interval in seconds (RFC 8628 §3.2); `lifetime`: seconds until a device code expires.
-  DeviceGrants(std::size_t capacity, std::int64_t interval, std::int64_t lifetime);
+  // `capacity`: how many grants may wait at once, `client_quota` of them for one client;
+  // `interval`: the initial polling interval in seconds (RFC 8628 §3.2); `lifetime`:
+  // seconds until a device code expires. `store` must outlive it.
+  DeviceGrants(state::StateStore& store, std::size_t capacity, std::int64_t interval, std::int64_t lifetime,
+               std::size_t client_quota = k_device_client_quota);
 
   [[nodiscard]] std::int64_t interval() const { return m_interval; }
   [[nodiscard]] std::int64_t lifetime() const { return m_lifetime; }
@@ -78,7 +83,8 @@ public:
     std::string user_code; // as shown: XXXX-XXXX
   };
   // Stores `request` (its expires_at is set here from `now`); nothing when `capacity`
-  // grants are already waiting.
+  // grants, or `client_quota` of its client, are already waiting. (Counted before the
+  // insert: concurrent starts may pass a bound by a few.)
   std::optional<Issued> start(DeviceRequest request, std::int64_t now);
 
   // The request behind a still pending `user_code` (canonical form) at `now`.
@@ -101,29 +107,14 @@ public:
   void record_entry(const std::string& key, bool wrong, std::int64_t now);
 
 private:
-  enum class State { pending, approved, denied };
-  struct Entry {
-    DeviceRequest request;
-    std::string user_code_hash;
-    State state = State::pending;
-    std::int64_t interval = 0;
-    std::int64_t last_poll = 0; // 0: never polled
-    std::string user_id;
-    std::int64_t auth_time = 0;
-  };
-  // Forgets the grants that expired at or before `expired_before`.
-  void prune_locked(std::int64_t expired_before);
-
+  state::StateStore& m_store;
   std::size_t m_capacity;
+  std::size_t m_client_quota;
   std::int64_t m_interval;
   std::int64_t m_lifetime;
-  mutable std::mutex m_mutex;
-  std::uint64_t m_inserts = 0;
-  std::unordered_map<std::string, Entry> m_grants;        // by sha256(device_code)
-  std::unordered_map<std::string, std::string> m_by_user; // sha256(user code) -> grant key
   // Wrong user codes, by user: 5 free, then 15 s doubling, forgotten after 15 minutes
   // (RFC 8628 §5.1: the short user code must not be brute-forced).
-  LoginBackoff m_wrong_entries{BackoffPolicy{5, 15, 6, 900}};
+  LoginBackoff m_wrong_entries;
 };
 
 } // namespace oauthctl::server

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "server/state/state_store.hpp"
+
+#include <atomic>
 #include <cstdint>
-#include <mutex>
 #include <string>
-#include <unordered_map>
 
 namespace oauthctl::server {
 
@@ -16,35 +17,36 @@ struct BackoffPolicy {
   std::int64_t window = 900;      // failures older than this (seconds since the last) are forgotten
 };
 
-// Per-username slow-down of password guessing, shared by the login form and the password
-// grant. A slow-down rather than a lockout: a lockout would let anyone lock a user out by
-// guessing wrong on purpose (RFC 6749 §10.10 asks for guessing to be hard, not for
-// denial of service). While a wait runs, attempts are refused without checking the
-// password, so they neither count nor reveal anything. Thread-safe; time is passed in.
+// Per-key slow-down of guessing (a username for passwords; the device page keys wrong
+// user codes by session), shared by the login form and the password grant. A slow-down
+// rather than a lockout: a lockout would let anyone lock a user out by guessing wrong on
+// purpose (RFC 6749 §10.10 asks for guessing to be hard, not for denial of service). While
+// a wait runs, attempts are refused without checking the password, so they neither count
+// nor reveal anything. The counters live in the state store (atomic increments, shared by
+// every process on it, forgotten after the window by prune); keys are prefixed with
+// `scope` so that two uses never share a counter. A store failure throws
+// state::StateUnavailable. Thread-safe; time is passed in.
 class LoginBackoff {
 public:
-  explicit LoginBackoff(BackoffPolicy policy = {}) : m_policy(policy) {}
+  explicit LoginBackoff(state::StateStore& store, BackoffPolicy policy = {}, std::string scope = "login:")
+      : m_store(store), m_policy(policy), m_scope(std::move(scope)) {}
 
   // Replaces the policy (before serving).
   void set_policy(BackoffPolicy policy);
 
-  // Seconds an attempt for `username` must still wait at `now`; 0 when it may go ahead.
-  [[nodiscard]] std::int64_t wait(const std::string& username, std::int64_t now) const;
+  // Seconds an attempt for `key` must still wait at `now`; 0 when it may go ahead.
+  [[nodiscard]] std::int64_t wait(const std::string& key, std::int64_t now) const;
 
-  // Records a failed (true) or successful (false) password check for `username` at `now`;
-  // a success forgets the failures.
-  void record(const std::string& username, bool failed, std::int64_t now);
+  // Records a failed (true) or successful (false) attempt for `key` at `now`; a success
+  // forgets the failures.
+  void record(const std::string& key, bool failed, std::int64_t now);
 
 private:
-  struct Failures {
-    int count = 0;
-    std::int64_t last = 0;
-  };
-  [[nodiscard]] std::int64_t wait_locked(const Failures& failures, std::int64_t now) const;
+  [[nodiscard]] std::int64_t wait_for(int failures, std::int64_t last, std::int64_t now) const;
 
-  mutable std::mutex m_mutex;
-  BackoffPolicy m_policy;
-  std::unordered_map<std::string, Failures> m_failures;
+  state::StateStore& m_store;
+  BackoffPolicy m_policy; // set before serving, read-only afterwards
+  std::string m_scope;
 };
 
 } // namespace oauthctl::server

@@ -41,6 +41,11 @@ public:
   // passwords, so timing does not reveal which users exist.
   [[nodiscard]] PasswordCheck authenticate(std::string_view username, std::string_view password) const;
 
+  // Makes `password` the one password of seeded user `id` in this process (see
+  // ClientRegistry::trust_seed_secret: the seed is the truth for what it lists). Call
+  // before serving.
+  void trust_seed_password(const std::string& id, std::string_view password);
+
   // The user's display name: `name` as a string, or "givenName familyName"; may be empty.
   [[nodiscard]] static std::string display_name(const UserSpec& user);
 
@@ -52,8 +57,14 @@ public:
   [[nodiscard]] static std::string fhir_user_reference(const UserSpec& user);
 
 private:
+  [[nodiscard]] const std::string& dummy_hash() const;
+  [[nodiscard]] std::string tag(std::string_view id, std::string_view password) const;
+
   std::unordered_map<std::string, RegisteredUser> m_users;
-  std::string m_dummy_hash;
+  std::string m_tag_key;                                 // process-random HMAC key, never stored
+  std::unordered_map<std::string, std::string> m_seeded; // id -> HMAC tag of the seed's password
+  mutable std::once_flag m_dummy_once;
+  mutable std::string m_dummy_hash;
   // Bounds concurrent scrypt runs (32 MiB each) and the requests waiting for one.
   std::shared_ptr<const HashGate> m_gate;
 };

@@ -27,17 +27,61 @@ test_store_survives_restart() {
   token=$(demo_token) || fail "no token"
   kid1=$(curl -s "$SERVER_URL/.well-known/jwks.json" | jq -r '.keys[0].kid')
   stop_server "$SERVER_PID" || fail "serve did not exit 0 on SIGTERM"
-  start_server --no-defaults --data "$db"
+  start_server --no-defaults --demo --data "$db"
   kid2=$(curl -s "$SERVER_URL/.well-known/jwks.json" | jq -r '.keys[0].kid')
   [[ $kid1 == "$kid2" ]] || fail "signing key changed across restart: $kid1 -> $kid2"
-  # The demo client was stored: it still authenticates without --demo.
-  demo_token >/dev/null || fail "demo client gone after restart"
+  demo_token >/dev/null || fail "demo client refused after restart"
+  stop_server "$SERVER_PID" || fail "serve did not exit 0 on SIGTERM"
   # Secrets are stored hashed, never in clear.
   if command -v sqlite3 >/dev/null; then
     sqlite3 "$db" .dump | grep -q demo-secret && fail "client secret stored in clear"
   fi
   grep -qa 'demo-secret' "$db" && fail "client secret stored in clear"
   return 0
+}
+
+# Issue 9: clients and users seeded from --config or --demo stop working once their source
+# no longer lists them (the published demo secret must not outlive --demo); the restart
+# says so in its log.
+test_seeded_credentials_follow_their_source() {
+  local db=$TEST_DIR/seeded/serve.db config=$TEST_DIR/seed.json
+  cat >"$config" <<'JSON'
+{"clients": [
+  {"id": "cfg-client", "secret": "cfg-secret", "grant_types": ["client_credentials", "password"]},
+  {"id": "cfg-gone", "secret": "gone-secret", "grant_types": ["client_credentials"]}]}
+JSON
+  start_server --no-defaults --demo --config "$config" --data "$db"
+  demo_token >/dev/null || fail "demo client refused with --demo"
+  run_cli token --grant client_credentials --server "$SERVER_URL" --client-id cfg-gone \
+    --client-secret-file <(printf gone-secret)
+  expect_exit 0
+  stop_server "$SERVER_PID" || fail "serve did not exit 0 on SIGTERM"
+
+  cat >"$config" <<'JSON'
+{"clients": [{"id": "cfg-client", "secret": "cfg-secret", "grant_types": ["client_credentials", "password"]}]}
+JSON
+  start_server --no-defaults --config "$config" --data "$db"
+  local log=$TEST_DIR/server1.log
+  grep -q 'client demo-client (seeded from --demo) is no longer in the seed: removed' "$log" ||
+    fail "no log line for demo-client: $(cat "$log")"
+  grep -q 'client cfg-gone (seeded from --config) is no longer in the seed: removed' "$log" ||
+    fail "no log line for cfg-gone: $(cat "$log")"
+  run_cli token --grant client_credentials --server "$SERVER_URL" --client-id demo-client \
+    --client-secret-file <(printf demo-secret)
+  expect_exit 4
+  expect_stderr 'invalid_client'
+  run_cli token --grant client_credentials --server "$SERVER_URL" --client-id cfg-gone \
+    --client-secret-file <(printf gone-secret)
+  expect_exit 4
+  expect_stderr 'invalid_client'
+  # demo/demo was seeded by --demo too: gone, so a password grant by a client still seeded fails.
+  STDIN=$'demo\n' run_cli token --grant password --server "$SERVER_URL" --client-id cfg-client \
+    --client-secret-file <(printf cfg-secret) --username demo --password -
+  expect_exit 4
+  expect_stderr 'invalid_grant'
+  run_cli token --grant client_credentials --server "$SERVER_URL" --client-id cfg-client \
+    --client-secret-file <(printf cfg-secret)
+  expect_exit 0
 }
 
 test_aidbox_client_resource_as_is() {

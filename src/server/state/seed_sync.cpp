@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: MIT
+#include "server/state/seed_sync.hpp"
+
+#include <oauthctl/server/secret_hash.hpp>
+
+#include <fmt/format.h>
+
+#include <set>
+
+namespace oauthctl::server::state {
+
+namespace {
+
+// Why start-up hashes nothing: scrypt costs ~0.1 s and 32 MiB per secret, and hashing every
+// seeded secret again at every start was most of serve's start-up time. The seed holds the
+// secrets in plain text anyway (config file, or the published demo ones), so this process
+// checks requests against them directly; the store's copy (for other processes and the
+// next start) is brought up to date in the background, and hashed at rest as before.
+struct Desired {
+  std::string id;
+  std::string resource_json;
+  std::optional<std::string> secret;
+  Source source;
+};
+
+template<typename Spec>
+std::vector<Desired> desired(const std::vector<Spec>& config, const std::vector<Spec>& demo,
+                             std::optional<std::string> Spec::*secret) {
+  std::vector<Desired> out;
+  std::set<std::string> configured;
+  for (const auto& spec : config) {
+    configured.insert(spec.id);
+    out.push_back({spec.id, to_resource(spec).dump(), spec.*secret, Source::config});
+  }
+  for (const auto& spec : demo) {
+    // A config entry with a demo id replaces the demo one (e.g. a demo-client with the
+    // implicit grant enabled): the config is its source.
+    if (configured.count(spec.id) == 0) {
+      out.push_back({spec.id, to_resource(spec).dump(), spec.*secret, Source::demo});
+    }
+  }
+  return out;
+}
+
+using Getter = util::Result<std::optional<PrincipalRecord>> (StateStore::*)(const std::string&);
+using Lister = util::Result<std::vector<PrincipalRecord>> (StateStore::*)();
+using Putter = util::Result<void> (StateStore::*)(const PrincipalRecord&);
+using Deleter = util::Result<bool> (StateStore::*)(const std::string&);
+
+util::Result<void> sync(StateStore& store, const std::vector<Desired>& wanted, PendingHash::Kind kind,
+                        Getter get, Lister list, Putter put, Deleter remove, SeedSync& out) {
+  const char* noun = kind == PendingHash::Kind::client ? "client" : "user";
+  std::set<std::string> listed;
+  for (const auto& entry : wanted) {
+    listed.insert(entry.id);
+    auto stored = (store.*get)(entry.id);
+    if (!stored) {
+      return tl::unexpected(stored.error());
+    }
+    PrincipalRecord row{entry.id, entry.resource_json, {}, entry.source, 0};
+    if (entry.secret) {
+      // Keep the stored hash for now (checked in the background); a new entry gets the
+      // placeholder, which no secret verifies against.
+      row.secret_hash =
+        *stored && !(*stored)->secret_hash.empty() ? (*stored)->secret_hash : std::string(k_unhashed_secret);
+      out.pending_hashes.push_back({kind, entry.id, *entry.secret});
+      (kind == PendingHash::Kind::client ? out.client_secrets : out.user_passwords)
+        .emplace_back(entry.id, *entry.secret);
+    }
+    const bool same = *stored && (*stored)->resource_json == row.resource_json &&
+                      (*stored)->secret_hash == row.secret_hash && (*stored)->source == row.source;
+    if (!same) {
+      if (auto written = (store.*put)(row); !written) {
+        return written;
+      }
+    }
+  }
+  auto all = (store.*list)();
+  if (!all) {
+    return tl::unexpected(all.error());
+  }
+  for (const auto& row : *all) {
+    if (row.source == Source::admin || listed.count(row.id) > 0) {
+      continue;
+    }
+    // Seeded once, no longer seeded: the credentials stop working (a published demo
+    // secret must not outlive --demo).
+    if (auto removed = (store.*remove)(row.id); !removed) {
+      return tl::unexpected(removed.error());
+    }
+    out.dropped.push_back(fmt::format("{} {} (seeded from {}) is no longer in the seed: removed", noun,
+                                      row.id, row.source == Source::demo ? "--demo" : "--config"));
+  }
+  return {};
+}
+
+} // namespace
+
+util::Result<SeedSync> sync_seed(StateStore& store, const Seed& config, const Seed& demo) {
+  SeedSync out;
+  auto clients =
+    sync(store, desired(config.clients, demo.clients, &ClientSpec::secret), PendingHash::Kind::client,
+         &StateStore::client, &StateStore::clients, &StateStore::put_client, &StateStore::delete_client, out);
+  if (!clients) {
+    return tl::unexpected(clients.error());
+  }
+  auto users =
+    sync(store, desired(config.users, demo.users, &UserSpec::password), PendingHash::Kind::user,
+         &StateStore::user, &StateStore::users, &StateStore::put_user, &StateStore::delete_user, out);
+  if (!users) {
+    return tl::unexpected(users.error());
+  }
+  return out;
+}
+
+void finish_seed_hashes(StateStore& store, const std::vector<PendingHash>& pending,
+                        const std::function<void(std::string_view)>& log,
+                        const std::function<bool()>& stopping) {
+  for (const auto& item : pending) {
+    if (stopping && stopping()) {
+      return;
+    }
+    const bool client = item.kind == PendingHash::Kind::client;
+    auto stored = client ? store.client(item.id) : store.user(item.id);
+    if (!stored || !*stored) {
+      continue; // gone meanwhile (or the store is down: the next start checks again)
+    }
+    if (verify_secret(item.secret, (*stored)->secret_hash)) {
+      continue; // the stored hash matches the seed: nothing to write
+    }
+    if (stopping && stopping()) {
+      return;
+    }
+    auto row = **stored;
+    row.secret_hash = hash_secret(item.secret);
+    auto written = client ? store.put_client(row) : store.put_user(row);
+    if (!written && log) {
+      log("warning: could not store the hash of " + std::string(client ? "client " : "user ") + item.id +
+          ": " + written.error().message);
+    }
+  }
+}
+
+} // namespace oauthctl::server::state
