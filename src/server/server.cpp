@@ -164,6 +164,7 @@ public:
     if (!location) {
       return tl::unexpected(location.error());
     }
+    location->pool_size = options.store_pool;
     auto opened = state::open_state_store(*location);
     if (!opened) {
       return tl::unexpected(opened.error());
@@ -245,8 +246,17 @@ public:
     tasks.refresh = [auth = m_context->auth.get()] { return auth->refresh_revocations(); };
     tasks.log = options.log;
     m_maintenance = std::make_unique<state::StateMaintenance>(*m_store, std::move(tasks));
+    // A revocation committed by any replica on the same database refreshes this process's
+    // view at once (PostgreSQL NOTIFY); the maintenance poll stays the fallback and the bound.
+    m_store->on_change([auth = m_context->auth.get()] { (void)auth->refresh_revocations(); });
     m_context->assertions->set_fetcher(options.fetch_url);
     return {};
+  }
+
+  ~ServerImpl() override {
+    if (m_store) {
+      m_store->on_change(nullptr); // its thread calls into the context: stop it first
+    }
   }
 
   int port() const override { return m_listener->port(); }

@@ -27,6 +27,8 @@ struct ServerOptions {
   // Where the live state lives, spelled out: "sqlite:PATH", "sqlite::memory:" or
   // "postgres://USER@HOST:PORT/DB"; when set, persistence and data_path are not used.
   std::string store;
+  // Connections to a database server at most (`--store-pool`); SQLite uses one.
+  std::size_t store_pool = 8;
   std::string issuer; // defaults to http(s)://HOST:PORT (0.0.0.0 shows as 127.0.0.1)
   // Receives one line per request ("GET /fhir/Patient 200 0.4ms": method, path without
   // query, status, time) and server notices ("warning: ..."); never a secret. Called from

@@ -40,6 +40,7 @@ struct ServeOptions {
   std::string config;
   std::string data;
   std::string store; // sqlite:PATH or postgres://...
+  std::string store_pool = "8";
   std::string issuer;
   std::string device_interval = "5";
   std::string device_lifetime = "600";
@@ -337,6 +338,15 @@ int run_serve(ServeOptions& options, Io& io) {
     server_options.login_backoff_failures = backoff->first;
     server_options.login_backoff_seconds = backoff->second;
   }
+  // Connections to a database server (PostgreSQL); SQLite has its one connection.
+  const auto* pool_first = options.store_pool.data();
+  const auto* pool_last = pool_first + options.store_pool.size();
+  const auto [pool_end, pool_ec] = std::from_chars(pool_first, pool_last, server_options.store_pool);
+  if (pool_ec != std::errc{} || pool_end != pool_last || server_options.store_pool < 1 ||
+      server_options.store_pool > 1000) {
+    return report_usage(io,
+                        fmt::format("invalid --store-pool {} (1 to 1000 connections)", options.store_pool));
+  }
   if (!options.store.empty()) {
     if (options.ephemeral || !options.data.empty()) {
       return report_usage(io, "--store cannot be combined with --data or --ephemeral");
@@ -447,6 +457,8 @@ Runner setup_serve(CLI::App& app) {
   options->env.add(
     app, "--store", options->store, "OAUTHCTL_STORE",
     "where the live state lives: sqlite:PATH, sqlite::memory: or postgres://USER@HOST:PORT/DB");
+  options->env.add(app, "--store-pool", options->store_pool, "OAUTHCTL_STORE_POOL",
+                   "connections to a --store database server at most (default 8)");
   options->env.add(app, "--issuer", options->issuer, "OAUTHCTL_ISSUER",
                    "issuer URL for tokens (default http://HOST:PORT)");
   options->env.add(app, "--device-interval", options->device_interval, "OAUTHCTL_SERVE_DEVICE_INTERVAL",

@@ -131,3 +131,18 @@ test_log_has_no_secrets() {
   grep -q 'secret-query' "$log" && fail "log shows a query string"
   return 0
 }
+
+test_store_pool_is_a_count_of_connections() {
+  local bad
+  for bad in 0 1001 many -3; do
+    run_cli serve --ephemeral --port 0 --store-pool "$bad"
+    expect_exit 2
+    expect_stderr "invalid --store-pool $bad \\(1 to 1000 connections\\)"
+    expect_one_line_stderr
+  done
+  # A database server that is not there: a network error (exit 3) naming the cause, at once.
+  run_cli serve --port 0 --store postgres://nobody@127.0.0.1:1/none --store-pool 2
+  expect_exit 3
+  expect_stderr 'database unavailable'
+  expect_one_line_stderr
+}
