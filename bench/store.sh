@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Issue 9's figures, side by side in one run on this machine (loopback only):
+#   token endpoint req/s (client_credentials, wrk), FHIR read req/s (wrk) and
+#   authorization-code round trips/s (authorize, session, consent, code, token: a Python
+#   client, sequential) for
+#     1. SQLite (--data FILE, the embedded default),
+#     2. one replica on PostgreSQL (a throwaway cluster, tests/support/pg_cluster.sh),
+#     3. two replicas on that database, sharing the load (both measured at once, summed);
+#   and the PostgreSQL statements each flow costs (pg_stat_statements-free: the
+#   xact_commit and tup_* counters of pg_stat_database around a fixed number of flows).
+# Usage: bench/store.sh path/to/oauthctl   (BENCH_SECONDS per wrk run, default 10)
+set -euo pipefail
+oauthctl=$(readlink -f "${1:?usage: bench/store.sh OAUTHCTL}")
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+duration=${BENCH_SECONDS:-10}
+flows=${BENCH_FLOWS:-200}
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
+  bash "$root/tests/support/pg_cluster.sh" stop "$work/pg" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) (shared: other work runs meanwhile)"
+echo "$("$oauthctl" --version | head -n 1); wrk ${duration}s runs, 2 threads, 16 connections; $flows code flows"
+
+# serve NAME ARGS...: starts `oauthctl serve`; sets URL to its base URL.
+serve() {
+  local name=$1
+  shift
+  "$oauthctl" serve --port 0 --demo --quiet "$@" >"$work/$name.out" 2>"$work/$name.err" &
+  pids+=($!)
+  local url=
+  for _ in $(seq 300); do
+    url=$(sed -n '1s/^listening on //p' "$work/$name.out")
+    [[ -n $url ]] && break
+    sleep 0.05
+  done
+  [[ -n $url ]] || { echo "serve $name did not start: $(cat "$work/$name.err")" >&2; exit 1; }
+  URL=$url
+}
+
+rps() { awk '/^Requests\/sec:/ {print $2}'; }
+# wrk_at URL... [-- wrk args]: wrk against each URL at once (connections split), summed.
+wrk_at() {
+  local urls=() args=() url i=0 total=0
+  while [[ $1 != -- ]]; do urls+=("$1"); shift; done
+  shift
+  args=("$@")
+  local connections=$((16 / ${#urls[@]}))
+  for url in "${urls[@]}"; do
+    wrk -t2 -c"$connections" -d"${duration}s" "${args[@]}" "$url" >"$work/wrk.$i" 2>&1 &
+    i=$((i + 1))
+  done
+  wait
+  for ((i = 0; i < ${#urls[@]}; i++)); do
+    grep -q 'Non-2xx' "$work/wrk.$i" && echo "warning: non-2xx responses in a run" >&2
+    total=$(echo "$total + $(rps <"$work/wrk.$i")" | bc -l)
+  done
+  printf '%.0f' "$total"
+}
+
+token_for() {
+  curl -s -u demo-client:demo-secret -d grant_type=client_credentials -d 'scope=system/*.read' "$1/auth/token" |
+    jq -r .access_token
+}
+
+# flows_per_s URL...: authorization-code round trips per second, the flows spread over the URLs.
+flows_per_s() {
+  python3 "$here/code_flows.py" "$flows" "$@"
+}
+
+# The token endpoint posts to /auth/token: wrk's URL must be that path.
+wrk_token_urls() { local url; for url in "$@"; do echo "$url/auth/token"; done; }
+
+serve sqlite --data "$work/serve.db"
+sqlite_url=$URL
+measure_one() {
+  local label=$1
+  shift
+  local urls=("$@") token_urls=() read_urls=() token token_rps read_rps flow_rps
+  mapfile -t token_urls < <(wrk_token_urls "${urls[@]}")
+  curl -s -o /dev/null -u demo-client:demo-secret -d grant_type=client_credentials "${urls[0]}/auth/token"
+  token_rps=$(wrk_at "${token_urls[@]}" -- -s "$here/token.lua")
+  token=$(token_for "${urls[0]}")
+  for url in "${urls[@]}"; do read_urls+=("$url/fhir/Patient/pt-1"); done
+  read_rps=$(wrk_at "${read_urls[@]}" -- -H "Authorization: Bearer $token")
+  flow_rps=$(flows_per_s "${urls[@]}")
+  printf '%s %s %s %s\n' "$label" "$token_rps" "$read_rps" "$flow_rps" >>"$work/results"
+}
+measure_one sqlite "$sqlite_url"
+
+bash "$root/tests/support/pg_cluster.sh" start "$work/pg" >/dev/null
+[[ -f $work/pg/url ]] || { echo "no PostgreSQL: $(cat "$work/pg/skip" 2>/dev/null)" >&2; exit 1; }
+db=$(bash "$root/tests/support/pg_cluster.sh" createdb "$work/pg" bench)
+issuer=http://bench.oauthctl.test
+serve pg_a --store "$db" --issuer "$issuer"
+pg_a=$URL
+measure_one postgres_1 "$pg_a"
+serve pg_b --store "$db" --issuer "$issuer"
+pg_b=$URL
+measure_one postgres_2 "$pg_a" "$pg_b"
+
+# Statements per flow: transactions committed and rows touched in the database per flow.
+psql_at() { "$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/psql" -X -A -t -q "$db" -c "$1"; }
+counters() { psql_at "SELECT xact_commit, tup_inserted + tup_updated + tup_deleted FROM pg_stat_database WHERE datname = current_database()"; }
+per_flow() {
+  local label=$1 count=$2
+  shift 2
+  local before after
+  sleep 0.6 # the statistics collector reports about every 500 ms
+  before=$(counters)
+  "$@" >/dev/null
+  sleep 0.6
+  after=$(counters)
+  awk -F'|' -v b="$before" -v a="$after" -v n="$count" -v l="$label" 'BEGIN {
+    split(b, x, "|"); split(a, y, "|");
+    printf "%-34s %8.1f %8.1f\n", l, (y[1] - x[1]) / n, (y[2] - x[2]) / n }' </dev/null >>"$work/statements"
+}
+cc_flows() { local i; for ((i = 0; i < 100; i++)); do token_for "$pg_a" >/dev/null; done; }
+per_flow "client_credentials" 100 cc_flows
+per_flow "authorization code (session kept)" "$flows" flows_per_s "$pg_a"
+refresh_flows() { python3 "$here/code_flows.py" --refresh 100 "$pg_a"; }
+per_flow "refresh (rotation)" 100 refresh_flows
+revoke_flows() {
+  local i token
+  for ((i = 0; i < 100; i++)); do
+    token=$(token_for "$pg_a")
+    curl -s -o /dev/null -u demo-client:demo-secret --data-urlencode "token=$token" "$pg_a/auth/revoke"
+  done
+}
+per_flow "client_credentials + revocation" 100 revoke_flows
+
+echo
+printf '%-22s %12s %12s %14s\n' "store" "token req/s" "FHIR read/s" "code flows/s"
+read -r _ sq_token sq_read sq_flow < <(grep '^sqlite ' "$work/results")
+while read -r label token read flow; do
+  printf '%-22s %12s %12s %14s   (vs SQLite: %.2f %.2f %.2f)\n' "$label" "$token" "$read" "$flow" \
+    "$(echo "$token / $sq_token" | bc -l)" "$(echo "$read / $sq_read" | bc -l)" "$(echo "$flow / $sq_flow" | bc -l)"
+done <"$work/results"
+echo
+printf '%-34s %8s %8s\n' "PostgreSQL per flow" "commits" "rows"
+cat "$work/statements"
