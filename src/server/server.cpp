@@ -245,6 +245,12 @@ public:
     };
     tasks.refresh = [auth = m_context->auth.get()] { return auth->refresh_revocations(); };
     tasks.log = options.log;
+    // The view starts fresh, then only the maintenance thread reads the store for it: FHIR
+    // reads run on the event loop and must never wait on the database (app.cpp never_blocks).
+    if (auto fresh = m_context->auth->refresh_revocations(); !fresh) {
+      return tl::unexpected(fresh.error());
+    }
+    m_context->auth->refresh_revocations_in_background();
     m_maintenance = std::make_unique<state::StateMaintenance>(*m_store, std::move(tasks));
     // A revocation committed by any replica on the same database refreshes this process's
     // view at once (PostgreSQL NOTIFY); the maintenance poll stays the fallback and the bound.

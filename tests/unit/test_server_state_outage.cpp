@@ -80,4 +80,22 @@ TEST_SUITE("server.state_outage") {
     failing->down = false;
     CHECK(a.get("/fhir/Patient", "", second).status == 200);
   }
+
+  TEST_CASE("serve's revocation view is refreshed in the background only: a FHIR read never queries the "
+            "store, and a view past its bound fails closed even while the store is up") {
+    const auto store = test::memory_state_store();
+    const TestServer server({}, store);
+    const auto token = server.token();
+    REQUIRE(server.context->auth->refresh_revocations().has_value());
+    server.context->auth->refresh_revocations_in_background(); // what serve does at start
+    CHECK(server.get("/fhir/Patient", "", token).status == 200);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    // Nobody refreshed it (serve's maintenance thread does, every 250 ms): the read does not
+    // refresh it itself (it runs on an event loop thread), it answers 503 at once.
+    const auto stale = server.get("/fhir/Patient", "", token);
+    CHECK(stale.status == 503);
+    CHECK(stale.headers.get("Retry-After").has_value());
+    REQUIRE(server.context->auth->refresh_revocations().has_value());
+    CHECK(server.get("/fhir/Patient", "", token).status == 200);
+  }
 }

@@ -154,6 +154,11 @@ public:
   // Reads revocations made by other processes since the last refresh (the maintenance
   // thread calls it every 250 ms); `network` error when the store cannot be read.
   [[nodiscard]] util::Result<void> refresh_revocations() { return m_revoked.refresh(); }
+  // From now on is_revoked never reads the store: only refresh_revocations does (serve's
+  // maintenance thread), and a view older than its bound fails closed at once. serve
+  // answers FHIR reads on its event loop threads (app.cpp never_blocks), which must not
+  // wait on the database.
+  void refresh_revocations_in_background() { m_revoked.set_readers_refresh(false); }
 
   // Caps the sessions without a user and the pending requests that anonymous
   // /auth/authorize requests create (the soonest-expiring go first beyond it).

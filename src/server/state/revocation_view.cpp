@@ -17,6 +17,9 @@ bool RevocationView::is_stale() const {
 
 bool RevocationView::is_revoked(const std::string& jti) {
   if (is_stale()) {
+    if (!m_readers_refresh.load(std::memory_order_relaxed)) {
+      throw StateUnavailable("revocation view older than its bound");
+    }
     // Requests arriving together wait for one refresh, not one each.
     const std::lock_guard refresh_lock(m_refresh_mutex);
     if (is_stale()) {

@@ -17,9 +17,9 @@ namespace oauthctl::server::state {
 // request stays off the database. Kept current by polling StateStore::revocations_since
 // (the maintenance thread refreshes it every 250 ms; a revocation made by this process is
 // in it at once). Staleness bound: an answer is only given from a view refreshed less than
-// `bound` ago (default 1 s); an older view is refreshed on the spot, and when that fails the
-// check throws StateUnavailable (fail closed: a token revoked elsewhere is never accepted
-// because the database could not be asked). Thread-safe.
+// `bound` ago (default 1 s); an older view is refreshed on the spot (unless readers may not
+// query, see set_readers_refresh), and when that fails the check throws StateUnavailable (fail closed: a
+// token revoked elsewhere is never accepted because the database could not be asked). Thread-safe.
 class RevocationView {
 public:
   explicit RevocationView(StateStore& store, std::chrono::milliseconds bound = std::chrono::seconds(1));
@@ -33,6 +33,11 @@ public:
 
   // Makes revocation `jti` (valid until `expires_at`) visible at once in this process.
   void add(const std::string& jti, std::int64_t expires_at);
+
+  // false: is_revoked never refreshes a stale view itself (it throws StateUnavailable at
+  // once), so a reader never waits on the store; someone else must call refresh() more
+  // often than the bound (serve's maintenance thread, every 250 ms). Default true.
+  void set_readers_refresh(bool readers_refresh) { m_readers_refresh.store(readers_refresh); }
 
   [[nodiscard]] std::chrono::milliseconds bound() const { return m_bound; }
 
@@ -51,6 +56,7 @@ private:
   mutable std::shared_mutex m_mutex;
   std::unordered_map<std::string, std::int64_t> m_revoked; // jti -> exp
   std::atomic<std::size_t> m_count{0};
+  std::atomic<bool> m_readers_refresh{true};
 };
 
 } // namespace oauthctl::server::state

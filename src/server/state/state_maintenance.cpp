@@ -66,6 +66,10 @@ void StateMaintenance::run() {
       next_prune = Clock::now() + m_tasks.prune_every;
       auto pruned = m_store.prune(static_cast<std::int64_t>(std::time(nullptr)));
       report(pruned ? util::Result<void>() : tl::unexpected(pruned.error()), prune_failing, "prune");
+      if (m_tasks.refresh) {
+        // A long prune must not leave the revocation view past its bound.
+        report(m_tasks.refresh(), refresh_failing, "revocation view");
+      }
     }
     lock.lock();
   }
