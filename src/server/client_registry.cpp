@@ -4,7 +4,23 @@
 #include <oauthctl/server/secret_hash.hpp>
 #include <oauthctl/util/crypto.hpp>
 
+#include <optional>
+
 namespace oauthctl::server {
+
+namespace {
+
+// verify_secret(secret, *hash) in a slot of `gate`, or against dummy() when `hash` is null;
+// nullopt when the gate is full. The dummy hash is made on first use (scrypt): inside the
+// slot, so making it is bounded by the gate like any slow hash and never holds every
+// worker at once.
+template<class Dummy>
+std::optional<bool> verify_secret_in_gate(const HashGate& gate, std::string_view secret,
+                                          const std::string* hash, const Dummy& dummy) {
+  return gate.run([&] { return verify_secret(secret, hash != nullptr ? *hash : dummy()); });
+}
+
+} // namespace
 
 ClientRegistry::ClientRegistry(std::vector<RegisteredClient> clients, std::shared_ptr<const HashGate> gate)
     : m_cache_key(util::random_bytes(32)), m_gate(std::move(gate)) {
@@ -60,7 +76,10 @@ SecretCheck ClientRegistry::authenticate(std::string_view id, std::string_view s
       return SecretCheck::valid;
     }
     // Wrong: pay what a wrong secret of any other client costs (through the gate).
-    return m_gate->verify(secret, dummy_hash()) ? SecretCheck::invalid : SecretCheck::overloaded;
+    return verify_secret_in_gate(*m_gate, secret, nullptr,
+                                 [this]() -> const std::string& { return dummy_hash(); })
+             ? SecretCheck::invalid
+             : SecretCheck::overloaded;
   }
   if (client != nullptr && client->is_confidential()) {
     const std::shared_lock lock(m_cache_mutex);
@@ -70,8 +89,8 @@ SecretCheck ClientRegistry::authenticate(std::string_view id, std::string_view s
     }
   }
   const bool usable = client != nullptr && is_slow_hash(client->secret_hash);
-  const auto& hash = usable ? client->secret_hash : dummy_hash();
-  const auto valid = m_gate->verify(secret, hash);
+  const auto valid = verify_secret_in_gate(*m_gate, secret, usable ? &client->secret_hash : nullptr,
+                                           [this]() -> const std::string& { return dummy_hash(); });
   if (!valid) {
     return SecretCheck::overloaded;
   }

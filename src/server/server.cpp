@@ -239,10 +239,15 @@ public:
     }
     // Revocations from other processes, pruning of expired rows, and the seed's hashes.
     state::StateMaintenance::Tasks tasks;
-    tasks.once = [store = m_store, pending = std::move(synced->pending_hashes),
-                  log = options.log](const std::function<bool()>& stopping) {
-      state::finish_seed_hashes(*store, pending, log, stopping);
-    };
+    // Not for a store in memory: nothing but this process (which checks the seed's own
+    // secrets) ever reads it, and the scrypt runs would only compete with the first requests.
+    if (!(location->engine == state::StoreLocation::Engine::sqlite &&
+          location->target == state::k_sqlite_memory)) {
+      tasks.once = [store = m_store, pending = std::move(synced->pending_hashes),
+                    log = options.log](const std::function<bool()>& stopping) {
+        state::finish_seed_hashes(*store, pending, log, stopping);
+      };
+    }
     tasks.refresh = [auth = m_context->auth.get()] { return auth->refresh_revocations(); };
     tasks.log = options.log;
     // The view starts fresh, then only the maintenance thread reads the store for it: FHIR

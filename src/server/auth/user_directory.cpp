@@ -4,7 +4,23 @@
 #include <oauthctl/server/secret_hash.hpp>
 #include <oauthctl/util/crypto.hpp>
 
+#include <optional>
+
 namespace oauthctl::server {
+
+namespace {
+
+// verify_secret(secret, *hash) in a slot of `gate`, or against dummy() when `hash` is null;
+// nullopt when the gate is full. The dummy hash is made on first use (scrypt): inside the
+// slot, so making it is bounded by the gate like any slow hash and never holds every
+// worker at once.
+template<class Dummy>
+std::optional<bool> verify_password_in_gate(const HashGate& gate, std::string_view secret,
+                                            const std::string* hash, const Dummy& dummy) {
+  return gate.run([&] { return verify_secret(secret, hash != nullptr ? *hash : dummy()); });
+}
+
+} // namespace
 
 UserDirectory::UserDirectory(std::vector<RegisteredUser> users, std::shared_ptr<const HashGate> gate)
     : m_tag_key(util::random_bytes(32)), m_gate(std::move(gate)) {
@@ -53,12 +69,13 @@ PasswordCheck UserDirectory::authenticate(std::string_view username, std::string
     if (util::constant_time_equal(seeded->second, tag(username, password))) {
       return {user, false};
     }
-    const auto ran = m_gate->verify(password, dummy_hash());
+    const auto ran = verify_password_in_gate(*m_gate, password, nullptr,
+                                             [this]() -> const std::string& { return dummy_hash(); });
     return {nullptr, !ran.has_value()};
   }
   const bool usable = user != nullptr && is_slow_hash(user->password_hash);
-  const auto& hash = usable ? user->password_hash : dummy_hash();
-  const auto valid = m_gate->verify(password, hash);
+  const auto valid = verify_password_in_gate(*m_gate, password, usable ? &user->password_hash : nullptr,
+                                             [this]() -> const std::string& { return dummy_hash(); });
   if (!valid) {
     return {nullptr, true};
   }
