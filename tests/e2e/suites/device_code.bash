@@ -287,15 +287,20 @@ test_client_polls_at_the_interval() {
   # A server that wants 3 s between polls while the client was told 1 s cannot exist here,
   # so check the schedule from the server's side: no poll ever comes too soon.
   start_server --device-interval 1
+  local started=$SECONDS
   start_device_client -v
   sleep 3.5
   answer_as_user "$USER_CODE" allow
   wait_client
   expect_exit 0
+  local elapsed=$((SECONDS - started + 1))
   grep -q 'slow_down' "$TEST_DIR/stderr" && fail "the client polled too fast"
+  # At most one poll per second of the whole run (the answer itself takes a few seconds on a
+  # loaded machine, and the client keeps polling meanwhile), at least two in the 3.5 s wait.
   local polls
   polls=$(grep -c 'authorization_pending' "$TEST_DIR/stderr")
-  ((polls >= 2 && polls <= 5)) || fail "expected 2-5 pending polls in 3.5 s at 1 s intervals, saw $polls"
+  ((polls >= 2 && polls <= elapsed)) ||
+    fail "expected 2 to $elapsed pending polls in $elapsed s at 1 s intervals, saw $polls"
 }
 
 test_flow_shows_each_step() {
