@@ -94,7 +94,9 @@ ServerResponse sign_in(const AppContext& context, const util::FormFields& fields
   }
   const auto* user = check.user;
   if (user == nullptr) {
-    context.auth->record_login(username, true, now);
+    // The failure counts from when it is known: a slow hash on a loaded machine must not
+    // use up the wait that follows it.
+    context.auth->record_login(username, true, context.now());
     return again(401, "The username or password is incorrect.");
   }
   context.auth->record_login(username, false, now);

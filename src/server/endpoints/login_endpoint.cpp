@@ -51,7 +51,9 @@ ServerResponse handle_login(const AppContext& context, const ServerRequest& requ
   }
   const auto* user = check.user;
   if (user == nullptr) {
-    context.auth->record_login(username, true, now);
+    // The failure counts from when it is known: a slow hash on a loaded machine must not
+    // use up the wait that follows it.
+    context.auth->record_login(username, true, context.now());
     return login_page(401, login_form(*ui, username, "The username or password is incorrect."));
   }
   context.auth->record_login(username, false, now);

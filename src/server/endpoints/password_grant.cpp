@@ -35,7 +35,9 @@ ServerResponse password_grant(const TokenRequest& request) {
   }
   const auto* user = check.user;
   if (user == nullptr) {
-    auth.record_login(*username, true, now);
+    // The failure counts from when it is known: a slow hash on a loaded machine must not
+    // use up the wait that follows it.
+    auth.record_login(*username, true, request.context.now());
     // One answer for an unknown user and a wrong password: no user enumeration.
     return oauth_error(400, "invalid_grant", "wrong username or password");
   }
