@@ -13,6 +13,7 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <pthread.h>
 #include <signal.h>
@@ -22,6 +23,7 @@
 #include <charconv>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -196,6 +198,41 @@ util::Result<void> apply_tls_flags(const ServeOptions& options, const server::Se
   return {};
 }
 
+// The "store" member of a JSON config file's object form (issue 9: the store may be named
+// in serve's config); empty when the file has none or is not such a JSON object (the server
+// reports a bad file itself when it loads the seed). `config` error for a "store" that is
+// not a non-empty string.
+util::Result<std::string> config_file_store(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    return std::string();
+  }
+  const auto document = nlohmann::json::parse(file, nullptr, false);
+  if (document.is_discarded() || !document.is_object()) {
+    return std::string();
+  }
+  const auto store = document.find("store");
+  if (store == document.end()) {
+    return std::string();
+  }
+  const auto bad = [&path] {
+    return util::fail(util::ErrorKind::config,
+                      path + ": `store` must be sqlite:PATH or postgres://USER@HOST:PORT/DB");
+  };
+  if (!store->is_string()) {
+    return bad();
+  }
+  auto location = store->get<std::string>();
+  const auto scheme = location.find("://");
+  const bool known = location.rfind("postgres://", 0) == 0 || location.rfind("postgresql://", 0) == 0 ||
+                     (location.rfind("sqlite:", 0) == 0 && location.size() > 7) ||
+                     (!location.empty() && scheme == std::string::npos);
+  if (!known) {
+    return bad();
+  }
+  return location;
+}
+
 // A device authorization setting in whole seconds: 1 to a day.
 util::Result<std::int64_t> parse_device_seconds(std::string_view option, const std::string& text) {
   std::int64_t seconds = 0;
@@ -356,6 +393,13 @@ int run_serve(ServeOptions& options, Io& io) {
     server_options.persistence = server::Persistence::ephemeral;
   } else if (!options.data.empty()) {
     server_options.data_path = options.data;
+  } else if (auto configured =
+               options.config.empty() ? util::Result<std::string>() : config_file_store(options.config);
+             !configured) {
+    return report(io, configured.error());
+  } else if (!configured->empty()) {
+    // Lowest before the default: --store, OAUTHCTL_STORE, --data and --ephemeral win.
+    server_options.store = std::move(*configured);
   } else {
     auto path = default_data_path(io);
     if (!path) {
@@ -451,7 +495,8 @@ Runner setup_serve(CLI::App& app) {
   options->env.add(app, "--port", options->port, "OAUTHCTL_SERVE_PORT",
                    "port to listen on (default 8080; 0 = any free port)");
   options->env.add(app, "--config", options->config, "OAUTHCTL_SERVE_CONFIG",
-                   "JSON file of Aidbox-shaped Client and User resources to seed");
+                   "JSON file of Aidbox-shaped Client and User resources to seed (its \"store\" member "
+                   "names the store when no --store, --data or --ephemeral does)");
   options->env.add(app, "--data", options->data, "OAUTHCTL_SERVE_DATA",
                    "SQLite store (default $XDG_DATA_HOME/oauthctl/serve.db)");
   options->env.add(

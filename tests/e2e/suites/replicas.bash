@@ -14,6 +14,7 @@ ISSUER=http://replicas.oauthctl.test
 suite_requires() {
   command -v jq >/dev/null || { echo "jq is missing"; return 1; }
   command -v python3 >/dev/null || { echo "python3 is missing"; return 1; }
+  command -v psql >/dev/null || { echo "psql is missing"; return 1; }
   [[ -n ${OAUTHCTL_TEST_PG_DIR:-} ]] || { echo "OAUTHCTL_TEST_PG_DIR is not set (run through ctest)"; return 1; }
   [[ ! -f $OAUTHCTL_TEST_PG_DIR/skip ]] || { cat "$OAUTHCTL_TEST_PG_DIR/skip"; return 1; }
   [[ -f $OAUTHCTL_TEST_PG_DIR/url ]] || { echo "the PostgreSQL test cluster is not running"; return 1; }
@@ -234,3 +235,53 @@ test_postgres_stopped_and_started_mid_run() {
   expect_status 200
   expect_json '(.refresh_token | length) > 20' "$TEST_DIR/body"
 }
+
+# Issue 9: the store named by the config file's "store" member, then by OAUTHCTL_STORE; and
+# credentials seeded from --demo or --config stop working on PostgreSQL too once a restart
+# no longer lists them (the second start's log line proves it found the first one's rows).
+test_store_from_config_or_env_and_dropped_credentials() {
+  database
+  local config=$TEST_DIR/seed.json
+  jq -n --arg store "$DB_URL" '{store: $store, clients: [
+    {id: "cfg-client", secret: "cfg-secret", grant_types: ["client_credentials", "password"]},
+    {id: "cfg-gone", secret: "gone-secret", grant_types: ["client_credentials"]}]}' >"$config"
+  start_server --no-defaults --demo --config "$config"
+  demo_token >/dev/null || fail "demo client refused with --demo"
+  run_cli token --grant client_credentials --server "$SERVER_URL" --client-id cfg-gone \
+    --client-secret-file <(printf gone-secret)
+  expect_exit 0
+  stop_server "$SERVER_PID" || fail "serve did not exit 0 on SIGTERM"
+
+  jq -n '{clients: [{id: "cfg-client", secret: "cfg-secret", grant_types: ["client_credentials", "password"]}]}' \
+    >"$config"
+  OAUTHCTL_STORE=$DB_URL start_server --no-defaults --config "$config"
+  local log=$TEST_DIR/server1.log
+  grep -q 'client demo-client (seeded from --demo) is no longer in the seed: removed' "$log" ||
+    fail "no log line for demo-client (not the same database?): $(cat "$log")"
+  grep -q 'client cfg-gone (seeded from --config) is no longer in the seed: removed' "$log" ||
+    fail "no log line for cfg-gone: $(cat "$log")"
+  run_cli token --grant client_credentials --server "$SERVER_URL" --client-id demo-client \
+    --client-secret-file <(printf demo-secret)
+  expect_exit 4
+  expect_stderr 'invalid_client'
+  run_cli token --grant client_credentials --server "$SERVER_URL" --client-id cfg-gone \
+    --client-secret-file <(printf gone-secret)
+  expect_exit 4
+  expect_stderr 'invalid_client'
+  STDIN=$'demo\n' run_cli token --grant password --server "$SERVER_URL" --client-id cfg-client \
+    --client-secret-file <(printf cfg-secret) --username demo --password -
+  expect_exit 4
+  expect_stderr 'invalid_grant'
+  run_cli token --grant client_credentials --server "$SERVER_URL" --client-id cfg-client \
+    --client-secret-file <(printf cfg-secret)
+  expect_exit 0
+  stop_server "$SERVER_PID" || fail "serve did not exit 0 on SIGTERM"
+
+  # A config "store" that names no known kind of store: exit 2, the file named.
+  jq -n '{store: "mysql://db/x", clients: []}' >"$config"
+  run_cli serve --port 0 --config "$config"
+  expect_exit 2
+  expect_one_line_stderr
+  expect_stderr 'seed.json: `store` must be sqlite:PATH or postgres://USER@HOST:PORT/DB'
+}
+
