@@ -23,7 +23,7 @@ OAUTHCTL := $(BUILD)/src/oauthctl
 # Debian packages: what the build needs, then what the tests drive.
 BUILD_DEPS := build-essential cmake ninja-build pkg-config clang-format ccache \
   libcli11-dev libcurl4-openssl-dev nlohmann-json3-dev libcpp-httplib-dev libfmt-dev \
-  doctest-dev libssl-dev libsqlite3-dev libexpected-dev libpq-dev libboost1.81-dev
+  doctest-dev libssl-dev libsqlite3-dev libexpected-dev libpq-dev libboost1.81-dev libyaml-cpp-dev
 TEST_DEPS := curl jq python3 python3-authlib python3-requests sqlite3 chromium \
   bash-completion zsh fish dpkg-dev file postgresql libxml2-utils
 BENCH_DEPS := wrk hyperfine openssl bc jq curl python3

@@ -14,3 +14,5 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 # PostgreSQL client (Debian libpq-dev): `serve --store postgres://...` for replicas on one database.
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
+# YAML `serve --config` files (Debian libyaml-cpp-dev; 0.7 names its target yaml-cpp).
+find_package(yaml-cpp REQUIRED)

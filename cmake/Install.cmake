@@ -54,6 +54,6 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # The runtime libraries of the Debian 12 packages we build against (dpkg -S on each .so
 # that `ldd oauthctl` lists; the C and C++ runtimes come with every Debian system).
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-  "libc6 (>= 2.36), libstdc++6 (>= 12), libgcc-s1, libcurl4 (>= 7.88), libsqlite3-0 (>= 3.40), libssl3 (>= 3.0), libfmt9 (>= 9.1), libcpp-httplib0.11, libpq5 (>= 15)")
+  "libc6 (>= 2.36), libstdc++6 (>= 12), libgcc-s1, libcurl4 (>= 7.88), libsqlite3-0 (>= 3.40), libssl3 (>= 3.0), libfmt9 (>= 9.1), libcpp-httplib0.11, libpq5 (>= 15), libyaml-cpp0.7")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "bash-completion")
 include(CPack)

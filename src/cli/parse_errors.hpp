@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <oauthctl/util/text.hpp>
+
 #include <span>
 #include <string>
 #include <string_view>
@@ -12,13 +14,9 @@ class App;
 
 namespace oauthctl::cli {
 
-// Edit distance between `a` and `b`: insertions, deletions, substitutions and
-// transpositions of neighbours each count one.
-std::size_t edit_distance(std::string_view a, std::string_view b);
-
-// The candidate nearest to `word` when it is near enough to be a typo (at most 2 edits,
-// and fewer than half the word), else "".
-std::string nearest(std::string_view word, std::span<const std::string> candidates);
+// The typo helpers live in util (the server's config check suggests names too).
+using util::edit_distance;
+using util::nearest;
 
 // One line (without the `oauthctl: ` prefix) that names what CLI11 could not parse in
 // `args` (given in order): an unknown command or option, with "did you mean X?" when one

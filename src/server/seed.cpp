@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: MIT
-#include <oauthctl/oauth/grant_type.hpp>
+#include "server/config_document.hpp"
+#include "server/seed_place.hpp"
+#include "server/seed_rules.hpp"
+
 #include <oauthctl/oauth/jwt.hpp>
 #include <oauthctl/server/demo.hpp>
 #include <oauthctl/server/seed.hpp>
+#include <oauthctl/util/text.hpp>
 
 #include <fmt/format.h>
 
-#include <fstream>
+#include <array>
+#include <map>
 #include <sstream>
 
 namespace oauthctl::server {
@@ -16,36 +21,26 @@ namespace {
 using util::ErrorKind;
 using Json = nlohmann::json;
 
-tl::unexpected<util::Error> bad(std::string_view where, std::string_view what) {
-  return util::fail(ErrorKind::config, fmt::format("{}: {}", where, what));
-}
-
-// A grant name as this server knows it: Aidbox writes `code` for authorization_code, and
-// RFC URNs (token exchange, device code, JWT bearer) map to their short names. Names we do
-// not know (Aidbox's `basic`) are kept: they are inert.
-std::string normalise_grant(std::string name) {
-  if (name == "code") {
-    return "authorization_code";
-  }
-  const auto grant = oauth::parse_grant_type(name);
-  return grant ? std::string(oauth::to_string(*grant)) : name;
+template<typename T>
+tl::unexpected<util::Error> error_of(const util::Result<T>& result) {
+  return tl::unexpected(result.error());
 }
 
 util::Result<std::optional<std::string>> optional_string(const Json& object, const char* name,
-                                                         std::string_view where) {
+                                                         const SeedPlace& place) {
   const auto it = object.find(name);
   if (it == object.end() || it->is_null()) {
     return std::optional<std::string>{};
   }
   if (!it->is_string()) {
-    return bad(where, fmt::format("`{}` must be a string", name));
+    return place.member(name).fail("must be a string");
   }
   return std::optional<std::string>(it->get<std::string>());
 }
 
 // A string or an array of strings (Aidbox writes `redirect_uri` as one string).
 util::Result<std::vector<std::string>> string_list(const Json& object, const char* name,
-                                                   std::string_view where, bool split_spaces) {
+                                                   const SeedPlace& place, bool split_spaces) {
   std::vector<std::string> out;
   const auto it = object.find(name);
   if (it == object.end() || it->is_null()) {
@@ -64,81 +59,94 @@ util::Result<std::vector<std::string>> string_list(const Json& object, const cha
     return out;
   }
   if (!it->is_array()) {
-    return bad(where, fmt::format("`{}` must be a string or an array of strings", name));
+    return place.member(name).fail("must be a string or an array of strings");
   }
-  for (const auto& item : *it) {
-    if (!item.is_string()) {
-      return bad(where, fmt::format("`{}` must hold only strings", name));
+  for (std::size_t i = 0; i < it->size(); ++i) {
+    if (!(*it)[i].is_string()) {
+      return place.member(name).item(i).fail("must be a string");
     }
-    out.push_back(item.get<std::string>());
+    out.push_back((*it)[i].get<std::string>());
   }
   return out;
 }
 
 util::Result<std::optional<std::int64_t>> optional_seconds(const Json& object, const char* name,
-                                                           std::string_view where) {
+                                                           const SeedPlace& place) {
   const auto it = object.find(name);
   if (it == object.end() || it->is_null()) {
     return std::optional<std::int64_t>{};
   }
   if (!it->is_number_integer() || it->get<std::int64_t>() <= 0 ||
       it->get<std::int64_t>() > 10LL * 365 * 86400) {
-    return bad(where, fmt::format("`{}` must be a positive number of seconds", name));
+    return place.member(name).fail("must be a positive whole number of seconds (at most ten years)");
   }
   return std::optional<std::int64_t>(it->get<std::int64_t>());
 }
 
 util::Result<std::optional<bool>> optional_bool(const Json& object, const char* name,
-                                                std::string_view where) {
+                                                const SeedPlace& place) {
   const auto it = object.find(name);
   if (it == object.end() || it->is_null()) {
     return std::optional<bool>{};
   }
   if (!it->is_boolean()) {
-    return bad(where, fmt::format("`{}` must be true or false", name));
+    return place.member(name).fail("must be true or false");
   }
   return std::optional<bool>(it->get<bool>());
 }
 
-util::Result<GrantSettings> parse_grant_settings(const Json& object, std::string_view where) {
+util::Result<GrantSettings> parse_grant_settings(const Json& object, const SeedPlace& place) {
   if (!object.is_object()) {
-    return bad(where, "must be an object");
+    return place.fail("must be an object");
+  }
+  if (auto known = check_members(object, client_grant_members(), place); !known) {
+    return error_of(known);
   }
   GrantSettings settings;
-  auto redirect = string_list(object, "redirect_uri", where, false);
+  auto redirect = string_list(object, "redirect_uri", place, false);
   if (!redirect) {
-    return tl::unexpected(redirect.error());
+    return error_of(redirect);
   }
-  auto format = optional_string(object, "token_format", where);
+  for (std::size_t i = 0; i < redirect->size(); ++i) {
+    const auto at =
+      object["redirect_uri"].is_array() ? place.member("redirect_uri").item(i) : place.member("redirect_uri");
+    if (auto usable = check_redirect_uri((*redirect)[i], at); !usable) {
+      return error_of(usable);
+    }
+  }
+  auto format = optional_string(object, "token_format", place);
   if (!format) {
-    return tl::unexpected(format.error());
+    return error_of(format);
   }
-  auto expiration = optional_seconds(object, "access_token_expiration", where);
+  if (format->has_value() && !(*format)->empty() && **format != "jwt") {
+    return place.member("token_format").fail("must be \"jwt\" (the only format this server issues)");
+  }
+  auto expiration = optional_seconds(object, "access_token_expiration", place);
   if (!expiration) {
-    return tl::unexpected(expiration.error());
+    return error_of(expiration);
   }
-  auto refresh = optional_bool(object, "refresh_token", where);
+  auto refresh = optional_bool(object, "refresh_token", place);
   if (!refresh) {
-    return tl::unexpected(refresh.error());
+    return error_of(refresh);
   }
-  auto refresh_expiration = optional_seconds(object, "refresh_token_expiration", where);
+  auto refresh_expiration = optional_seconds(object, "refresh_token_expiration", place);
   if (!refresh_expiration) {
-    return tl::unexpected(refresh_expiration.error());
+    return error_of(refresh_expiration);
   }
-  auto secret_required = optional_bool(object, "secret_required", where);
+  auto secret_required = optional_bool(object, "secret_required", place);
   if (!secret_required) {
-    return tl::unexpected(secret_required.error());
+    return error_of(secret_required);
   }
-  auto pkce = optional_bool(object, "pkce", where);
+  auto pkce = optional_bool(object, "pkce", place);
   if (!pkce) {
-    return tl::unexpected(pkce.error());
+    return error_of(pkce);
   }
-  auto audience = string_list(object, "audience", where, false);
+  auto audience = string_list(object, "audience", place, false);
   if (!audience) {
-    return tl::unexpected(audience.error());
+    return error_of(audience);
   }
   settings.redirect_uris = std::move(*redirect);
-  settings.token_format = format->value_or("jwt");
+  settings.token_format = format->value_or("").empty() ? "jwt" : **format;
   settings.access_token_expiration = *expiration;
   settings.refresh_token = *refresh;
   settings.refresh_token_expiration = *refresh_expiration;
@@ -148,56 +156,341 @@ util::Result<GrantSettings> parse_grant_settings(const Json& object, std::string
   return settings;
 }
 
-util::Result<std::string> required_id(const Json& resource, std::string_view where) {
+util::Result<std::string> required_id(const Json& resource, const SeedPlace& place) {
   const auto it = resource.find("id");
+  const auto at = place.member("id");
   if (it == resource.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
-    return bad(where, "`id` must be a non-empty string");
+    return at.fail("must be a non-empty string");
   }
   const auto& id = it->get_ref<const std::string&>();
   if (id.size() > 256) {
-    return bad(where, "`id` is longer than 256 characters");
+    return at.fail("is longer than 256 characters");
   }
   for (const char c : id) {
     if (static_cast<unsigned char>(c) < 0x21 || c == 0x7f) {
-      return bad(where, "`id` must not contain spaces or control characters");
+      return at.fail("must not contain spaces or control characters");
     }
   }
   return id;
 }
 
-void add_resource(const Json& resource, std::string_view where, Seed& seed, util::Error& error,
-                  bool& failed) {
-  if (failed) {
-    return;
+// The id of `resource` for the label of its errors, before it is checked.
+std::string label_of(std::string_view type, const Json& resource) {
+  const auto id = resource.find("id");
+  if (id != resource.end() && id->is_string() && !id->get_ref<const std::string&>().empty()) {
+    return fmt::format("{} {}", type, util::printable_line(id->get_ref<const std::string&>(), 80));
   }
+  return std::string(type);
+}
+
+util::Result<ClientSpec> parse_client_at(const Json& resource, const SeedPlace& where) {
   if (!resource.is_object()) {
-    error = bad(where, "must be a JSON object").value();
-    failed = true;
-    return;
+    return where.fail("a Client must be an object");
   }
-  const auto type = resource.value("resourceType", std::string());
-  if (type == "Client") {
-    auto client = parse_client(resource, where);
+  const auto place = where.resource(label_of("Client", resource));
+  ClientSpec client;
+  auto id = required_id(resource, place);
+  if (!id) {
+    return error_of(id);
+  }
+  client.id = std::move(*id);
+  if (auto known = check_members(resource, client_members(), place); !known) {
+    return error_of(known);
+  }
+  auto secret = optional_string(resource, "secret", place);
+  if (!secret) {
+    return error_of(secret);
+  }
+  client.secret = std::move(*secret);
+  auto grants = string_list(resource, "grant_types", place, false);
+  if (!grants) {
+    return error_of(grants);
+  }
+  for (std::size_t i = 0; i < grants->size(); ++i) {
+    const auto at =
+      resource["grant_types"].is_array() ? place.member("grant_types").item(i) : place.member("grant_types");
+    auto grant = known_grant((*grants)[i], at);
+    if (!grant) {
+      return error_of(grant);
+    }
+    client.grant_types.push_back(std::move(*grant));
+  }
+  auto first_party = optional_bool(resource, "first_party", place);
+  if (!first_party) {
+    return error_of(first_party);
+  }
+  client.first_party = first_party->value_or(false);
+  if (resource.contains("scope") && !resource["scope"].is_null()) {
+    auto scopes = string_list(resource, "scope", place, true);
+    if (!scopes) {
+      return error_of(scopes);
+    }
+    client.scopes = std::move(*scopes);
+  }
+  if (resource.contains("jwks") && !resource["jwks"].is_null()) {
+    if (!resource["jwks"].is_object()) {
+      return place.member("jwks").fail("must be a JWK Set object");
+    }
+    client.jwks = resource["jwks"];
+    // RFC 7523 §3: the keys verify signed assertions; a set with none we can use is a
+    // configuration mistake better reported now than as invalid_client later.
+    if (const auto keys = oauth::JwksVerifier::from_jwks(client.jwks); !keys) {
+      return place.member("jwks").fail(keys.error().message);
+    }
+  }
+  auto jwks_uri = optional_string(resource, "jwks_uri", place);
+  if (!jwks_uri) {
+    return error_of(jwks_uri);
+  }
+  client.jwks_uri = jwks_uri->value_or("");
+  if (const auto auth = resource.find("auth"); auth != resource.end() && !auth->is_null()) {
+    if (!auth->is_object()) {
+      return place.member("auth").fail("must be an object (grant name -> settings)");
+    }
+    for (const auto& [grant, value] : auth->items()) {
+      const auto at = place.member("auth").member(grant);
+      auto name = known_grant(grant, at);
+      if (!name) {
+        return error_of(name);
+      }
+      auto settings = parse_grant_settings(value, at);
+      if (!settings) {
+        return error_of(settings);
+      }
+      client.auth[*name] = std::move(*settings);
+    }
+  }
+  return client;
+}
+
+util::Result<UserSpec> parse_user_at(const Json& resource, const SeedPlace& where) {
+  if (!resource.is_object()) {
+    return where.fail("a User must be an object");
+  }
+  const auto place = where.resource(label_of("User", resource));
+  UserSpec user;
+  auto id = required_id(resource, place);
+  if (!id) {
+    return error_of(id);
+  }
+  user.id = std::move(*id);
+  if (auto known = check_members(resource, user_members(), place); !known) {
+    return error_of(known);
+  }
+  auto password = optional_string(resource, "password", place);
+  if (!password) {
+    return error_of(password);
+  }
+  auto email = optional_string(resource, "email", place);
+  if (!email) {
+    return error_of(email);
+  }
+  user.password = std::move(*password);
+  user.email = email->value_or("");
+  if (const auto name = resource.find("name"); name != resource.end() && !name->is_null()) {
+    if (!name->is_string() && !name->is_object()) {
+      return place.member("name").fail("must be a string or an object (givenName, familyName)");
+    }
+    user.name = *name;
+  }
+  if (const auto fhir_user = resource.find("fhirUser");
+      fhir_user != resource.end() && !fhir_user->is_null()) {
+    if (!fhir_user->is_string() && !fhir_user->is_object()) {
+      return place.member("fhirUser").fail("must be a reference string (Patient/pt-1) or an object");
+    }
+    user.fhir_user = *fhir_user;
+  }
+  return user;
+}
+
+// Rules that span fields of one seeded Client: a grant that authenticates the client
+// needs something to authenticate it with.
+util::Result<void> check_client_credentials(const ClientSpec& client, const SeedPlace& place) {
+  const bool has_secret = client.secret.has_value() && !client.secret->empty();
+  const bool has_keys = !client.jwks.is_null() || !client.jwks_uri.empty();
+  if (client.secret.has_value() && client.secret->empty()) {
+    return place.member("secret").fail("is empty: leave it out for a public client");
+  }
+  if (has_secret || has_keys) {
+    return {};
+  }
+  for (const char* grant : {"client_credentials", "jwt_bearer"}) {
+    if (client.allows_grant(grant)) {
+      return place.fail(fmt::format(
+        "the {} grant needs a confidential client: give `secret`, `jwks` or `jwks_uri` (RFC 6749 §4.4)",
+        grant));
+    }
+  }
+  for (const auto& [grant, settings] : client.auth) {
+    if (settings.secret_required.value_or(false)) {
+      return place.member("auth")
+        .member(grant)
+        .member("secret_required")
+        .fail("is true, but the client has no `secret` (or `jwks`/`jwks_uri`)");
+    }
+  }
+  return {};
+}
+
+// Collects the resources of a seed document, checking each where it stands.
+class SeedReader {
+public:
+  explicit SeedReader(SeedPlace document) : m_document(std::move(document)) {}
+
+  util::Result<void> add(const Json& resource, const SeedPlace& place, std::string_view implied_type = {}) {
+    if (!resource.is_object()) {
+      return place.fail("must be an object (a Client, User or TokenIntrospector resource)");
+    }
+    auto type = resource.value("resourceType", std::string(implied_type));
+    if (type == "Client") {
+      return add_client(resource, place);
+    }
+    if (type == "User") {
+      return add_user(resource, place);
+    }
+    if (type == "TokenIntrospector") {
+      return add_introspector(resource, place);
+    }
+    return place.member("resourceType").fail("must be \"Client\", \"User\" or \"TokenIntrospector\"");
+  }
+
+  Seed take() { return std::move(m_seed); }
+
+private:
+  // Two resources of one kind with one id: the second would silently replace the first.
+  util::Result<void> check_unique(std::map<std::string, std::optional<int>>& seen, const std::string& id,
+                                  const SeedPlace& place) {
+    const auto [first, inserted] = seen.emplace(id, place.member("id").line());
+    if (!inserted) {
+      return place.member("id").fail(
+        first->second ? fmt::format("duplicate id (first on line {})", *first->second) : "duplicate id");
+    }
+    return {};
+  }
+
+  util::Result<void> add_client(const Json& resource, const SeedPlace& place) {
+    auto client = parse_client_at(resource, place);
     if (!client) {
-      error = client.error();
-      failed = true;
-      return;
+      return error_of(client);
     }
-    seed.clients.push_back(std::move(*client));
-  } else if (type == "User") {
-    auto user = parse_user(resource, where);
-    if (!user) {
-      error = user.error();
-      failed = true;
-      return;
+    const auto at = place.resource("Client " + client->id);
+    if (auto unique = check_unique(m_client_ids, client->id, at); !unique) {
+      return unique;
     }
-    seed.users.push_back(std::move(*user));
-  } else if (type == "TokenIntrospector") {
-    seed.token_introspectors.push_back(resource);
-  } else {
-    error = bad(where, "`resourceType` must be \"Client\", \"User\" or \"TokenIntrospector\"").value();
-    failed = true;
+    if (auto credentials = check_client_credentials(*client, at); !credentials) {
+      return credentials;
+    }
+    m_seed.clients.push_back(std::move(*client));
+    return {};
   }
+
+  util::Result<void> add_user(const Json& resource, const SeedPlace& place) {
+    auto user = parse_user_at(resource, place);
+    if (!user) {
+      return error_of(user);
+    }
+    if (auto unique = check_unique(m_user_ids, user->id, place.resource("User " + user->id)); !unique) {
+      return unique;
+    }
+    m_seed.users.push_back(std::move(*user));
+    return {};
+  }
+
+  util::Result<void> add_introspector(const Json& resource, const SeedPlace& place) {
+    const auto at = place.resource(label_of("TokenIntrospector", resource));
+    if (auto known = check_members(resource, token_introspector_members(), at); !known) {
+      return known;
+    }
+    if (const auto id = resource.find("id"); id != resource.end() && id->is_string()) {
+      if (auto unique = check_unique(m_introspector_ids, id->get<std::string>(), at); !unique) {
+        return unique;
+      }
+    }
+    Json copy = resource;
+    copy["resourceType"] = "TokenIntrospector";
+    m_seed.token_introspectors.push_back(std::move(copy));
+    m_seed.token_introspector_places.push_back(at.describe());
+    return {};
+  }
+
+  SeedPlace m_document;
+  Seed m_seed;
+  std::map<std::string, std::optional<int>> m_client_ids, m_user_ids, m_introspector_ids;
+};
+
+util::Result<Seed> read_seed(const Json& document, const SeedPlace& place) {
+  SeedReader reader(place);
+  if (document.is_array()) {
+    for (std::size_t i = 0; i < document.size(); ++i) {
+      if (auto added = reader.add(document[i], place.item(i)); !added) {
+        return error_of(added);
+      }
+    }
+  } else if (document.is_object() && document.value("resourceType", std::string()) == "Bundle") {
+    static const std::array<std::string_view, 6> k_bundle{"resourceType", "id",   "type",
+                                                          "entry",        "meta", "timestamp"};
+    static const std::array<std::string_view, 3> k_entry{"resource", "request", "fullUrl"};
+    if (auto known = check_members(document, {k_bundle, {}}, place); !known) {
+      return error_of(known);
+    }
+    const auto entries = document.find("entry");
+    if (entries != document.end() && !entries->is_array()) {
+      return place.member("entry").fail("must be an array");
+    }
+    for (std::size_t i = 0; entries != document.end() && i < entries->size(); ++i) {
+      const auto& entry = (*entries)[i];
+      const auto at = place.member("entry").item(i);
+      if (!entry.is_object() || !entry.contains("resource")) {
+        return at.fail("must be an object with a `resource`");
+      }
+      if (auto known = check_members(entry, {k_entry, {}}, at); !known) {
+        return error_of(known);
+      }
+      if (auto added = reader.add(entry["resource"], at.member("resource")); !added) {
+        return error_of(added);
+      }
+    }
+  } else if (document.is_object() && !document.contains("resourceType")) {
+    // `store` names the store (read by `serve` before the seed).
+    static const std::array<std::string_view, 4> k_lists{"clients", "users", "token_introspectors", "store"};
+    if (document.empty()) {
+      return place.fail(
+        "expected {\"clients\":[...],\"users\":[...]}, a Bundle, or an array of Client/User resources");
+    }
+    if (auto known = check_members(document, {k_lists, {}}, place); !known) {
+      return error_of(known);
+    }
+    for (const auto& [list, type] : {std::pair{"clients", "Client"}, std::pair{"users", "User"},
+                                     std::pair{"token_introspectors", "TokenIntrospector"}}) {
+      const auto it = document.find(list);
+      if (it == document.end() || it->is_null()) {
+        continue;
+      }
+      if (!it->is_array()) {
+        return place.member(list).fail("must be an array");
+      }
+      for (std::size_t i = 0; i < it->size(); ++i) {
+        // Entries of "clients" are Clients even without a resourceType.
+        const auto& resource = (*it)[i];
+        const auto at = place.member(list).item(i);
+        if (resource.is_object() && resource.contains("resourceType") &&
+            resource["resourceType"] != Json(type)) {
+          return at.member("resourceType").fail(fmt::format("must be \"{}\" in `{}`", type, list));
+        }
+        if (auto added = reader.add(resource, at, type); !added) {
+          return error_of(added);
+        }
+      }
+    }
+  } else if (document.is_object()) {
+    if (auto added = reader.add(document, place); !added) {
+      return error_of(added);
+    }
+  } else {
+    return place.fail(
+      "expected {\"clients\":[...],\"users\":[...]}, a Bundle, or an array of Client/User resources");
+  }
+  return reader.take();
 }
 
 } // namespace
@@ -218,176 +511,23 @@ const GrantSettings& ClientSpec::settings(std::string_view grant) const {
 }
 
 util::Result<ClientSpec> parse_client(const Json& resource, std::string_view where) {
-  if (!resource.is_object()) {
-    return bad(where, "a Client must be a JSON object");
-  }
-  ClientSpec client;
-  auto id = required_id(resource, where);
-  if (!id) {
-    return tl::unexpected(id.error());
-  }
-  client.id = std::move(*id);
-  const auto at = fmt::format("{} (Client {})", where, client.id);
-  auto secret = optional_string(resource, "secret", at);
-  if (!secret) {
-    return tl::unexpected(secret.error());
-  }
-  client.secret = std::move(*secret);
-  auto grants = string_list(resource, "grant_types", at, false);
-  if (!grants) {
-    return tl::unexpected(grants.error());
-  }
-  for (auto& grant : *grants) {
-    client.grant_types.push_back(normalise_grant(std::move(grant)));
-  }
-  auto first_party = optional_bool(resource, "first_party", at);
-  if (!first_party) {
-    return tl::unexpected(first_party.error());
-  }
-  client.first_party = first_party->value_or(false);
-  if (resource.contains("scope") && !resource["scope"].is_null()) {
-    auto scopes = string_list(resource, "scope", at, true);
-    if (!scopes) {
-      return tl::unexpected(scopes.error());
-    }
-    client.scopes = std::move(*scopes);
-  }
-  if (resource.contains("jwks") && !resource["jwks"].is_null()) {
-    if (!resource["jwks"].is_object()) {
-      return bad(at, "`jwks` must be a JWK Set object");
-    }
-    client.jwks = resource["jwks"];
-    // RFC 7523 §3: the keys verify signed assertions; a set with none we can use is a
-    // configuration mistake better reported now than as invalid_client later.
-    if (const auto keys = oauth::JwksVerifier::from_jwks(client.jwks); !keys) {
-      return bad(at, fmt::format("`jwks`: {}", keys.error().message));
-    }
-  }
-  auto jwks_uri = optional_string(resource, "jwks_uri", at);
-  if (!jwks_uri) {
-    return tl::unexpected(jwks_uri.error());
-  }
-  client.jwks_uri = jwks_uri->value_or("");
-  if (const auto auth = resource.find("auth"); auth != resource.end() && !auth->is_null()) {
-    if (!auth->is_object()) {
-      return bad(at, "`auth` must be an object");
-    }
-    for (const auto& [grant, value] : auth->items()) {
-      auto settings = parse_grant_settings(value, fmt::format("{}: auth.{}", at, grant));
-      if (!settings) {
-        return tl::unexpected(settings.error());
-      }
-      client.auth[normalise_grant(grant)] = std::move(*settings);
-    }
-  }
-  return client;
+  return parse_client_at(resource, SeedPlace(where, nullptr));
 }
 
 util::Result<UserSpec> parse_user(const Json& resource, std::string_view where) {
-  if (!resource.is_object()) {
-    return bad(where, "a User must be a JSON object");
-  }
-  UserSpec user;
-  auto id = required_id(resource, where);
-  if (!id) {
-    return tl::unexpected(id.error());
-  }
-  user.id = std::move(*id);
-  const auto at = fmt::format("{} (User {})", where, user.id);
-  auto password = optional_string(resource, "password", at);
-  auto email = optional_string(resource, "email", at);
-  if (!password) {
-    return tl::unexpected(password.error());
-  }
-  if (!email) {
-    return tl::unexpected(email.error());
-  }
-  user.password = std::move(*password);
-  user.email = email->value_or("");
-  if (const auto name = resource.find("name"); name != resource.end() && !name->is_null()) {
-    if (!name->is_string() && !name->is_object()) {
-      return bad(at, "`name` must be a string or an object");
-    }
-    user.name = *name;
-  }
-  if (const auto fhir_user = resource.find("fhirUser");
-      fhir_user != resource.end() && !fhir_user->is_null()) {
-    if (!fhir_user->is_string() && !fhir_user->is_object()) {
-      return bad(at, "`fhirUser` must be a reference string or an object");
-    }
-    user.fhir_user = *fhir_user;
-  }
-  return user;
+  return parse_user_at(resource, SeedPlace(where, nullptr));
 }
 
-util::Result<Seed> parse_seed(const Json& document, std::string_view source) {
-  Seed seed;
-  util::Error error;
-  bool failed = false;
-  if (document.is_array()) {
-    for (std::size_t i = 0; i < document.size(); ++i) {
-      add_resource(document[i], fmt::format("{}: [{}]", source, i), seed, error, failed);
-    }
-  } else if (document.is_object() && document.value("resourceType", std::string()) == "Bundle") {
-    const auto entries = document.find("entry");
-    if (entries != document.end() && !entries->is_array()) {
-      return bad(source, "Bundle `entry` must be an array");
-    }
-    for (std::size_t i = 0; entries != document.end() && i < entries->size(); ++i) {
-      const auto& entry = (*entries)[i];
-      const auto where = fmt::format("{}: entry[{}]", source, i);
-      if (!entry.is_object() || !entry.contains("resource")) {
-        return bad(where, "must be an object with a `resource`");
-      }
-      add_resource(entry["resource"], where, seed, error, failed);
-    }
-  } else if (document.is_object() && (document.contains("clients") || document.contains("users") ||
-                                      document.contains("token_introspectors"))) {
-    for (const char* list : {"clients", "users", "token_introspectors"}) {
-      const auto it = document.find(list);
-      if (it == document.end()) {
-        continue;
-      }
-      if (!it->is_array()) {
-        return bad(source, fmt::format("`{}` must be an array", list));
-      }
-      for (std::size_t i = 0; i < it->size(); ++i) {
-        const auto where = fmt::format("{}: {}[{}]", source, list, i);
-        auto resource = (*it)[i];
-        // Entries of "clients" are Clients even without a resourceType.
-        if (resource.is_object() && !resource.contains("resourceType")) {
-          const std::string name(list);
-          resource["resourceType"] = name == "clients" ? "Client"
-                                     : name == "users" ? "User"
-                                                       : "TokenIntrospector";
-        }
-        add_resource(resource, where, seed, error, failed);
-      }
-    }
-  } else if (document.is_object() && document.contains("resourceType")) {
-    add_resource(document, std::string(source), seed, error, failed);
-  } else {
-    return bad(
-      source, "expected {\"clients\":[...],\"users\":[...]}, a Bundle, or an array of Client/User resources");
-  }
-  if (failed) {
-    return tl::unexpected(error);
-  }
-  return seed;
+util::Result<Seed> parse_seed(const Json& document, std::string_view source, const LineIndex* lines) {
+  return read_seed(document, SeedPlace(source, lines));
 }
 
 util::Result<Seed> load_seed_file(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    return util::fail(ErrorKind::config, fmt::format("{}: cannot be read", path));
+  auto document = read_config_document(path);
+  if (!document) {
+    return error_of(document);
   }
-  std::ostringstream text;
-  text << file.rdbuf();
-  const auto document = Json::parse(text.str(), nullptr, false);
-  if (document.is_discarded()) {
-    return util::fail(ErrorKind::config, fmt::format("{}: not valid JSON", path));
-  }
-  return parse_seed(document, path);
+  return parse_seed(document->value, path, &document->lines);
 }
 
 Json to_resource(const ClientSpec& client) {

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
+#include "server/config_document.hpp"
+
 #include <oauthctl/server/demo.hpp>
 #include <oauthctl/server/seed.hpp>
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 using namespace oauthctl::server;
 using Json = nlohmann::json;
@@ -129,5 +132,171 @@ TEST_SUITE("server.seed") {
     // No secret in the ready-to-paste commands (they teach what users copy).
     const auto try_lines = banner.substr(banner.find("try"));
     CHECK(try_lines.find(std::string(k_demo_client_secret)) == std::string::npos);
+  }
+}
+
+namespace {
+
+// Parses `text` as the config file `name` (JSON or YAML by its extension) and returns the
+// error message, or "" when it loaded.
+std::string config_error(const std::string& name, const std::string& text) {
+  const bool yaml = name.ends_with(".yaml");
+  auto document = yaml ? parse_yaml_config(text, name) : parse_json_config(text, name);
+  if (!document) {
+    CHECK(document.error().kind == oauthctl::util::ErrorKind::config);
+    return document.error().message;
+  }
+  const auto seed = parse_seed(document->value, name, &document->lines);
+  if (!seed) {
+    CHECK(seed.error().kind == oauthctl::util::ErrorKind::config);
+    return seed.error().message;
+  }
+  return "";
+}
+
+} // namespace
+
+TEST_SUITE("server.seed_validation") {
+  TEST_CASE("an unknown member names the file, line, resource and field, with the nearest name") {
+    const auto json = config_error("serve.json", R"({"clients": [
+  {"id": "billing",
+   "secret": "s",
+   "grant_type": ["client_credentials"]}
+]})");
+    CHECK(json == "serve.json:4: Client billing: `grant_type`: unknown member; did you mean `grant_types`?");
+    const auto yaml = config_error("serve.yaml", R"(clients:
+  - id: billing
+    secret: s
+    grant_types: [client_credentials]
+    auth:
+      client_credentials:
+        access_token_expiraton: 300
+)");
+    CHECK(yaml ==
+          "serve.yaml:7: Client billing: `auth.client_credentials.access_token_expiraton`: unknown member; "
+          "did you mean `access_token_expiration`?");
+    CHECK(config_error("serve.json", R"({"users": [{"id": "u", "pasword": "p"}]})") ==
+          "serve.json:1: User u: `pasword`: unknown member; did you mean `password`?");
+    CHECK(config_error("serve.json", R"({"clients": [], "user": []})")
+            .find("`user`: unknown member; did you "
+                  "mean `users`?") != std::string::npos);
+    CHECK(config_error("serve.yaml", "token_introspectors:\n  - id: ehr\n    type: jwt\n    jwks_url: x\n") ==
+          "serve.yaml:4: TokenIntrospector ehr: `jwks_url`: unknown member; did you mean `jwks_uri`?");
+  }
+
+  TEST_CASE("Aidbox members that mean nothing here are accepted as they are") {
+    CHECK(config_error("serve.yaml", R"(resourceType: Client
+id: app
+secret: s
+grant_types: [basic, client_credentials]
+meta: {lastUpdated: '2024-01-01'}
+description: the billing app
+trusted: true
+)") == "");
+    CHECK(config_error("serve.json",
+                       R"([{"resourceType": "User", "id": "u", "data": {"x": 1}, "active": true}])") == "");
+  }
+
+  TEST_CASE("wrong types, with the line of the field") {
+    CHECK(config_error("serve.yaml", "clients:\n  - id: a\n    secret: 123\n") ==
+          "serve.yaml:3: Client a: `secret`: must be a string");
+    // Quoted, the same value is a string.
+    CHECK(config_error("serve.yaml",
+                       "clients:\n  - id: a\n    secret: '123'\n    grant_types: [client_credentials]\n") ==
+          "");
+    CHECK(config_error("serve.yaml", "clients:\n  - id: a\n    first_party: yes\n") ==
+          "serve.yaml:3: Client a: `first_party`: must be true or false");
+    CHECK(
+      config_error("serve.json", "{\"clients\": [{\"id\": \"a\",\n \"grant_types\": [\"code\",\n 5]}]}") ==
+      "serve.json:3: Client a: `grant_types[1]`: must be a string");
+    CHECK(config_error("serve.json", "{\"clients\": {}}") == "serve.json:1: `clients`: must be an array");
+  }
+
+  TEST_CASE("unknown grant types, bad redirect URIs and clients that cannot authenticate") {
+    CHECK(config_error("serve.json", R"({"clients": [{"id": "b", "secret": "s",
+      "grant_types": ["client_credential"]}]})") ==
+          "serve.json:2: Client b: `grant_types[0]`: unknown grant type \"client_credential\"; did you mean "
+          "`client_credentials`?");
+    CHECK(config_error("serve.yaml", "id: b\nresourceType: Client\nauth:\n  authorisation_code: {}\n")
+            .starts_with("serve.yaml:4: Client b: `auth.authorisation_code`: unknown grant type"));
+    auto redirect = [](const char* uri) {
+      return config_error("serve.yaml",
+                          fmt::format("resourceType: Client\nid: web\ngrant_types: [code]\n"
+                                      "auth:\n  authorization_code:\n    redirect_uri:\n      - {}\n",
+                                      uri));
+    };
+    CHECK(redirect("https://app.example/cb") == "");
+    CHECK(redirect("com.example.app:/oauth2redirect") == "");
+    CHECK(
+      redirect("'https://app.example/cb#x'") ==
+      "serve.yaml:7: Client web: `auth.authorization_code.redirect_uri[0]`: a redirect URI must not have a "
+      "fragment (RFC 6749 §3.1.2)");
+    CHECK(redirect("/callback").find("not an absolute URI") != std::string::npos);
+    CHECK(redirect("'https://*.example/cb'").find("no wildcards") != std::string::npos);
+    CHECK(redirect("'javascript:alert(1)'").find("javascript") != std::string::npos);
+    CHECK(redirect("'https://user@app.example/cb'").find("not a valid https URL") != std::string::npos);
+    CHECK(
+      config_error("serve.json", R"({"clients": [{"id": "svc", "grant_types": ["client_credentials"]}]})") ==
+      "serve.json:1: Client svc: the client_credentials grant needs a confidential client: give `secret`, "
+      "`jwks` or `jwks_uri` (RFC 6749 §4.4)");
+    CHECK(config_error("serve.json", R"({"clients": [{"id": "c", "grant_types": ["code"],
+      "auth": {"authorization_code": {"secret_required": true}}}]})")
+            .starts_with("serve.json:2: Client c: `auth.authorization_code.secret_required`: is true"));
+    CHECK(config_error("serve.json", R"({"clients": [{"id": "c", "secret": ""}]})") ==
+          "serve.json:1: Client c: `secret`: is empty: leave it out for a public client");
+  }
+
+  TEST_CASE("duplicate ids and duplicate keys name both lines") {
+    CHECK(config_error("serve.json", R"({"clients": [
+  {"id": "a"},
+  {"id": "a"}]})") == "serve.json:3: Client a: `id`: duplicate id (first on line 2)");
+    CHECK(config_error("serve.yaml", "- resourceType: User\n  id: u\n- resourceType: User\n  id: u\n") ==
+          "serve.yaml:4: User u: `id`: duplicate id (first on line 2)");
+    CHECK(config_error("serve.json",
+                       "{\"clients\": [{\"id\": \"a\",\n \"secret\": \"x\",\n \"secret\": \"y\"}]}") ==
+          "serve.json:3: key \"secret\" appears twice in one object (first on line 2)");
+    CHECK(config_error("serve.yaml", "clients:\n  - id: a\n    secret: x\n    secret: y\n") ==
+          "serve.yaml:4: key \"secret\" appears twice in one mapping (first on line 3)");
+  }
+
+  TEST_CASE("syntax errors carry the line") {
+    const auto trailing = config_error("serve.json", "{\"clients\": [\n  {\"id\": \"a\"},\n]}");
+    CHECK(trailing.starts_with("serve.json: not valid JSON: parse error at line 3, column 1"));
+    const auto yaml = config_error("serve.yaml", "clients:\n  - id: a\n   secret: [\n");
+    CHECK(yaml.starts_with("serve.yaml:3: not valid YAML"));
+  }
+
+  TEST_CASE("YAML: a Client as Aidbox users keep it, and several documents") {
+    auto document = parse_yaml_config(R"(resourceType: Client
+id: billing-service
+secret: change-me
+grant_types:
+  - client_credentials
+scope: [system/Patient.read, system/Observation.rs]
+auth:
+  client_credentials:
+    token_format: jwt
+    access_token_expiration: 600
+---
+resourceType: User
+id: alice
+password: "alice pass"
+fhirUser: Patient/pt-2
+name: {givenName: Alice, familyName: Smith}
+)",
+                                      "serve.yaml");
+    REQUIRE(document.has_value());
+    const auto seed = parse_seed(document->value, "serve.yaml", &document->lines);
+    REQUIRE(seed.has_value());
+    REQUIRE(seed->clients.size() == 1);
+    CHECK(seed->clients[0].id == "billing-service");
+    CHECK(seed->clients[0].secret == "change-me");
+    CHECK(seed->clients[0].settings("client_credentials").access_token_expiration == 600);
+    CHECK(seed->clients[0].scopes ==
+          std::vector<std::string>{"system/Patient.read", "system/Observation.rs"});
+    REQUIRE(seed->users.size() == 1);
+    CHECK(seed->users[0].password == "alice pass");
+    CHECK(seed->users[0].fhir_user == "Patient/pt-2");
+    CHECK(document->lines.line_of(nlohmann::json::json_pointer("/1/fhirUser")) == 15);
   }
 }

@@ -59,18 +59,30 @@ struct Seed {
   // TokenIntrospector resources as given (trusted issuers for token exchange; parsed by
   // the server, which knows where relative paths start). Not stored: config only.
   std::vector<nlohmann::json> token_introspectors;
+  // Where each of token_introspectors stands ("serve.yaml:30: TokenIntrospector ehr"):
+  // the prefix of its errors.
+  std::vector<std::string> token_introspector_places;
 };
+
+class LineIndex; // the line of each value of a config file (server/config_document.hpp)
 
 // Reads a seed document: {"clients":[...],"users":[...],"token_introspectors":[...]}, a
 // FHIR/Aidbox Bundle (entry[].resource with resourceType Client, User or
-// TokenIntrospector), or a plain array of resources.
-// Unknown members are ignored; `config` error naming `source` and the bad member otherwise.
-[[nodiscard]] util::Result<Seed> parse_seed(const nlohmann::json& document, std::string_view source);
+// TokenIntrospector), or a plain array of resources. Everything is checked: an unknown
+// member (Aidbox's own, such as `meta`, are accepted and ignored), a wrong type, an
+// unknown grant type, a redirect URI that cannot be registered, a client_credentials
+// client without a secret or keys, two resources of one kind with one id. The `config`
+// error names `source`, the line (from `lines`, when given), the resource and the field:
+// "serve.yaml:12: Client billing: `grant_types[0]`: unknown grant type ...".
+[[nodiscard]] util::Result<Seed> parse_seed(const nlohmann::json& document, std::string_view source,
+                                            const LineIndex* lines = nullptr);
 
-// Reads and parses the JSON file at `path`; `config` error when missing or malformed.
+// Reads and parses the JSON or YAML file at `path` (YAML when it ends in .yaml/.yml, or
+// when it does not start like JSON); `config` error when missing, malformed or invalid.
 [[nodiscard]] util::Result<Seed> load_seed_file(const std::string& path);
 
-// Parses one Client resource; `where` prefixes error messages.
+// Parses one Client resource (its own members only: no rules across the seed); `where`
+// prefixes error messages.
 [[nodiscard]] util::Result<ClientSpec> parse_client(const nlohmann::json& resource, std::string_view where);
 
 // Parses one User resource; `where` prefixes error messages.

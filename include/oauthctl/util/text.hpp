@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -14,5 +15,13 @@ std::string html_escape(std::string_view text);
 // Server-supplied `text` made fit for one terminal line: control characters (escape
 // sequences, newlines) become spaces and anything past `limit` bytes becomes "...".
 std::string printable_line(std::string_view text, std::size_t limit = 300);
+
+// Edit distance between `a` and `b`: insertions, deletions, substitutions and
+// transpositions of neighbours each count one.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+// The candidate nearest to `word` when it is near enough to be a typo (at most 2 edits,
+// and fewer than half the word), else "": what a "did you mean" suggests.
+std::string nearest(std::string_view word, std::span<const std::string> candidates);
 
 } // namespace oauthctl::util

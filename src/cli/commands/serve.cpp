@@ -494,9 +494,11 @@ Runner setup_serve(CLI::App& app) {
                    "address to listen on (default 127.0.0.1)");
   options->env.add(app, "--port", options->port, "OAUTHCTL_SERVE_PORT",
                    "port to listen on (default 8080; 0 = any free port)");
-  options->env.add(app, "--config", options->config, "OAUTHCTL_SERVE_CONFIG",
-                   "JSON file of Aidbox-shaped Client and User resources to seed (its \"store\" member "
-                   "names the store when no --store, --data or --ephemeral does)");
+  options->env.add(
+    app, "--config", options->config, "OAUTHCTL_SERVE_CONFIG",
+    "JSON or YAML file of Aidbox-shaped Client, User and TokenIntrospector resources to seed, "
+    "checked at load (man oauthctl: The --config file); a JSON file's \"store\" member names the "
+    "store when no --store, --data or --ephemeral does");
   options->env.add(app, "--data", options->data, "OAUTHCTL_SERVE_DATA",
                    "SQLite store (default $XDG_DATA_HOME/oauthctl/serve.db)");
   options->env.add(

@@ -86,7 +86,7 @@ test_deb_package() {
     echo "no lintian: the package was not checked by it"
   fi
   local dep
-  for dep in libcurl4 libsqlite3-0 libssl3 libfmt9 libcpp-httplib0.11 libpq5; do
+  for dep in libcurl4 libsqlite3-0 libssl3 libfmt9 libcpp-httplib0.11 libpq5 libyaml-cpp0.7; do
     grep -q "$dep" control.txt || fail "Depends lacks $dep: $(cat control.txt)"
   done
 }
