@@ -32,10 +32,11 @@ struct KeyBinding {
   std::string ClientSettings::*field;
 };
 
-constexpr std::array<KeyBinding, 23> k_keys{{
+constexpr std::array<KeyBinding, 24> k_keys{{
   {{"server", "server base URL (Aidbox base)"}, &ClientSettings::server},
   {{"token_url", "token endpoint, instead of discovery"}, &ClientSettings::token_url},
   {{"fhir_url", "FHIR base URL"}, &ClientSettings::fhir_url},
+  {{"issuer", "the issuer discovery must find (default: the server URL)"}, &ClientSettings::issuer},
   {{"client_id", "client id"}, &ClientSettings::client_id},
   {{"auth_method", "client_secret_basic, client_secret_post, private_key_jwt or none"},
    &ClientSettings::auth_method},

@@ -45,7 +45,7 @@ util::Result<void> validate_profile_value(const std::string& key, const std::str
     return util::fail(ErrorKind::config, fmt::format("{} {}: {}", key, value.empty() ? "\"\"" : value, why));
   };
   if (key == "server" || key == "token_url" || key == "fhir_url" || key == "authorize_url" ||
-      key == "redirect_uri") {
+      key == "redirect_uri" || key == "issuer") {
     if (!http::parse_url(value)) {
       const bool schemeless = value.find("://") == std::string::npos && !value.empty();
       return bad(schemeless ? fmt::format("not an http(s) URL (write http://{})", value)

@@ -273,6 +273,9 @@ void add_client_options(CLI::App& app, ClientSettings& settings, EnvBindings& en
   env.add(app, "--token-url", settings.token_url, "OAUTHCTL_TOKEN_URL",
           "token endpoint, instead of discovery");
   env.add(
+    app, "--issuer", settings.issuer, "OAUTHCTL_ISSUER",
+    "the issuer discovery must find (default: the --server URL); for a server behind a proxy or gateway");
+  env.add(
     app, "--fhir-url", settings.fhir_url, "OAUTHCTL_FHIR_URL",
     "FHIR base URL (default: --server when it ends in /fhir, else <server>/fhir); alone, SMART discovery "
     "starts here");
@@ -316,6 +319,7 @@ util::Result<ResolvedClient> resolve_client(const ClientSettings& given, Io& io,
   config.server = settings.server;
   config.token_url = settings.token_url;
   config.fhir_url = settings.fhir_url;
+  config.issuer = settings.issuer;
   config.client_id = settings.client_id;
   config.scope = settings.scope;
   config.audience = settings.audience;
@@ -335,6 +339,7 @@ util::Result<ResolvedClient> resolve_client(const ClientSettings& given, Io& io,
        {std::tuple{"server", &settings.server, &given.server},
         std::tuple{"token_url", &settings.token_url, &given.token_url},
         std::tuple{"fhir_url", &settings.fhir_url, &given.fhir_url},
+        std::tuple{"issuer", &settings.issuer, &given.issuer},
         std::tuple{"auth_method", &settings.auth_method, &given.auth_method},
         std::tuple{"timeout", &settings.timeout, &given.timeout}}) {
     if (!value->empty() && field->empty() && *profile) {

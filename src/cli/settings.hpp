@@ -55,8 +55,8 @@ private:
 
 // The options every client command shares (token, fhir, flow), as given.
 struct ClientSettings {
-  std::string server, token_url, fhir_url, client_id, client_secret, client_secret_file, auth_method, scope,
-    audience, resource, cacert, timeout;
+  std::string server, token_url, fhir_url, issuer, client_id, client_secret, client_secret_file, auth_method,
+    scope, audience, resource, cacert, timeout;
   // --profile, --config-file and --no-profile (profile.hpp).
   std::string profile, config_file;
   bool no_profile = false;

@@ -2,6 +2,7 @@
 #include <oauthctl/http/url.hpp>
 #include <oauthctl/oauth/metadata.hpp>
 #include <oauthctl/oauth/smart_discovery.hpp>
+#include <oauthctl/util/text.hpp>
 
 #include <fmt/format.h>
 
@@ -134,7 +135,11 @@ util::Result<ServerMetadata> discover(http::Client& client, const std::string& b
     if (document.is_discarded() || !document.is_object()) {
       continue;
     }
-    return parse_metadata(response->body, url);
+    auto metadata = parse_metadata(response->body, url);
+    if (metadata) {
+      metadata->discovered_from = trim_slashes(base_url);
+    }
+    return metadata;
   }
   if (!smart_first) {
     auto smart = discover_smart(client, base_url);
@@ -143,6 +148,32 @@ util::Result<ServerMetadata> discover(http::Client& client, const std::string& b
     }
   }
   return aidbox_defaults(base_url);
+}
+
+std::string comparable_issuer(const std::string& issuer) {
+  const auto url = http::parse_url(issuer);
+  if (!url || !url->query.empty() || !url->fragment.empty()) {
+    return trim_slashes(issuer); // not a URL we can normalise: compared as given
+  }
+  return url->origin() + trim_slashes(url->path);
+}
+
+util::Result<void> check_issuer(ServerMetadata& metadata, const std::string& expected_issuer) {
+  const bool named = !metadata.raw.is_null() && metadata.raw.contains("issuer");
+  if (!expected_issuer.empty() && !named) {
+    metadata.issuer = trim_slashes(expected_issuer);
+    return {};
+  }
+  const auto& expected = expected_issuer.empty() ? metadata.discovered_from : expected_issuer;
+  if (expected.empty() || comparable_issuer(metadata.issuer) == comparable_issuer(expected)) {
+    return {};
+  }
+  const auto shown = util::printable_line(metadata.issuer, 200);
+  return util::fail(
+    ErrorKind::bad_response,
+    fmt::format("{} says its issuer is {}, not {}: refused (RFC 8414 §3.3, mix-up defence); if {} is this "
+                "server's real issuer (behind a proxy or gateway), give --issuer {}",
+                metadata.source, shown, trim_slashes(expected), shown, shown));
 }
 
 namespace {
@@ -175,7 +206,13 @@ util::Result<ServerMetadata> discover_from_fhir_url(http::Client& client, const 
 util::Result<ServerMetadata> resolve_metadata(http::Client& client, const ClientConfig& config,
                                               Discovery mode) {
   if (config.server.empty() && config.token_url.empty() && !config.fhir_url.empty()) {
-    return discover_from_fhir_url(client, config);
+    auto metadata = discover_from_fhir_url(client, config);
+    if (metadata) {
+      if (auto issuer = check_issuer(*metadata, config.issuer); !issuer) {
+        return tl::unexpected(issuer.error());
+      }
+    }
+    return metadata;
   }
   if (config.server.empty() && config.token_url.empty()) {
     return util::fail(ErrorKind::usage, "missing --server (or OAUTHCTL_SERVER)");
@@ -197,6 +234,9 @@ util::Result<ServerMetadata> resolve_metadata(http::Client& client, const Client
       return discovered;
     }
     metadata = std::move(*discovered);
+  }
+  if (auto issuer = check_issuer(metadata, config.issuer); !issuer) {
+    return tl::unexpected(issuer.error());
   }
   if (!config.token_url.empty()) {
     metadata.token_endpoint = config.token_url;

@@ -156,4 +156,58 @@ TEST_SUITE("oauth") {
       CHECK(metadata.error().kind == util::ErrorKind::usage);
     }
   }
+
+  TEST_CASE("the discovered issuer must be the server asked (RFC 8414 section 3.3)") {
+    TableClient client;
+    ClientConfig config;
+    config.server = "http://h:1";
+    const auto evil = R"({"issuer":"http://evil.example","token_endpoint":"http://h:1/auth/token"})";
+    SUBCASE("another issuer is refused as a mix-up") {
+      client.answers["http://h:1/.well-known/oauth-authorization-server"] = json_response(evil);
+      const auto metadata = resolve_metadata(client, config, Discovery::always);
+      REQUIRE_FALSE(metadata.has_value());
+      CHECK(metadata.error().kind == util::ErrorKind::bad_response);
+      CHECK(
+        metadata.error().message ==
+        "http://h:1/.well-known/oauth-authorization-server says its issuer is http://evil.example, not "
+        "http://h:1: refused (RFC 8414 §3.3, mix-up defence); if http://evil.example is this server's real "
+        "issuer (behind a proxy or gateway), give --issuer http://evil.example");
+    }
+    SUBCASE("the OpenID document too") {
+      client.answers["http://h:1/.well-known/openid-configuration"] = json_response(evil);
+      CHECK_FALSE(resolve_metadata(client, config, Discovery::always).has_value());
+    }
+    SUBCASE("--issuer states the expected issuer") {
+      client.answers["http://h:1/.well-known/oauth-authorization-server"] = json_response(evil);
+      config.issuer = "http://evil.example/";
+      const auto metadata = resolve_metadata(client, config, Discovery::always);
+      REQUIRE(metadata.has_value());
+      CHECK(metadata->issuer == "http://evil.example");
+      config.issuer = "http://other.example";
+      CHECK_FALSE(resolve_metadata(client, config, Discovery::always).has_value());
+    }
+    SUBCASE("the same URL written differently is the same issuer") {
+      client.answers["http://h:1/.well-known/oauth-authorization-server"] = json_response(k_document);
+      config.server = "HTTP://H:1/";
+      CHECK(resolve_metadata(client, config, Discovery::always).has_value());
+    }
+    SUBCASE("a SMART configuration from a FHIR base may name another origin") {
+      config.server = "http://h:1/fhir";
+      client.answers["http://h:1/fhir/.well-known/smart-configuration"] =
+        json_response(R"({"issuer":"http://auth.example","token_endpoint":"http://auth.example/token",)"
+                      R"("authorization_endpoint":"http://auth.example/authorize"})");
+      const auto metadata = resolve_metadata(client, config, Discovery::always);
+      REQUIRE(metadata.has_value());
+      CHECK(metadata->issuer == "http://auth.example");
+      config.issuer = "http://elsewhere.example";
+      CHECK_FALSE(resolve_metadata(client, config, Discovery::always).has_value());
+    }
+    SUBCASE("--issuer names the issuer of the defaults") {
+      config.issuer = "http://proxy.example";
+      const auto metadata = resolve_metadata(client, config, Discovery::always);
+      REQUIRE(metadata.has_value());
+      CHECK(metadata->source == "defaults");
+      CHECK(metadata->issuer == "http://proxy.example");
+    }
+  }
 }

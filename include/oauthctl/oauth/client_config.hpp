@@ -63,6 +63,7 @@ struct ClientConfig {
   std::string token_url;     // overrides discovery when set
   std::string authorize_url; // overrides discovery when set
   std::string fhir_url;      // FHIR base; defaults to <server>/fhir
+  std::string issuer;        // --issuer: the issuer discovery must find; empty = the --server URL
   std::string client_id;
   std::string client_secret; // never printed; redacted in every trace
   AuthMethod auth_method = AuthMethod::client_secret_basic;

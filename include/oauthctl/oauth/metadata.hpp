@@ -25,6 +25,10 @@ struct ServerMetadata {
   std::string device_authorization_endpoint;
   std::string source; // the discovery URL used, or "defaults"
   nlohmann::json raw; // the document as published (null for defaults)
+  // For an RFC 8414 or OpenID document: the base URL its well-known URL was built from,
+  // which its `issuer` must be (RFC 8414 §3.3, OpenID Connect Discovery §4.3). Empty for
+  // SMART documents (their issuer may be another origin's) and for the defaults.
+  std::string discovered_from;
 };
 
 // Aidbox's endpoint paths under `base_url` (/auth/token, /auth/authorize, ...).
@@ -44,13 +48,25 @@ ServerMetadata aidbox_defaults(const std::string& base_url);
 // `base_url` is not an http(s) URL.
 std::vector<std::string> discovery_urls(const std::string& base_url);
 
+// `issuer` as issuers are compared (RFC 3986 §6.2.2): scheme and host in lower case, a
+// default port left out, trailing slashes of the path dropped.
+std::string comparable_issuer(const std::string& issuer);
+
+// The mix-up defence of RFC 9700 §4.4 on the client: `bad_response` when the discovered
+// issuer is not the expected one: `expected_issuer` (--issuer) when given, else the URL
+// an RFC 8414 / OpenID document was discovered from (trailing slashes aside). With
+// --issuer, a document that names no issuer (SMART without OpenID, the defaults) takes
+// it as its issuer, so id_token and RFC 9207 `iss` checks use it.
+[[nodiscard]] util::Result<void> check_issuer(ServerMetadata& metadata, const std::string& expected_issuer);
+
 // Whether to ask the server for its metadata when `--token-url` already says where to go.
 enum class Discovery { always, unless_overridden };
 
 // The endpoints for `config`: discovered under `config.server` (skipped when `mode` is
 // unless_overridden and `config.token_url` is set), then `config.token_url` and
 // `config.authorize_url` applied on top. `usage` error when neither a server nor a
-// token URL is given, or when one is not an http(s) URL.
+// token URL is given, or when one is not an http(s) URL; `bad_response` when the issuer
+// is not the expected one (check_issuer).
 [[nodiscard]] util::Result<ServerMetadata> resolve_metadata(http::Client& client, const ClientConfig& config,
                                                             Discovery mode);
 

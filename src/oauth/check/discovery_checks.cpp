@@ -86,6 +86,14 @@ Outcome check_issuer_exact(Context& context) {
       }
       return failed(fmt::format("{} has no issuer", document->url));
     }
+    // --issuer: the deployment's issuer differs from its URL (a proxy); every document,
+    // SMART's too, must name that one instead.
+    if (const auto& expected = context.config().issuer; !expected.empty()) {
+      if (comparable_issuer(issuer) != comparable_issuer(expected)) {
+        return failed(fmt::format("{} says issuer {}, not --issuer {}", document->url, issuer, expected));
+      }
+      continue;
+    }
     if (document == &context.smart_document()) {
       if (!context.issuer().empty() && issuer != context.issuer()) {
         return failed(
