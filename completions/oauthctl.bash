@@ -54,13 +54,15 @@ _oauthctl_takes_value() {
 
 _oauthctl() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-  local -a path=()
+  local -a path=() opts=()
   local i word skip=
   for ((i = 1; i < COMP_CWORD; i++)); do
     word=${COMP_WORDS[i]}
     if [[ -n $skip ]]; then
       skip=
+      opts+=("$word")
     elif [[ $word == -* ]]; then
+      opts+=("$word")
       _oauthctl_takes_value "$word" && skip=1
     else
       path+=("$word")
@@ -141,8 +143,13 @@ _oauthctl() {
     config:2)
       [[ ${path[1]} == delete-profile ]] && words=$("$(_oauthctl_bin)" config profiles 2>/dev/null)
       [[ ${path[1]} == get || ${path[1]} == set || ${path[1]} == unset ]] &&
-        words="server token_url fhir_url client_id auth_method scope audience resource redirect_uri private_key kid alg authorize_url browser pkce login_hint redirect_timeout cacert timeout client_secret_env client_secret_file client_secret_command description" ;;
-    fhir:1) words="Patient Observation Encounter Condition Practitioner Organization metadata" ;;
+        words="server token_url fhir_url issuer client_id auth_method scope audience resource redirect_uri private_key kid alg authorize_url browser pkce login_hint redirect_timeout cacert timeout client_secret_env client_secret_file client_secret_command description" ;;
+    fhir:1)
+      # The types the server's CapabilityStatement lists (the options typed so far say
+      # which server; the binary caches the list for 5 minutes), else the common ones.
+      words=$("$(_oauthctl_bin)" fhir --list-types "${opts[@]}" 2>/dev/null | tr '\n' ' ')
+      [[ -n $words ]] && words+=" metadata" ||
+        words="Patient Observation Encounter Condition Practitioner Organization metadata" ;;
   esac
   mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
 }

@@ -38,6 +38,7 @@ complete -c oauthctl -n "not __fish_seen_subcommand_from $commands" -a keygen -d
 set -l c "__fish_seen_subcommand_from $client"
 complete -c oauthctl -n $c -l server -x -d 'server base URL'
 complete -c oauthctl -n $c -l token-url -x -d 'token endpoint'
+complete -c oauthctl -n $c -l issuer -x -d 'the issuer discovery must find'
 complete -c oauthctl -n $c -l fhir-url -x -d 'FHIR base URL'
 complete -c oauthctl -n $c -l client-id -x -d 'client id'
 complete -c oauthctl -n $c -l client-secret -x -d "client secret ('-': stdin)"
@@ -99,7 +100,21 @@ complete -c oauthctl -n "__fish_seen_subcommand_from fhir" -s X -l request -x -a
 complete -c oauthctl -n "__fish_seen_subcommand_from fhir" -s d -l data -x -d 'JSON body, @FILE or -'
 complete -c oauthctl -n "__fish_seen_subcommand_from fhir" -s o -l output -x -a 'json curl' -d 'output format'
 complete -c oauthctl -n "__fish_seen_subcommand_from $client" -l no-profile -d 'use no profile'
-complete -c oauthctl -n "__fish_seen_subcommand_from fhir" -a 'Patient Observation Encounter Condition Practitioner Organization metadata'
+# The types the server's CapabilityStatement lists (the words after `fhir` say which
+# server; the binary caches the list for 5 minutes), else the common ones.
+function __oauthctl_fhir_types
+    set -l tokens (commandline -opc)
+    set -l at (contains -i -- fhir $tokens)
+    set -l types (__oauthctl_run fhir --list-types $tokens[(math $at + 1)..-1])
+    if test (count $types) -gt 0
+        printf '%s\n' $types metadata
+    else
+        printf '%s\n' Patient Observation Encounter Condition Practitioner Organization metadata
+    end
+end
+complete -c oauthctl -n "__fish_seen_subcommand_from fhir" -a '(__oauthctl_fhir_types)'
+complete -c oauthctl -n "__fish_seen_subcommand_from fhir" -l list-types -d "the server's resource types"
+
 complete -c oauthctl -n "__fish_seen_subcommand_from flow" -l fhir-path -x -d 'FHIR request to make'
 complete -c oauthctl -n "__fish_seen_subcommand_from flow" -l show-secrets -d 'do not redact'
 complete -c oauthctl -n "__fish_seen_subcommand_from flow; and not __fish_seen_subcommand_from $grants" -a "$grants"
@@ -111,7 +126,7 @@ complete -c oauthctl -n "__fish_seen_subcommand_from decode" -s o -l output -x -
 # serve
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l host -x -d 'address to listen on'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l port -x -d 'port (0: any free)'
-complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l config -r -F -d 'seed file (JSON)'
+complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l config -r -F -d 'seed file (JSON or YAML)'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l simulate -x -a "list (oauthctl serve --simulate list | cut -d\" \" -f1)" -d 'misbehave on purpose (faults)'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l data -r -F -d 'SQLite store'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l store -r -d 'live state: sqlite:PATH or postgres://USER@HOST:PORT/DB'
@@ -146,7 +161,7 @@ complete -c oauthctl -n "__fish_seen_subcommand_from keygen" -l client-id -x -d 
 complete -c oauthctl -n "__fish_seen_subcommand_from keygen" -l force -d 'overwrite existing files'
 
 # config, cache, help
-set -l keys server token_url fhir_url client_id auth_method scope audience resource redirect_uri private_key kid alg authorize_url browser pkce login_hint redirect_timeout cacert timeout client_secret_env client_secret_file client_secret_command description
+set -l keys server token_url fhir_url issuer client_id auth_method scope audience resource redirect_uri private_key kid alg authorize_url browser pkce login_hint redirect_timeout cacert timeout client_secret_env client_secret_file client_secret_command description
 complete -c oauthctl -n "__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from list get set unset delete-profile path profiles" -a 'list get set unset delete-profile path profiles'
 complete -c oauthctl -n "__fish_seen_subcommand_from config; and __fish_seen_subcommand_from get set unset" -a "$keys"
 complete -c oauthctl -n "__fish_seen_subcommand_from config; and __fish_seen_subcommand_from delete-profile" -a '(__oauthctl_run config profiles)'

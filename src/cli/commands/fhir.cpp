@@ -4,6 +4,7 @@
 #include "cli/commands/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/fhir_output.hpp"
+#include "cli/fhir_types_cache.hpp"
 #include "cli/json_output.hpp"
 #include "cli/output.hpp"
 #include "cli/token_cache_use.hpp"
@@ -19,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <ostream>
 #include <sstream>
@@ -35,6 +37,7 @@ struct FhirOptions {
   std::string output = "json";
   std::string grant = "client_credentials";
   std::string access_token;
+  bool list_types = false; // --list-types: the server's resource types instead of a request
   EnvBindings env;
   JsonLayoutFlags layout;
 };
@@ -88,8 +91,43 @@ bool is_token_problem(const http::Response& response) {
   return response.status == 401 || response.headers.get("WWW-Authenticate").has_value();
 }
 
+// `--list-types`: the resource types the server's CapabilityStatement lists, one a line
+// (what `oauthctl fhir <TAB>` offers). No token: the CapabilityStatement is public.
+int list_resource_types(const FhirOptions& options, Io& io) {
+  auto resolved = resolve_client(options.client, io, NeedCredentials::no);
+  if (!resolved) {
+    return report(io, resolved.error());
+  }
+  const auto fhir_base = oauth::default_fhir_base(resolved->config);
+  if (fhir_base.empty() || !http::parse_url(fhir_base)) {
+    return report_usage(io, "missing --fhir-url (or --server)");
+  }
+  // A shell waits on this for a TAB: never long.
+  resolved->http.timeout = std::min(resolved->http.timeout, std::chrono::milliseconds(5'000));
+  ClientSession session(*resolved, io, resolved->verbose ? Narration::trace : Narration::quiet,
+                        ShowSecrets::no, io.err);
+  const auto now =
+    std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+  const auto types = cached_resource_types(session.client(), fhir_base, fhir_types_cache_file(io), now);
+  if (!types) {
+    return report(io, types.error());
+  }
+  for (const auto& type : *types) {
+    io.out << type << '\n';
+  }
+  return k_exit_ok;
+}
+
 int run_fhir(FhirOptions& options, Io& io) {
   options.env.apply(io);
+  if (options.list_types) {
+    return list_resource_types(options, io);
+  }
+  if (options.path.empty()) {
+    return report_usage(io,
+                        "missing the request: TYPE, TYPE/ID, 'TYPE?query' or a full URL (or --list-types)");
+  }
   std::string token_origin;
   if (const auto flag = flag_over_ambient_token(options); !flag.empty()) {
     token_origin = fmt::format("OAUTHCTL_ACCESS_TOKEN ignored: {} given, a token is obtained instead", flag);
@@ -202,10 +240,15 @@ int run_fhir(FhirOptions& options, Io& io) {
 
 Runner setup_fhir(CLI::App& app) {
   auto options = std::make_shared<FhirOptions>();
-  app
-    .add_option("path", options->path,
-                "TYPE, TYPE/ID, 'TYPE?query' (relative to the FHIR base) or a full URL under it")
-    ->required();
+  app.footer(
+    "Exit status 8 when the FHIR server answers 4xx/5xx to the request itself (its OperationOutcome\n"
+    "is printed on stdout, as curl would); 4 when the token itself is refused (401, invalid_token).\n"
+    "oauthctl help exit-codes lists them all.");
+  app.add_option("path", options->path,
+                 "TYPE, TYPE/ID, 'TYPE?query' (relative to the FHIR base) or a full URL under it");
+  app.add_flag("--list-types", options->list_types,
+               "print the resource types the server's CapabilityStatement lists, one a line, and exit "
+               "(kept 5 minutes in the cache directory; what completion offers)");
   app.add_option("-X,--request", options->method,
                  "HTTP method: GET (default), POST (default with -d), PUT, "
                  "PATCH, DELETE");

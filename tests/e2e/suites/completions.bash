@@ -187,3 +187,37 @@ test_zsh() {
   got=$(zsh_complete 'oauthctl intro')
   [[ $got == 'oauthctl introspect'* ]] || fail "zsh completed 'oauthctl intro' to '$got'"
 }
+
+# `oauthctl fhir <TAB>` offers the types the server's CapabilityStatement lists (serve has
+# Patient and Observation, not the fallback list's Encounter), cached for a while.
+test_fhir_types_from_the_capability_statement() {
+  setup_shell_env
+  start_server
+  run_cli fhir --list-types --server "$SERVER_URL"
+  expect_exit 0
+  [[ $STDOUT == $'Observation\nPatient' ]] || fail "--list-types printed: $STDOUT"
+  local got
+  got=$(bash_complete "oauthctl fhir --server $SERVER_URL ")
+  expect_candidates "$got" Patient Observation metadata
+  grep -qx Encounter <<<"$got" && fail "bash offered the fallback list: $(tr '\n' ' ' <<<"$got")"
+  # Without a server to ask, the common types.
+  expect_candidates "$(bash_complete 'oauthctl fhir --server http://127.0.0.1:1 ')" Patient Encounter
+  if command -v zsh >/dev/null; then
+    got=$(zsh_complete "oauthctl fhir --server $SERVER_URL Obs")
+    [[ $got == "oauthctl fhir --server $SERVER_URL Observation"* ]] || fail "zsh fhir type completion: '$got'"
+  fi
+  if command -v fish >/dev/null; then
+    got=$(fish_complete "oauthctl fhir --server $SERVER_URL ")
+    expect_candidates "$got" Patient Observation
+    grep -qx Encounter <<<"$got" && fail "fish offered the fallback list"
+  fi
+  [[ -s $XDG_CACHE_HOME/oauthctl/fhir-types.json ]] || fail "no types cache"
+  # Cached: the server gone, the list stays (for 5 minutes).
+  stop_server "$SERVER_PID"
+  got=$(bash_complete "oauthctl fhir --server $SERVER_URL ")
+  expect_candidates "$got" Patient Observation
+  grep -qx Encounter <<<"$got" && fail "the cached list was not used"
+  # Through an alias to a binary off PATH.
+  hide_oauthctl
+  expect_candidates "$(bash_complete "oc fhir --server $SERVER_URL " "oc=$HIDDEN")" Observation
+}
