@@ -33,7 +33,7 @@ TEST_SUITE("server.auth_state") {
     CHECK_FALSE(first.is_revoked("jti-2"));
   }
 
-  TEST_CASE("a code is redeemed once across instances; its replay revokes what it produced") {
+  TEST_CASE("a code is redeemed once across instances, its replay revokes what it produced") {
     const auto store = oauthctl::test::memory_state_store();
     constexpr std::int64_t now = 1'700'000'000;
     AuthState a(*store);

@@ -45,7 +45,7 @@ TEST_SUITE("server.state_outage") {
     CHECK(again.status == 200);
   }
 
-  TEST_CASE("the revocation view: a revocation by another process is seen after a refresh; a view older "
+  TEST_CASE("the revocation view: a revocation by another process is seen after a refresh, a view older "
             "than its 1 s bound that cannot be refreshed fails closed") {
     const auto shared = test::memory_state_store();
     const auto failing = std::make_shared<server::state::FailingStateStore>(shared);

@@ -91,7 +91,7 @@ TEST_SUITE("server.store") {
     CHECK((*store)->users()->front().secret_hash.rfind("$scrypt$", 0) == 0);
   }
 
-  TEST_CASE("seeded credentials follow their source; admin-created ones stay") {
+  TEST_CASE("seeded credentials follow their source, admin-created ones stay") {
     const TempDir dir;
     fs::create_directories(dir.path);
     const auto path = (dir.path / "serve.db").string();
