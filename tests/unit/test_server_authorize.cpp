@@ -457,7 +457,7 @@ TEST_SUITE("server.authorize") {
   }
 
   TEST_CASE(
-    "implicit grant: off for demo-client; where enabled, consent every time, the token in the fragment") {
+    "implicit grant: off for demo-client, where enabled, consent every time, the token in the fragment") {
     server::ClientSpec spa;
     spa.id = "spa";
     spa.grant_types = {"implicit"};
