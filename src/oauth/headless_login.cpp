@@ -82,11 +82,12 @@ void CookieJar::store(std::string_view url, const http::Headers& headers) {
     if (cookie.empty()) {
       continue;
     }
-    const auto lowered = [&] {
-      std::string out = value;
+    // `value` is passed in, not captured: clang 14 (`make fuzz` builds with it) cannot
+    // capture a structured binding.
+    const auto lowered = [](std::string out) {
       std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
       return out;
-    }();
+    }(value);
     if (lowered.find("max-age=0") != std::string::npos) {
       m_cookies[host].erase(cookie);
     } else {

@@ -295,8 +295,9 @@ util::FormFields form_entries(const HtmlForm& form, const util::FormFields& fill
     fields.emplace_back(control.name, control.value);
   }
   for (const auto& [name, value] : fill) {
-    const auto it =
-      std::find_if(fields.begin(), fields.end(), [&](const auto& f) { return f.first == name; });
+    // `&wanted = name`: clang 14 (`make fuzz` builds with it) cannot capture a structured binding.
+    const auto it = std::find_if(fields.begin(), fields.end(),
+                                 [&wanted = name](const auto& f) { return f.first == wanted; });
     if (it == fields.end()) {
       fields.emplace_back(name, value);
     } else {

@@ -22,7 +22,6 @@ using util::ErrorKind;
 
 // ---- rows -> records (column lists and readers go in pairs) -------------------------------
 
-constexpr const char* k_principal_columns = "id, resource, secret_hash, source, updated_at";
 PrincipalRecord read_principal(const Rows& rows, int i) {
   return {rows.text(i, 0), rows.text(i, 1), rows.text(i, 2), parse_source(rows.text(i, 3)), rows.int64(i, 4)};
 }

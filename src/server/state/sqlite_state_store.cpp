@@ -901,8 +901,8 @@ public:
       static constexpr const char* k_statements[] = {
         "DELETE FROM sessions WHERE expires_at <= ?1",
         "DELETE FROM pending_requests WHERE expires_at <= ?1",
-        "DELETE FROM code_tokens WHERE code_hash IN (SELECT code_hash FROM codes WHERE expires_at + ?2 <= "
-        "?1)",
+        ("DELETE FROM code_tokens WHERE code_hash IN "
+         "(SELECT code_hash FROM codes WHERE expires_at + ?2 <= ?1)"),
         "DELETE FROM codes WHERE expires_at + ?2 <= ?1",
         "DELETE FROM refresh_tokens WHERE expires_at <= ?1",
         "DELETE FROM family_tokens WHERE expires_at <= ?1",
