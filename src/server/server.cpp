@@ -40,8 +40,9 @@ std::string default_issuer(const std::string& host, int port, bool tls) {
   return fmt::format("{}://{}:{}", tls ? "https" : "http", shown, port);
 }
 
-// The signing key: the oldest active stored one, or a fresh one stored first. Reading back
-// after the insert makes two servers starting on one new store agree on the same key.
+// The signing key: the oldest active stored one, or a fresh one stored first. The store adds
+// a first key only while none is active, so servers starting at once on one new store all
+// read back the one key that won.
 util::Result<oauth::SigningKey> load_or_create_key(state::StateStore& store, const ServerOptions& options) {
   const auto active = [](const std::vector<state::KeyRecord>& keys) {
     return std::find_if(keys.begin(), keys.end(), [](const auto& key) { return key.retired_at == 0; });
@@ -55,15 +56,15 @@ util::Result<oauth::SigningKey> load_or_create_key(state::StateStore& store, con
     if (!fresh) {
       return tl::unexpected(fresh.error());
     }
-    if (auto added = store.add_key({fresh->kid(), fresh->alg(), fresh->to_pem(), system_now(), 0, 0});
-        !added) {
+    auto added = store.add_first_key({fresh->kid(), fresh->alg(), fresh->to_pem(), system_now(), 0, 0});
+    if (!added) {
       return tl::unexpected(added.error());
     }
     keys = store.keys();
     if (!keys || active(*keys) == keys->end()) {
       return util::fail(ErrorKind::io, "store: the new signing key was not saved");
     }
-    if (options.log && options.persistence == Persistence::sqlite_file) {
+    if (*added && options.log && options.persistence == Persistence::sqlite_file) {
       options.log(fmt::format("generated signing key {}", active(*keys)->kid));
     }
   }

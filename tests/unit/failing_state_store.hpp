@@ -88,6 +88,13 @@ public:
     return m_inner->add_key(key);
   }
 
+  util::Result<bool> add_first_key(const KeyRecord& key) override {
+    if (down) {
+      return lost();
+    }
+    return m_inner->add_first_key(key);
+  }
+
   util::Result<bool> retire_key(const std::string& kid, std::int64_t retired_at,
                                 std::int64_t publish_until) override {
     if (down) {

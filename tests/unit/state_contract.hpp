@@ -133,6 +133,19 @@ inline void check_state_contract(const StateFactory& factory) {
     CHECK(ok(store.users()).empty());
   }
 
+  SUBCASE("signing keys: a first key only while none is active") {
+    CHECK(ok(store.add_first_key({"first", "RS256", "pem-1", k_now, 0, 0})));
+    CHECK_FALSE(ok(store.add_first_key({"second", "RS256", "pem-2", k_now, 0, 0})));
+    auto keys = ok(store.keys());
+    REQUIRE(keys.size() == 1);
+    CHECK(keys[0].kid == "first");
+    CHECK(ok(store.retire_key("first", k_now, k_now + 300)));
+    CHECK(ok(store.add_first_key({"third", "RS256", "pem-3", k_now, 0, 0})));
+    keys = ok(store.keys());
+    REQUIRE(keys.size() == 2);
+    CHECK(keys[1].kid == "third");
+  }
+
   SUBCASE("signing keys: add once, retire, published until pruned") {
     CHECK(ok(store.add_key({"k1", "RS256", "pem-1", k_now - 100, 0, 0})));
     CHECK_FALSE(ok(store.add_key({"k1", "RS256", "other", k_now, 0, 0})));

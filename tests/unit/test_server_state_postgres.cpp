@@ -10,6 +10,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -137,6 +138,42 @@ TEST_SUITE("server.state.postgres") {
       const auto successor = ok(b->refresh("rt-" + n));
       REQUIRE(successor.has_value());
       CHECK(successor->family_revoked);
+    }
+  }
+
+  TEST_CASE("postgres state store: replicas starting at once on a new database sign with one key") {
+    // Each replica that finds no active key generates one; only the first insert may win,
+    // or tokens signed by one replica are refused by the other.
+    const auto base = oauthctl::test::pg_cluster_url();
+    if (!base) {
+      return;
+    }
+    const auto url = oauthctl::test::pg_fresh_database(*base, "first_key");
+    auto a = open_store(url);
+    auto b = open_store(url);
+    for (int round = 0; round < 10; ++round) {
+      const auto n = std::to_string(round);
+      std::atomic<int> added{0};
+      std::atomic<int> errors{0};
+      contract::race(6, [&](int i) {
+        auto& store = i % 2 == 0 ? *a : *b;
+        const KeyRecord key{
+          "k-" + n + "-" + std::to_string(i), "RS256", "pem", contract::k_now + round, 0, 0};
+        if (auto first = store.add_first_key(key); !first) {
+          ++errors;
+        } else if (*first) {
+          ++added;
+        }
+      });
+      CHECK(errors == 0);
+      CHECK(added == 1);
+      const auto keys = ok(b->keys());
+      const auto active =
+        std::count_if(keys.begin(), keys.end(), [](const auto& key) { return key.retired_at == 0; });
+      REQUIRE(active == 1);
+      const auto winner =
+        std::find_if(keys.begin(), keys.end(), [](const auto& key) { return key.retired_at == 0; });
+      ok(a->retire_key(winner->kid, contract::k_now + round, contract::k_now + round + 60));
     }
   }
 

@@ -354,6 +354,27 @@ public:
     });
   }
 
+  // The table lock (which conflicts with itself and with every insert) makes the check and
+  // the insert one step across processes; READ COMMITTED then sees a key another replica
+  // committed while this one waited.
+  util::Result<bool> add_first_key(const KeyRecord& key) override {
+    return transaction<bool>([&](Connection& db) -> util::Result<bool> {
+      if (auto locked = db.exec("LOCK TABLE keys IN SHARE ROW EXCLUSIVE MODE"); !locked) {
+        return tl::unexpected(locked.error());
+      }
+      auto added =
+        changed(db.exec("INSERT INTO keys (kid, alg, pem, created_at, retired_at, publish_until)"
+                        " SELECT $1, $2, $3, $4, $5, $6"
+                        " WHERE NOT EXISTS (SELECT 1 FROM keys WHERE retired_at = 0)"
+                        " ON CONFLICT (kid) DO NOTHING",
+                        {key.kid, key.alg, key.pem, key.created_at, key.retired_at, key.publish_until}));
+      if (!added || !*added) {
+        return added;
+      }
+      return bump_directory(db).map([] { return true; });
+    });
+  }
+
   util::Result<bool> retire_key(const std::string& kid, std::int64_t retired_at,
                                 std::int64_t publish_until) override {
     return transaction<bool>([&](Connection& db) -> util::Result<bool> {

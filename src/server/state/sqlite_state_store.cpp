@@ -279,9 +279,20 @@ public:
   }
 
   util::Result<bool> add_key(const KeyRecord& key) override {
-    return transaction<bool>([&]() -> util::Result<bool> {
-      auto query = prepare("INSERT OR IGNORE INTO keys (kid, alg, pem, created_at, retired_at, publish_until)"
+    return insert_key(key, "INSERT OR IGNORE INTO keys (kid, alg, pem, created_at, retired_at, publish_until)"
                            " VALUES (?, ?, ?, ?, ?, ?)");
+  }
+
+  // BEGIN IMMEDIATE holds the write lock across the check and the insert.
+  util::Result<bool> add_first_key(const KeyRecord& key) override {
+    return insert_key(key,
+                      "INSERT OR IGNORE INTO keys (kid, alg, pem, created_at, retired_at, publish_until)"
+                      " SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM keys WHERE retired_at = 0)");
+  }
+
+  util::Result<bool> insert_key(const KeyRecord& key, const char* sql) {
+    return transaction<bool>([&]() -> util::Result<bool> {
+      auto query = prepare(sql);
       if (!query) {
         return tl::unexpected(query.error());
       }

@@ -87,6 +87,10 @@ public:
   [[nodiscard]] virtual util::Result<std::vector<KeyRecord>> keys() = 0;
   // Adds `key`; an existing kid is left as it is (false then).
   [[nodiscard]] virtual util::Result<bool> add_key(const KeyRecord& key) = 0;
+  // Adds `key` only when no key is active, as one step in the database: replicas starting
+  // at once on a new store all end up signing with the one key that won (false when
+  // another active key was there first).
+  [[nodiscard]] virtual util::Result<bool> add_first_key(const KeyRecord& key) = 0;
   // Retires active key `kid` at `retired_at`, published until `publish_until`; false when
   // no active key has that kid.
   [[nodiscard]] virtual util::Result<bool> retire_key(const std::string& kid, std::int64_t retired_at,
