@@ -66,8 +66,22 @@ TEST_SUITE("server.auth_state") {
     CHECK_FALSE(a.session(session, now).has_value());
     CHECK(a.session(signed_in, now)->user_id == "demo");
     CHECK(a.pending(pending, now)->session_id == signed_in);
-    b.remember_consent(signed_in, "app");
-    CHECK(a.session(signed_in, now)->consented_clients.count("app") == 1);
+  }
+
+  TEST_CASE("consent is kept per user and client in the store, and only grows") {
+    const auto store = oauthctl::test::memory_state_store();
+    constexpr std::int64_t now = 1'700'000'000;
+    AuthState a(*store);
+    AuthState b(*store);
+    CHECK_FALSE(a.consented_scopes("demo", "app", now).has_value());
+    a.remember_consent("demo", "app", {"openid"}, now);
+    b.remember_consent("demo", "app", {"openid", "patient/*.rs"}, now + 1);
+    CHECK(a.consented_scopes("demo", "app", now + 2) == std::vector<std::string>{"openid", "patient/*.rs"});
+    a.remember_consent("demo", "app", {"profile"}, now + 3);
+    CHECK(b.consented_scopes("demo", "app", now + 4) ==
+          std::vector<std::string>{"openid", "patient/*.rs", "profile"});
+    CHECK_FALSE(b.consented_scopes("other", "app", now).has_value());
+    CHECK_FALSE(b.consented_scopes("demo", "other-app", now).has_value());
   }
 
   TEST_CASE("redirect_uri_matches") {

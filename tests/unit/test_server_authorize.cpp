@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "server/auth/consent_rules.hpp"
 #include "server/auth/scope_words.hpp"
 #include "server_test_support.hpp"
 
@@ -380,7 +381,7 @@ TEST_SUITE("server.authorize") {
     CHECK_FALSE(stolen.headers.get("Location"));
   }
 
-  TEST_CASE("consent: deny redirects with access_denied, allow is remembered for the session") {
+  TEST_CASE("consent: deny redirects with access_denied, allow is remembered for the user") {
     const TestServer server;
     Browser browser{server, {}};
     const auto denied =
@@ -407,6 +408,87 @@ TEST_SUITE("server.authorize") {
     // prompt=login forces the login page even so.
     const auto forced = browser.get("/auth/authorize", public_query("openid", "&prompt=login"));
     CHECK(location(forced).rfind("/auth/login?request=", 0) == 0);
+    // The consent belongs to the user, not the browser session: another browser signing in
+    // as demo gets a code without the consent page (the store's consent record).
+    Browser other{server, {}};
+    const auto elsewhere = sign_in(other, other.get("/auth/authorize", public_query()));
+    CHECK(location(elsewhere).rfind(k_callback + "?code=", 0) == 0);
+  }
+
+  TEST_CASE("consent decision: per scope, prompt=consent and implicit always ask, first-party never") {
+    using server::decide_consent;
+    const std::vector<std::string> asked{"openid", "patient/*.rs", "offline_access"};
+    // Never allowed anything: every scope is asked, even none at all (a code names the user).
+    auto first = decide_consent({false, false, false, asked, std::nullopt});
+    CHECK(first.ask);
+    CHECK(first.scopes == asked);
+    CHECK(first.already.empty());
+    CHECK(decide_consent({false, false, false, {}, std::nullopt}).ask);
+    // openid allowed before: only the new scopes are asked, openid is named as kept.
+    auto more = decide_consent({false, false, false, asked, std::vector<std::string>{"openid"}});
+    CHECK(more.ask);
+    CHECK(more.scopes == std::vector<std::string>{"patient/*.rs", "offline_access"});
+    CHECK(more.already == std::vector<std::string>{"openid"});
+    // Everything allowed, or a subset of it: no page.
+    CHECK_FALSE(decide_consent({false, false, false, asked, asked}).ask);
+    CHECK_FALSE(decide_consent({false, false, false, {"openid"}, asked}).ask);
+    CHECK_FALSE(decide_consent({false, false, false, {}, std::vector<std::string>{}}).ask);
+    // prompt=consent and implicit ask for everything requested, first-party or not.
+    for (const bool first_party : {false, true}) {
+      auto prompted = decide_consent({first_party, false, true, asked, asked});
+      CHECK(prompted.ask);
+      CHECK(prompted.scopes == asked);
+      auto implicit = decide_consent({first_party, true, false, asked, asked});
+      CHECK(implicit.ask);
+      CHECK(implicit.scopes == asked);
+    }
+    // A first-party client is not asked.
+    CHECK_FALSE(decide_consent({true, false, false, asked, std::nullopt}).ask);
+    // What an Allow records: the union, in order, without duplicates.
+    CHECK(server::merge_scopes({"openid", "profile"}, {"profile", "patient/*.rs"}) ==
+          std::vector<std::string>{"openid", "profile", "patient/*.rs"});
+  }
+
+  TEST_CASE("consent per scope: a client gets silently only what the user allowed it") {
+    const TestServer server;
+    Browser browser{server, {}};
+    const auto first =
+      allow(browser, sign_in(browser, browser.get("/auth/authorize", public_query("openid"))));
+    REQUIRE(location_param(location(first), "code").size() >= 43);
+    // More scopes than allowed: the consent page again, listing only the new ones.
+    const auto wider = browser.get("/auth/authorize", public_query("openid patient/*.rs offline_access"));
+    REQUIRE(location(wider).rfind("/auth/grant?request=", 0) == 0);
+    const auto page = browser.get("/auth/grant", location(wider).substr(location(wider).find('?') + 1));
+    REQUIRE(page.status == 200);
+    const auto list = page.body.substr(page.body.find("<ul id=\"scopes\">"));
+    const auto items = list.substr(0, list.find("</ul>"));
+    CHECK(items.find("<code>patient/*.rs</code>") != std::string::npos);
+    CHECK(items.find("<code>offline_access</code>") != std::string::npos);
+    CHECK(items.find("<code>openid</code>") == std::string::npos);
+    CHECK(page.body.find("allowed it before: <code>openid</code>") != std::string::npos);
+    // prompt=none cannot get the wider set: consent_required.
+    const auto silent =
+      browser.get("/auth/authorize", public_query("openid patient/*.rs offline_access", "&prompt=none"));
+    CHECK(location_param(location(silent), "error") == "consent_required");
+    const auto allowed = browser.post("/auth/grant", {{"request", hidden_value(page.body, "request")},
+                                                      {"csrf_token", hidden_value(page.body, "csrf_token")},
+                                                      {"decision", "allow"}});
+    const auto code = location_param(location(allowed), "code");
+    REQUIRE(code.size() >= 43);
+    CHECK(body_json(redeem(server, code))["scope"] == "openid patient/*.rs offline_access");
+    // The same request again, and any subset of it: no page.
+    const auto same = browser.get("/auth/authorize", public_query("openid patient/*.rs offline_access"));
+    CHECK(location(same).rfind(k_callback + "?code=", 0) == 0);
+    const auto fewer = browser.get("/auth/authorize", public_query("patient/*.rs"));
+    CHECK(location(fewer).rfind(k_callback + "?code=", 0) == 0);
+    // One more scope: asked again, for that one alone.
+    const auto profile = browser.get("/auth/authorize", public_query("openid profile"));
+    REQUIRE(location(profile).rfind("/auth/grant?request=", 0) == 0);
+    const auto profile_page =
+      browser.get("/auth/grant", location(profile).substr(location(profile).find('?') + 1));
+    CHECK(profile_page.body.find("<li>See your name (<code>profile</code>)</li>\n</ul>") !=
+          std::string::npos);
+    CHECK(profile_page.body.find("<li>Confirm your identity") == std::string::npos);
   }
 
   TEST_CASE("the consent page says in words what each scope allows") {

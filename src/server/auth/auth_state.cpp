@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "server/auth/auth_state.hpp"
 
+#include "server/auth/consent_rules.hpp"
 #include "server/state/state_unavailable.hpp"
 
 #include <oauthctl/util/crypto.hpp>
@@ -27,8 +28,7 @@ std::int64_t wall_now() {
 }
 
 Session to_session(const state::SessionRecord& row) {
-  return {row.csrf_token, row.user_id, row.auth_time,
-          std::set<std::string>(row.consented_clients.begin(), row.consented_clients.end()), row.expires_at};
+  return {row.csrf_token, row.user_id, row.auth_time, row.expires_at};
 }
 
 PendingAuthorization to_pending(state::PendingRecord row) {
@@ -107,10 +107,6 @@ std::string AuthState::sign_in(const std::string& id, const std::string& user_id
     return {};
   }
   state::SessionRecord fresh = *current;
-  if (current->user_id != user_id) {
-    // Another user in the same browser: consent given by the previous one does not carry.
-    fresh.consented_clients.clear();
-  }
   fresh.user_id = user_id;
   fresh.auth_time = now;
   // A new id and CSRF token after login: whatever was known of the session before
@@ -121,8 +117,19 @@ std::string AuthState::sign_in(const std::string& id, const std::string& user_id
   return need(m_store.replace_session(id, fresh)) ? fresh.id : std::string();
 }
 
-void AuthState::remember_consent(const std::string& id, const std::string& client_id) {
-  need(m_store.add_session_consent(id, client_id));
+std::optional<std::vector<std::string>> AuthState::consented_scopes(const std::string& user_id,
+                                                                    const std::string& client_id,
+                                                                    std::int64_t now) const {
+  auto row = need(m_store.consent(user_id, client_id, now));
+  return row ? std::optional(std::move(row->scopes)) : std::nullopt;
+}
+
+void AuthState::remember_consent(const std::string& user_id, const std::string& client_id,
+                                 const std::vector<std::string>& scopes, std::int64_t now) {
+  auto before = consented_scopes(user_id, client_id, now);
+  // Until revoked (expires_at 0): consent is the user's standing decision, not a session's.
+  need(m_store.put_consent(
+    {user_id, client_id, merge_scopes(before.value_or(std::vector<std::string>{}), scopes), now, 0}));
 }
 
 std::string AuthState::add_pending(PendingAuthorization request) {

@@ -8,7 +8,6 @@
 #include <atomic>
 #include <cstdint>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -39,7 +38,6 @@ struct Session {
   std::string csrf_token;
   std::string user_id; // empty until a login succeeds
   std::int64_t auth_time = 0;
-  std::set<std::string> consented_clients;
   std::int64_t expires_at = 0;
 };
 
@@ -92,8 +90,16 @@ public:
   // the session goes on under (a fresh one, against session fixation); pending requests
   // of the session move with it. Empty when `id` is unknown.
   [[nodiscard]] std::string sign_in(const std::string& id, const std::string& user_id, std::int64_t now);
-  // Remembers that the session's user allowed `client_id`.
-  void remember_consent(const std::string& id, const std::string& client_id);
+
+  // The scopes `user_id` allowed `client_id` (the store's lasting consent record, shared
+  // by every replica); nothing when the user never allowed it anything.
+  [[nodiscard]] std::optional<std::vector<std::string>>
+  consented_scopes(const std::string& user_id, const std::string& client_id, std::int64_t now) const;
+  // Adds `scopes` to what `user_id` allowed `client_id` (the consent page's Allow). Two
+  // answers at the same moment for one user and client may keep only one of them: the
+  // other request's scopes are then asked for again, never granted unasked.
+  void remember_consent(const std::string& user_id, const std::string& client_id,
+                        const std::vector<std::string>& scopes, std::int64_t now);
 
   // Keeps `request`; returns the id the login and consent forms carry.
   std::string add_pending(PendingAuthorization request);

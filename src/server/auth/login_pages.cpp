@@ -59,6 +59,13 @@ ServerResponse consent_page(const ConsentPage& page) {
   body += fmt::format("<p><strong>{}</strong> asks for access{}.</p>\n", html_escape(page.client_id),
                       page.user_name.empty() ? "" : " as " + html_escape(page.user_name));
   body += scope_list_html(page.scopes);
+  if (!page.already.empty()) {
+    std::string codes;
+    for (const auto& scope : page.already) {
+      codes += fmt::format("{}<code>{}</code>", codes.empty() ? "" : " ", html_escape(scope));
+    }
+    body += fmt::format("<p id=\"allowed-before\">It keeps what you allowed it before: {}.</p>\n", codes);
+  }
   body += "<form method=\"post\" action=\"/auth/grant\">\n";
   body += hidden_fields(page.request_id, page.csrf_token);
   body += decision_buttons_html();

@@ -37,7 +37,8 @@ struct ConsentPage {
   std::string csrf_token;
   std::string client_id;
   std::string user_name;
-  std::vector<std::string> scopes;
+  std::vector<std::string> scopes;  // what is asked for now
+  std::vector<std::string> already; // also requested, allowed before: named, not asked again
   std::string form_action_origin;
 };
 

@@ -90,11 +90,18 @@ ServerResponse deliver_to_client(const PendingAuthorization& request, const util
   return redirect_to(append_to_uri(request.redirect_uri, util::form_encode(params), in_fragment), status);
 }
 
+ConsentQuestion consent_question(const AppContext& context, const PendingAuthorization& request,
+                                 const std::string& user_id) {
+  const auto* client = context.clients.find(request.client_id);
+  return decide_consent({client != nullptr && client->spec.first_party, request.response_type == "token",
+                         request.prompt_consent, request.scopes,
+                         context.auth->consented_scopes(user_id, request.client_id, context.now())});
+}
+
 ServerResponse continue_authorization(const AppContext& context, const std::string& pending_id,
                                       const PendingAuthorization& request, const std::string& session_id,
                                       int status, ConsentStep consent) {
   const auto session = context.auth->session(session_id, context.now());
-  const auto* client = context.clients.find(request.client_id);
   if (!session || session->user_id.empty() || request.prompt_login) {
     if (request.prompt_none) {
       context.auth->drop_pending(pending_id);
@@ -102,15 +109,7 @@ ServerResponse continue_authorization(const AppContext& context, const std::stri
     }
     return redirect_to("/auth/login?request=" + util::percent_encode(pending_id), status);
   }
-  // Aidbox skips consent for first_party clients; otherwise it is asked once per client
-  // per session. The implicit grant always asks (RFC 9700 §2.1.2: the token goes to
-  // whatever runs at the redirect URI, so the user confirms every time).
-  const bool implicit = request.response_type == "token";
-  const bool consented =
-    consent == ConsentStep::given ||
-    (client != nullptr && !implicit && !request.prompt_consent &&
-     (client->spec.first_party || session->consented_clients.count(client->spec.id) > 0));
-  if (!consented) {
+  if (consent != ConsentStep::given && consent_question(context, request, session->user_id).ask) {
     if (request.prompt_none) {
       context.auth->drop_pending(pending_id);
       return redirect_error(context, request, "consent_required", "the user has not allowed this request",

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "server/app.hpp"
+#include "server/auth/consent_rules.hpp"
 #include "server/exchange.hpp"
 
 #include <oauthctl/util/form.hpp>
@@ -35,10 +36,15 @@ ServerResponse redirect_error(const AppContext& context, const PendingAuthorizat
 // Whether the user has just answered the consent page for this request.
 enum class ConsentStep { not_yet, given };
 
+// Whether user `user_id` must answer the consent page for `request`, and for which scopes
+// (consent_rules.hpp; what the user allowed before is the store's consent record).
+ConsentQuestion consent_question(const AppContext& context, const PendingAuthorization& request,
+                                 const std::string& user_id);
+
 // Takes a pending request one step further for the browser of `session_id`: to the login
 // page when no user is signed in (or `prompt=login` or max_age wants a fresh login), to
-// the consent page when the client is not first-party and the user has not allowed it in
-// this session, when `prompt=consent` asks, and always for the implicit grant; else it
+// the consent page when consent_question asks (a scope the user has not allowed this
+// client, `prompt=consent`, the implicit grant); else it
 // answers the client: a code (RFC 6749 §4.1.2) or a token (§4.2.2), with `state` and
 // `iss`. With `prompt=none` a page that would be shown is an error instead (OIDC Core
 // §3.1.2.6: login_required, consent_required).

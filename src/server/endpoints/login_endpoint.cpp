@@ -79,9 +79,12 @@ ServerResponse handle_consent(const AppContext& context, const ServerRequest& re
   }
   if (request.method != "POST") {
     const auto* user = context.users.find(ui->session.user_id);
+    // Only what the user has not allowed this client yet is asked (and listed).
+    auto question = consent_question(context, ui->pending, ui->session.user_id);
     return consent_page({ui->pending_id, ui->session.csrf_token, ui->pending.client_id,
                          user != nullptr ? UserDirectory::display_name(user->spec) : std::string(),
-                         ui->pending.scopes, uri_origin(ui->pending.redirect_uri)});
+                         std::move(question.scopes), std::move(question.already),
+                         uri_origin(ui->pending.redirect_uri)});
   }
   const auto decision = util::form_get(ui->fields, "decision").value_or("");
   if (decision == "deny") {
@@ -92,7 +95,9 @@ ServerResponse handle_consent(const AppContext& context, const ServerRequest& re
   if (decision != "allow") {
     return error_page(400, "Bad request", "Choose Allow or Deny.");
   }
-  context.auth->remember_consent(ui->session_id, ui->pending.client_id);
+  // Recorded for the user, not the session: it lasts, and every replica sees it.
+  context.auth->remember_consent(ui->session.user_id, ui->pending.client_id, ui->pending.scopes,
+                                 context.now());
   return continue_authorization(context, ui->pending_id, ui->pending, ui->session_id, 303,
                                 ConsentStep::given);
 }
