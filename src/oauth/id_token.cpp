@@ -51,6 +51,10 @@ util::Result<Jwt> verify_id_token(std::string_view id_token, const JwksVerifier&
   if (!iss || *iss != expected.issuer) {
     return reject(fmt::format("iss mismatch: expected '{}'", expected.issuer));
   }
+  // §2: sub is REQUIRED, a non-empty string: it is who the user is to this client.
+  if (const auto sub = string_claim(claims, "sub"); !sub || sub->empty()) {
+    return reject("no sub claim");
+  }
   // Step 3: aud must contain our client_id (a string or an array of strings).
   bool audience_ok = false;
   bool several_audiences = false;

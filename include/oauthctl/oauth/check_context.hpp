@@ -131,6 +131,8 @@ public:
                                                     const std::string& redirect_uri);
   // The code flow's happy path (done once).
   [[nodiscard]] const util::Result<CodeFlow>& code_flow();
+  // The code flow once more, for tokens no earlier check can have revoked.
+  [[nodiscard]] util::Result<CodeFlow> fresh_code_flow();
   // The config the code flow authenticates with (public when there is no secret).
   [[nodiscard]] const ClientConfig& code_client() const { return m_code_client; }
 

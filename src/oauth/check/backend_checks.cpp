@@ -36,15 +36,11 @@ nlohmann::json claims(Context& context) {
   return assertion_claims(id, id, context.metadata().token_endpoint, context.now());
 }
 
-// client_credentials authenticated by `assertion` alone (RFC 7523 §2.2).
-util::Result<http::Response> post_assertion(Context& context, const std::string& assertion) {
-  auto config = context.config();
-  config.scope = context.client_scope();
-  auto form = client_credentials_form(config);
+// `form` at the token endpoint, the client authenticated by `assertion` alone (RFC 7523 §2.2).
+util::Result<http::Response> post_with_assertion(Context& context, util::FormFields form,
+                                                 const std::string& assertion) {
   form.emplace_back("client_assertion_type", std::string(k_jwt_client_assertion_type));
   form.emplace_back("client_assertion", assertion);
-  config.auth_method = AuthMethod::none;
-  config.client_id.clear(); // the assertion names the client
   http::Request request;
   request.method = "POST";
   request.url = context.metadata().token_endpoint;
@@ -52,6 +48,23 @@ util::Result<http::Response> post_assertion(Context& context, const std::string&
   request.headers.set("Accept", "application/json");
   request.body = util::form_encode(form);
   return context.client().send(request);
+}
+
+// client_credentials authenticated by `assertion` alone, for `scope` (default: the client scope).
+util::Result<http::Response> post_assertion(Context& context, const std::string& assertion,
+                                            std::string scope = {}) {
+  auto config = context.config();
+  config.scope = scope.empty() ? context.client_scope() : std::move(scope);
+  return post_with_assertion(context, client_credentials_form(config), assertion);
+}
+
+// A fresh assertion of the client, signed with its key.
+util::Result<std::string> fresh_assertion(Context& context) {
+  const auto key = client_key(context);
+  if (!key) {
+    return tl::unexpected(key.error());
+  }
+  return key->sign(claims(context));
 }
 
 // The assertion must be refused as invalid_client (RFC 7523 §3.1, RFC 6749 §5.2).
@@ -180,6 +193,60 @@ Outcome check_backend_unregistered_key(Context& context) {
     return failed(assertion.error().message);
   }
   return expect_refused(post_assertion(context, *assertion), "signed by a key the client did not register");
+}
+
+Outcome check_backend_scope_rules(Context& context) {
+  if (const auto reason = blocker(context); !reason.empty()) {
+    return skipped(reason);
+  }
+  // SMART Backend Services: a backend client acts for no user and no patient, so it asks
+  // system/ scopes; a patient/ scope must be refused (invalid_scope) or left out of the grant.
+  const auto assertion = fresh_assertion(context);
+  if (!assertion) {
+    return failed(assertion.error().message);
+  }
+  const std::string asked = "patient/*.rs";
+  const auto response = post_assertion(context, *assertion, asked);
+  if (!response) {
+    return failed(response.error().message);
+  }
+  if (response->status == 400 && oauth_error_code(*response) == "invalid_scope") {
+    return passed(fmt::format("{} refused: {}", asked, describe_answer(*response)));
+  }
+  const auto token = parse_token_response(*response);
+  if (!token) {
+    return warned(fmt::format("{} refused with {} (RFC 6749 §5.2 says invalid_scope)", asked,
+                              describe_answer(*response)));
+  }
+  if (token->scope.empty() || token->scope.find("patient/") != std::string::npos ||
+      token->scope.find("user/") != std::string::npos) {
+    return failed(fmt::format("a backend token for {} was granted scope \"{}\"", asked,
+                              token->scope.empty() ? "(not said, so as asked)" : token->scope));
+  }
+  return passed(fmt::format("{} left out: granted {}", asked, token->scope));
+}
+
+Outcome check_refresh_invalid_with_assertion(Context& context) {
+  if (const auto reason = blocker(context); !reason.empty()) {
+    return skipped(reason);
+  }
+  if (!context.advertises("grant_types_supported", "refresh_token")) {
+    return skipped("no refresh_token in grant_types_supported");
+  }
+  const auto assertion = fresh_assertion(context);
+  if (!assertion) {
+    return failed(assertion.error().message);
+  }
+  const auto response = post_with_assertion(
+    context, {{"grant_type", "refresh_token"}, {"refresh_token", "oauthctl-check-not-a-refresh-token"}},
+    *assertion);
+  if (!response) {
+    return failed(response.error().message);
+  }
+  if (response->status == 400 && oauth_error_code(*response) == "invalid_grant") {
+    return passed(fmt::format("private_key_jwt client: {}", describe_answer(*response)));
+  }
+  return failed(fmt::format("expected HTTP 400 invalid_grant, got {}", describe_answer(*response)));
 }
 
 } // namespace oauthctl::oauth::check

@@ -150,6 +150,10 @@ constexpr std::array k_checks{
   CheckInfo{"refresh.invalid", "refresh", "RFC 6749 §5.2",
     "A refresh token the server never issued must be refused with HTTP 400 invalid_grant.",
     check_refresh_invalid},
+  CheckInfo{"refresh.invalid-private-key-jwt", "refresh", "RFC 6749 §5.2, RFC 7523 §2.2",
+    "A refresh token the server never issued, sent by the client authenticated with a client assertion "
+    "(--private-key), must be refused with HTTP 400 invalid_grant, as with a secret.",
+    check_refresh_invalid_with_assertion},
   // --- OpenID Connect ---
   CheckInfo{"oidc.id-token-signature", "oidc", "OpenID Connect Core 1.0 §3.1.3.7 (6)",
     "The code flow's id_token must be a JWS that verifies with a key of jwks_uri (never alg none or HMAC).",
@@ -187,6 +191,10 @@ constexpr std::array k_checks{
   CheckInfo{"backend.unregistered-key", "backend", "RFC 7523 §3 (9)",
     "An assertion signed by a fresh key with the registered key's kid and alg must be refused.",
     check_backend_unregistered_key},
+  CheckInfo{"backend.scope-rules", "backend", "SMART Backend Services (Scopes), RFC 6749 §3.3",
+    "A backend client acts for no user or patient: client_credentials with an assertion asking for "
+    "patient/*.rs must be refused (invalid_scope) or granted without any patient/ or user/ scope.",
+    check_backend_scope_rules},
   // --- introspection and revocation ---
   CheckInfo{"introspection.active", "introspection", "RFC 7662 §2.2",
     "Introspecting the client's fresh token must say active: true, with scope, client_id and exp "
@@ -220,6 +228,11 @@ constexpr std::array k_checks{
   CheckInfo{"fhir.outside-scope", "fhir", "SMART App Launch 2.0 §3, RFC 6750 §3.1",
     "A token for system/Patient.rs only must get HTTP 403 when it reads Observation.",
     check_fhir_outside_scope},
+  CheckInfo{"fhir.patient-compartment", "fhir", "SMART App Launch 2.0 §3.0.2, §2.0.8",
+    "The code flow's patient/ token (--login) reads its own patient (the token response's patient) but not "
+    "another one the client's system/ token finds, and its Observation search for that other patient finds "
+    "nothing.",
+    check_fhir_patient_compartment},
   // --- extension grants, when advertised ---
   CheckInfo{"token-exchange.exchange", "token-exchange", "RFC 8693 §2",
     "The client's token exchanged (subject_token_type access_token) must return a token with "

@@ -409,10 +409,14 @@ util::Result<http::Response> Context::redeem(const AuthorizeTrip& trip,
 }
 
 const util::Result<CodeFlow>& Context::code_flow() {
-  if (m_code_flow) {
-    return *m_code_flow;
+  if (!m_code_flow) {
+    m_code_flow = fresh_code_flow();
   }
-  m_code_flow = [&]() -> util::Result<CodeFlow> {
+  return *m_code_flow;
+}
+
+util::Result<CodeFlow> Context::fresh_code_flow() {
+  return [&]() -> util::Result<CodeFlow> {
     auto trip = authorize_for_code();
     if (!trip) {
       return tl::unexpected(trip.error());
@@ -427,7 +431,6 @@ const util::Result<CodeFlow>& Context::code_flow() {
     }
     return CodeFlow{std::move(*trip), std::move(*response), std::move(*token)};
   }();
-  return *m_code_flow;
 }
 
 std::string oauth_error_code(const http::Response& response) {

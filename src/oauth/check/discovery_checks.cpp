@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 
 namespace oauthctl::oauth::check {
 
@@ -226,8 +227,21 @@ Outcome check_endpoints_answer(Context& context) {
     if (!value.is_string() || name.size() < 9 || name.substr(name.size() - 9) != "_endpoint") {
       continue;
     }
+    // The endpoints that take only POST are probed with an empty POST form: a GET may
+    // well be 404 there (a router without the method), which says nothing.
+    static constexpr std::array k_post_only{"token_endpoint",
+                                            "introspection_endpoint",
+                                            "revocation_endpoint",
+                                            "registration_endpoint",
+                                            "device_authorization_endpoint",
+                                            "pushed_authorization_request_endpoint",
+                                            "backchannel_authentication_endpoint"};
     http::Request request;
     request.url = value.get<std::string>();
+    if (std::find(k_post_only.begin(), k_post_only.end(), name) != k_post_only.end()) {
+      request.method = "POST";
+      request.headers.set("Content-Type", "application/x-www-form-urlencoded");
+    }
     const auto response = context.client().send(request);
     if (!response) {
       problems += fmt::format("{} ({}); ", name, response.error().message);

@@ -157,4 +157,85 @@ Outcome check_fhir_outside_scope(Context& context) {
   return passed(fmt::format("a {} token gets HTTP 403 for Observation", narrow));
 }
 
+namespace {
+
+// The ids of the Bundle in `response` (a search result); empty when it is not one.
+std::vector<std::string> bundle_ids(const http::Response& response, std::string_view type) {
+  std::vector<std::string> ids;
+  const auto bundle = nlohmann::json::parse(response.body, nullptr, false);
+  if (!bundle.is_object() || !bundle.contains("entry") || !bundle["entry"].is_array()) {
+    return ids;
+  }
+  for (const auto& entry : bundle["entry"]) {
+    const auto resource =
+      entry.is_object() ? entry.value("resource", nlohmann::json::object()) : nlohmann::json();
+    if (string_member(resource, "resourceType") == type) {
+      ids.push_back(string_member(resource, "id"));
+    }
+  }
+  return ids;
+}
+
+} // namespace
+
+Outcome check_fhir_patient_compartment(Context& context) {
+  if (const auto reason = token_blocker(context); !reason.empty()) {
+    return skipped(reason);
+  }
+  if (const auto reason = context.browser_flow_blocker(); !reason.empty()) {
+    return skipped(reason);
+  }
+  const auto& flow = context.code_flow();
+  if (!flow) {
+    return failed(fmt::format("no code flow: {}", util::describe(flow.error())));
+  }
+  const auto& scope = flow->token.scope.empty() ? flow->trip.request.scope : flow->token.scope;
+  if (scope.find("patient/") == std::string::npos) {
+    return skipped(fmt::format("the code flow's token has no patient/ scope ({})", scope));
+  }
+  const auto patient = string_member(flow->token.raw, "patient");
+  if (patient.empty()) {
+    return failed("a patient/ scope was granted without the patient in the token response (SMART App Launch "
+                  "2.0 §2.0.8)");
+  }
+  // Another patient, found with the client's system/ token.
+  const auto all = get(context, "Patient?_count=50", context.client_token()->access_token);
+  if (!all || all->status != 200) {
+    return skipped("the client's token cannot list patients to find a second one");
+  }
+  std::string other;
+  for (const auto& id : bundle_ids(*all, "Patient")) {
+    if (!id.empty() && id != patient) {
+      other = id;
+      break;
+    }
+  }
+  if (other.empty()) {
+    return skipped("the FHIR server holds no second patient to test the compartment with");
+  }
+  const auto& token = flow->token.access_token;
+  const auto own = get(context, "Patient/" + patient, token);
+  if (!own || own->status != 200) {
+    return failed(fmt::format("the token cannot read its own Patient/{}: {}", patient,
+                              own ? fmt::format("HTTP {}", own->status) : own.error().message));
+  }
+  const auto read = get(context, "Patient/" + other, token);
+  if (!read) {
+    return failed(read.error().message);
+  }
+  if (read->status == 200) {
+    return failed(fmt::format("a token for Patient/{} read Patient/{}", patient, other));
+  }
+  const auto search = get(context, "Observation?patient=" + other, token);
+  if (!search) {
+    return failed(search.error().message);
+  }
+  if (search->status == 200 && !bundle_ids(*search, "Observation").empty()) {
+    return failed(fmt::format("a token for Patient/{} found Observations of Patient/{}", patient, other));
+  }
+  return passed(fmt::format("Patient/{} readable; Patient/{} HTTP {}; its Observations: {}", patient, other,
+                            read->status,
+                            search->status == 200 ? "none found" : fmt::format("HTTP {}", search->status)));
+}
+
 } // namespace oauthctl::oauth::check

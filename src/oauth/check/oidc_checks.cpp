@@ -87,13 +87,27 @@ Outcome check_userinfo(Context& context) {
   if (endpoint.empty()) {
     return skipped("no userinfo_endpoint");
   }
-  http::Request request;
-  request.url = endpoint;
-  request.headers.set("Authorization", "Bearer " + token.flow->token.access_token);
-  request.headers.set("Accept", "application/json");
-  const auto response = context.client().send(request);
+  const auto ask = [&](const std::string& access_token) {
+    http::Request request;
+    request.url = endpoint;
+    request.headers.set("Authorization", "Bearer " + access_token);
+    request.headers.set("Accept", "application/json");
+    return context.client().send(request);
+  };
+  auto response = ask(token.flow->token.access_token);
   if (!response) {
     return failed(response.error().message);
+  }
+  if (response->status == 401 && context.headless()) {
+    // Servers that revoke a whole grant on code or refresh token reuse (oidc-provider does,
+    // RFC 9700 §4.14.2 allows it) revoked the shared flow's token in an earlier check: ask
+    // with a fresh one.
+    if (auto fresh = context.fresh_code_flow()) {
+      response = ask(fresh->token.access_token);
+      if (!response) {
+        return failed(response.error().message);
+      }
+    }
   }
   if (response->status != 200) {
     return failed(fmt::format("HTTP {}", response->status));

@@ -107,6 +107,10 @@ Outcome check_refresh_rotation(Context& context) {
     return failed(fmt::format("refresh refused: {}", describe_answer(*response)));
   }
   if (token->refresh_token.empty() || token->refresh_token == old_token) {
+    // RFC 9700 §4.14.2: a public client's refresh tokens are sender-constrained or rotated.
+    if (context.code_client().auth_method == AuthMethod::none && token->token_type != "DPoP") {
+      return failed("a public client's refresh token is not rotated (and not sender-constrained)");
+    }
     return passed("refresh tokens are not rotated (allowed for confidential clients, RFC 9700 §4.14.2)");
   }
   // Rotated: the old one must now be refused (reuse detection), and the reuse should
