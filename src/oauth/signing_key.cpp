@@ -24,6 +24,15 @@ struct SigningKey::Impl {
 
 namespace {
 
+// The JWS protected header; a key without a kid (set_kid("")) names none.
+std::string jws_header(std::string_view alg, std::string_view typ, const std::string& kid) {
+  nlohmann::json header{{"alg", alg}, {"typ", typ}};
+  if (!kid.empty()) {
+    header["kid"] = kid;
+  }
+  return header.dump();
+}
+
 util::Result<SigningKey> fail_key(std::string message) {
   ERR_clear_error();
   return util::fail(util::ErrorKind::config, std::move(message));
@@ -165,8 +174,7 @@ util::Result<SigningKey> SigningKey::from_pem(std::string_view pem, JwsAlg alg) 
                  {"use", "sig"}};
   }
   impl->key = std::move(key);
-  impl->jwt_header_b64 = util::base64url_encode(
-    nlohmann::json{{"alg", impl->alg_name}, {"typ", "JWT"}, {"kid", impl->kid}}.dump());
+  impl->jwt_header_b64 = util::base64url_encode(jws_header(impl->alg_name, "JWT", impl->kid));
   return SigningKey(std::move(impl));
 }
 
@@ -189,8 +197,7 @@ JwsAlg SigningKey::jws_alg() const {
 void SigningKey::set_kid(std::string kid) {
   m_impl->kid = std::move(kid);
   m_impl->jwk["kid"] = m_impl->kid;
-  m_impl->jwt_header_b64 = util::base64url_encode(
-    nlohmann::json{{"alg", m_impl->alg_name}, {"typ", "JWT"}, {"kid", m_impl->kid}}.dump());
+  m_impl->jwt_header_b64 = util::base64url_encode(jws_header(m_impl->alg_name, "JWT", m_impl->kid));
 }
 
 nlohmann::json SigningKey::public_jwk() const {
@@ -202,10 +209,8 @@ util::Result<std::string> SigningKey::sign(const nlohmann::json& claims, std::st
     return util::fail(util::ErrorKind::internal, "JWT claims must be a JSON object");
   }
   // RFC 7515 §5.1: the signing input is ASCII(b64(header) '.' b64(payload)).
-  std::string token =
-    typ == "JWT" ? m_impl->jwt_header_b64
-                 : util::base64url_encode(
-                     nlohmann::json{{"alg", m_impl->alg_name}, {"typ", typ}, {"kid", m_impl->kid}}.dump());
+  std::string token = typ == "JWT" ? m_impl->jwt_header_b64
+                                   : util::base64url_encode(jws_header(m_impl->alg_name, typ, m_impl->kid));
   token += '.';
   token += util::base64url_encode(claims.dump());
   const auto signature = detail::sign_bytes(m_impl->key.get(), m_impl->alg, token);

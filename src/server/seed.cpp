@@ -243,6 +243,23 @@ util::Result<ClientSpec> parse_client_at(const Json& resource, const SeedPlace& 
     return error_of(jwks_uri);
   }
   client.jwks_uri = jwks_uri->value_or("");
+  // `serve --simulate` faults for this client's requests only (simulate.hpp): a list of
+  // fault names or one comma-separated string. Config only: never stored.
+  auto faults = string_list(resource, "simulate", place, false);
+  if (!faults) {
+    return error_of(faults);
+  }
+  if (!faults->empty()) {
+    std::string joined;
+    for (const auto& fault : *faults) {
+      joined += fault + ",";
+    }
+    auto parsed = parse_faults(joined, true);
+    if (!parsed) {
+      return place.member("simulate").fail(parsed.error().message);
+    }
+    client.simulate = std::move(*parsed);
+  }
   if (const auto auth = resource.find("auth"); auth != resource.end() && !auth->is_null()) {
     if (!auth->is_object()) {
       return place.member("auth").fail("must be an object (grant name -> settings)");

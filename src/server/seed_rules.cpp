@@ -18,7 +18,7 @@ namespace {
 using namespace std::string_view_literals;
 
 constexpr std::array k_client_read{"resourceType"sv, "id"sv,   "secret"sv,   "grant_types"sv, "first_party"sv,
-                                   "scope"sv,        "jwks"sv, "jwks_uri"sv, "auth"sv};
+                                   "scope"sv,        "jwks"sv, "jwks_uri"sv, "auth"sv,        "simulate"sv};
 constexpr std::array k_client_ignored{
   "meta"sv, "description"sv, "details"sv, "trusted"sv, "allowed-origins"sv, "smart"sv, "type"sv, "active"sv};
 constexpr std::array k_grant_read{"redirect_uri"sv,

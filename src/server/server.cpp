@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "server/app.hpp"
 #include "server/routes.hpp"
-#include "server/simulate.hpp"
+#include "server/simulate/fault_injector.hpp"
 #include "server/state/seed_sync.hpp"
 #include "server/state/sqlite_state_store.hpp"
 #include "server/state/state_maintenance.hpp"
@@ -38,6 +38,22 @@ std::string default_issuer(const std::string& host, int port, bool tls) {
     shown = "[" + host + "]";
   }
   return fmt::format("{}://{}:{}", tls ? "https" : "http", shown, port);
+}
+
+// The fault injector for `--simulate` and the seed Clients' `simulate` fields; null when
+// there are none.
+util::Result<std::unique_ptr<FaultInjector>> make_fault_injector(const std::vector<Fault>& global,
+                                                                 const Seed& seed) {
+  std::map<std::string, std::vector<Fault>> per_client;
+  for (const auto& client : seed.clients) {
+    if (!client.simulate.empty()) {
+      per_client[client.id] = client.simulate;
+    }
+  }
+  if (global.empty() && per_client.empty()) {
+    return std::unique_ptr<FaultInjector>();
+  }
+  return FaultInjector::create(global, std::move(per_client));
 }
 
 // The signing key: the oldest active stored one, or a fresh one stored first. The store adds
@@ -197,9 +213,8 @@ public:
     // Bind before building the context: the default issuer needs the actual port.
     auto listener = HttpListener::bind(
       [this](const ServerRequest& request) {
-        auto response = handle_request(*m_context, request);
-        apply_faults(m_faults, *m_context, request, response);
-        return response;
+        const auto routes = [this](const ServerRequest& r) { return handle_request(*m_context, r); };
+        return m_faults ? m_faults->handle(*m_context, request, routes) : routes(request);
       },
       ListenerOptions{options.host, options.port, options.threads, options.log, options.limits, options.tls});
     if (!listener) {
@@ -213,7 +228,7 @@ public:
       issuer.pop_back();
     }
     auto context = make_app_context(std::move(issuer), std::move(*key), std::move(*clients),
-                                    std::move(*users), system_now, m_store);
+                                    std::move(*users), simulated_clock(options.simulate), m_store);
     if (!context) {
       return tl::unexpected(context.error());
     }
@@ -226,7 +241,11 @@ public:
       (*context)->users.trust_seed_password(id, password);
     }
     m_context = std::move(*context);
-    m_faults = options.simulate;
+    if (auto faults = make_fault_injector(options.simulate, seed); !faults) {
+      return tl::unexpected(faults.error());
+    } else {
+      m_faults = std::move(*faults);
+    }
     BackoffPolicy backoff;
     backoff.free_failures = options.login_backoff_failures;
     backoff.first_wait = options.login_backoff_seconds;
@@ -279,7 +298,7 @@ public:
 private:
   std::shared_ptr<state::StateStore> m_store;
   std::unique_ptr<AppContext> m_context;
-  std::vector<std::string> m_faults;                      // serve --simulate
+  std::unique_ptr<FaultInjector> m_faults;                // serve --simulate; null: none
   std::unique_ptr<state::StateMaintenance> m_maintenance; // uses the context: destroyed first
   std::unique_ptr<HttpListener> m_listener;               // last: destroyed first, before the context
 };

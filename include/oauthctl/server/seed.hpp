@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <oauthctl/server/simulate.hpp>
 #include <oauthctl/util/error.hpp>
 
 #include <nlohmann/json.hpp>
@@ -36,6 +37,7 @@ struct ClientSpec {
   nlohmann::json jwks;                            // null when absent
   std::string jwks_uri; // a JWK Set file path or http(s) URL (private_key_jwt); empty when absent
   std::map<std::string, GrantSettings> auth; // by grant name
+  std::vector<Fault> simulate;               // faults for this client's requests (config only)
 
   // True when `grant` (a normalised grant name) is in grant_types.
   [[nodiscard]] bool allows_grant(std::string_view grant) const;

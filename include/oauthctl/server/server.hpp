@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <oauthctl/server/simulate.hpp>
 #include <oauthctl/server/tls_options.hpp>
 #include <oauthctl/server/transport_limits.hpp>
 #include <oauthctl/util/error.hpp>
@@ -56,7 +57,7 @@ struct ServerOptions {
   // (the CLI supplies it). Empty: only jwks_uri file paths work.
   std::function<util::Result<std::string>(const std::string& url)> fetch_url;
   // Faults to inject on purpose (`--simulate`, simulate.hpp); empty: a correct server.
-  std::vector<std::string> simulate;
+  std::vector<Fault> simulate;
 };
 
 // Where the store lives when `data_path` is empty: $XDG_DATA_HOME/oauthctl/serve.db,

@@ -352,8 +352,16 @@ int run_serve(ServeOptions& options, Io& io) {
     return report(io, applied.error());
   }
   if (options.simulate == "list") {
+    // One line each: NAME[:ARG]  description (e.g. NAME:EXAMPLE)  [check: IDS], where
+    // "IDS+" means those fail and every check that needs them; tests parse these lines.
     for (const auto& fault : server::fault_table()) {
-      io.out << fmt::format("{:<38} {}  [check: {}]\n", fault.name, fault.description, fault.caught_by);
+      const auto name =
+        fault.argument.empty() ? std::string(fault.name) : fmt::format("{}:{}", fault.name, fault.argument);
+      const auto example =
+        fault.example.empty() ? std::string() : fmt::format(" (e.g. {}:{})", fault.name, fault.example);
+      io.out << fmt::format("{:<38} {}{}  [check: {}{}]\n", name, fault.description, example,
+                            fault.caught_by.empty() ? "none fails" : fault.caught_by,
+                            fault.cascades ? "+" : "");
     }
     io.out << std::flush;
     return k_exit_ok;
