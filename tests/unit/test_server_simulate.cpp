@@ -2,9 +2,13 @@
 #include "server/simulate/fault_injector.hpp"
 #include "server_test_support.hpp"
 
+#include <oauthctl/oauth/check.hpp>
 #include <oauthctl/server/simulate.hpp>
 
 #include <doctest/doctest.h>
+
+#include <algorithm>
+#include <set>
 
 using namespace oauthctl;
 using test::body_json;
@@ -62,8 +66,14 @@ TEST_CASE("server.simulate: every row names checks that exist and a unique name"
     CHECK_FALSE(fault.description.empty());
     CHECK(fault.argument.empty() == fault.example.empty());
     CHECK((fault.caught_by.empty() ? !fault.cascades : true));
+    for (std::string_view rest = fault.caught_by; !rest.empty();) {
+      const auto id = rest.substr(0, rest.find(','));
+      rest.remove_prefix(std::min(rest.size(), id.size() + 1));
+      INFO(id);
+      CHECK(oauth::check::find_check(id) != nullptr);
+    }
   }
-  CHECK(names.size() >= 36);
+  CHECK(names.size() >= 35);
 }
 
 TEST_CASE("server.simulate: code_reusable answers a second redemption like the first") {
@@ -154,4 +164,17 @@ TEST_CASE("server.simulate: http:429 answers with Retry-After, malformed_json cu
   const auto cut = injector("malformed_json")->handle(*server.context, token_request(body), next);
   CHECK(cut.status == 200);
   CHECK(nlohmann::json::parse(cut.body, nullptr, false).is_discarded());
+}
+
+TEST_CASE("server.simulate: a client's id_token_no_kid puts the second key in the one JWKS") {
+  TestServer server;
+  const auto next = [&](const server::ServerRequest& request) { return server.send(request); };
+  server::ServerRequest jwks;
+  jwks.path = "/.well-known/jwks.json";
+  const auto plain = injector("")->handle(*server.context, jwks, next);
+  CHECK(body_json(plain)["keys"].size() == 1);
+  std::map<std::string, std::vector<server::Fault>> per_client{
+    {"demo-client", server::parse_faults("id_token_no_kid").value()}};
+  const auto two = injector("", std::move(per_client))->handle(*server.context, jwks, next);
+  CHECK(body_json(two)["keys"].size() == 2);
 }

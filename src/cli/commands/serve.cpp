@@ -352,14 +352,16 @@ int run_serve(ServeOptions& options, Io& io) {
     return report(io, applied.error());
   }
   if (options.simulate == "list") {
-    // One line each: NAME[:ARG]  description (e.g. NAME:EXAMPLE)  [check: IDS], where
-    // "IDS+" means those fail and every check that needs them; tests parse these lines.
+    // One line each: NAME[:ARG]  description (e.g. NAME:EXAMPLE) (whole server)  [check: IDS],
+    // where "IDS+" means those fail and every check that needs them, and "(whole server)"
+    // marks the faults a Client's simulate field cannot carry; tests parse these lines.
     for (const auto& fault : server::fault_table()) {
       const auto name =
         fault.argument.empty() ? std::string(fault.name) : fmt::format("{}:{}", fault.name, fault.argument);
       const auto example =
         fault.example.empty() ? std::string() : fmt::format(" (e.g. {}:{})", fault.name, fault.example);
-      io.out << fmt::format("{:<38} {}{}  [check: {}{}]\n", name, fault.description, example,
+      io.out << fmt::format("{:<38} {}{}{}  [check: {}{}]\n", name, fault.description, example,
+                            fault.per_client ? "" : " (whole server)",
                             fault.caught_by.empty() ? "none fails" : fault.caught_by,
                             fault.cascades ? "+" : "");
     }

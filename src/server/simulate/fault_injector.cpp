@@ -120,11 +120,12 @@ ServerResponse without_header(ServerResponse response, std::string_view name) {
 util::Result<std::unique_ptr<FaultInjector>>
 FaultInjector::create(std::vector<Fault> global, std::map<std::string, std::vector<Fault>> per_client) {
   auto injector = std::unique_ptr<FaultInjector>(new FaultInjector());
-  bool needs_key = has(global, "id_token_no_kid") || has(global, "jwks_rotated");
+  bool no_kid = has(global, "id_token_no_kid");
   for (const auto& [client, faults] : per_client) {
-    needs_key = needs_key || has(faults, "id_token_no_kid");
+    no_kid = no_kid || has(faults, "id_token_no_kid");
   }
-  if (needs_key) {
+  injector->m_always_publish_extra_key = no_kid;
+  if (no_kid || has(global, "jwks_rotated")) {
     auto key = oauth::SigningKey::generate_rsa(2048, oauth::JwsAlg::rs256);
     if (!key) {
       return tl::unexpected(key.error());
@@ -204,6 +205,9 @@ ServerResponse FaultInjector::handle(const AppContext& context, const ServerRequ
   if (faults.empty()) {
     auto response = next(request);
     remember_pending(request, response, client);
+    if (m_always_publish_extra_key && is_jwks(request.path) && response.status == 200) {
+      rewrite_jwks(response, faults);
+    }
     return response;
   }
   ServerRequest changed = request;
@@ -450,7 +454,7 @@ void FaultInjector::rewrite_jwks(ServerResponse& response, const std::vector<Fau
   }
   // jwks_rotated: the first fetch sees the old set; from the second on, the new key is in.
   const bool rotated = has(faults, "jwks_rotated") && m_rotated.exchange(true);
-  if (!rotated && !has(faults, "id_token_no_kid")) {
+  if (!rotated && !m_always_publish_extra_key) {
     return;
   }
   auto jwk = m_extra_key->public_jwk();

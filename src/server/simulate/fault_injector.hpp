@@ -51,7 +51,10 @@ private:
   std::vector<Fault> m_global;
   std::map<std::string, std::vector<Fault>> m_per_client;
   std::optional<oauth::SigningKey> m_extra_key; // id_token_no_kid, jwks_rotated
-  std::atomic<bool> m_rotated{false};           // jwks_rotated: the first JWKS fetch happened
+  // id_token_no_kid, globally or for any client: the JWKS (one document, fetched without a
+  // client id) always lists the extra key, so a kid-less id_token has two candidates.
+  bool m_always_publish_extra_key = false;
+  std::atomic<bool> m_rotated{false}; // jwks_rotated: the first JWKS fetch happened
 
   std::mutex m_mutex; // guards the maps below
   // code_reusable / refresh_reuse_allowed: the first answer to a code or refresh token.

@@ -8,23 +8,49 @@ suite_requires() {
   command -v python3 >/dev/null || { echo "no python3"; return 1; }
 }
 
-# ci_clients: keygen into key.pem, clients.json with Client ci (a secret, the key, every
-# grant) plus the given extra Client JSON objects.
+# ci_clients EXTRA [FAULT|ID=FAULT...]: keygen into key.pem, and clients.json with Client ci
+# (a secret, the key, every grant), for each FAULT a copy of ci named ID or f-NAME (NAME: the
+# fault without its argument) that carries FAULT in its simulate field, and the EXTRA Client
+# JSON objects (comma-separated).
 ci_clients() {
+  local extra=${1:-}
+  shift || true
   "$OAUTHCTL" keygen --alg ES256 --out key.pem --client-id ci >jwks.json 2>/dev/null || fail "keygen failed"
-  jq --argjson extra "[${1:-}]" '{clients: ([{id: "ci", secret: "ci-secret", first_party: true, jwks: .,
-        grant_types: ["client_credentials", "authorization_code", "refresh_token", "token_exchange",
-                      "device_code", "jwt_bearer"],
-        scope: ["system/*.rs", "system/Patient.rs", "system/Observation.rs", "openid", "profile",
-                "fhirUser", "offline_access", "patient/*.rs"],
-        auth: {authorization_code: {redirect_uri: ["http://127.0.0.1/callback"], refresh_token: true}}}] + $extra)}' \
-    jwks.json >clients.json
+  printf '%s\n' "$@" | jq -R . | jq -s . >faults.json
+  jq --argjson extra "[$extra]" --slurpfile faults faults.json '
+    {id: "ci", secret: "ci-secret", first_party: true, jwks: .,
+     grant_types: ["client_credentials", "authorization_code", "refresh_token", "token_exchange",
+                   "device_code", "jwt_bearer"],
+     scope: ["system/*.rs", "system/Patient.rs", "system/Observation.rs", "openid", "profile",
+             "fhirUser", "offline_access", "patient/*.rs"],
+     auth: {authorization_code: {redirect_uri: ["http://127.0.0.1/callback"], refresh_token: true}}} as $ci
+    | {clients: ([$ci]
+                 + [$faults[0][] | select(. != "")
+                    | (if test("=") then split("=") else ["f-" + split(":")[0], .] end) as [$id, $f]
+                    | $ci + {id: $id, simulate: $f}]
+                 + $extra)}' jwks.json >clients.json || fail "clients.json not written"
   printf ci-secret >secret.txt
 }
 
-check_ci() {
-  OAUTHCTL_PASSWORD=demo run_cli check --server "$SERVER_URL" --client-id ci --client-secret-file secret.txt \
+# public_client ID FAULT: a Client JSON object like the demo's public client (PKCE, no
+# secret, consent asked) that carries FAULT.
+public_client() {
+  jq -n --arg id "$1" --arg fault "$2" '{id: $id, grant_types: ["authorization_code", "refresh_token"],
+    scope: ["patient/*.rs", "openid", "profile", "fhirUser", "offline_access"], simulate: $fault,
+    auth: {authorization_code: {redirect_uri: ["http://127.0.0.1/callback"], pkce: true,
+                                secret_required: false, refresh_token: true}}}'
+}
+
+# check_as CLIENT ARGS...: the check suite as CLIENT (ci or one of its copies), JSON out.
+check_as() {
+  local client=$1
+  shift
+  OAUTHCTL_PASSWORD=demo run_cli check --server "$SERVER_URL" --client-id "$client" --client-secret-file secret.txt \
     --auth-method client_secret_basic --private-key key.pem --login demo -o json "$@"
+}
+
+check_ci() {
+  check_as ci "$@"
 }
 
 failed_checks() {
@@ -57,54 +83,87 @@ test_simulate_list_and_usage_errors() {
   expect_one_line_stderr
 }
 
-# Each fault (with its example argument) against the whole suite: its checks fail, and no
-# other does; "IDS+" faults fail IDS and may fail what needs them; "none fails" passes.
+# expect_caught FAULT CAUGHT: the check run just made failed as `--simulate list` maps FAULT
+# (CAUGHT): exactly those ids; "IDS+": at least those (what needs them may fail too);
+# "none fails": nothing.
+expect_caught() {
+  local fault=$1 caught=$2 actual expected id
+  actual=$(failed_checks)
+  if [[ $caught == "none fails" ]]; then
+    [[ $RC == 0 ]] || fail "--simulate $fault: check exited $RC, not 0 (failed: $actual)"
+  else
+    [[ $RC == 6 ]] || fail "--simulate $fault: check exited $RC, not 6"
+    expected=$(tr ',' '\n' <<<"${caught%+}" | sort | tr '\n' ' ')
+    if [[ $caught == *+ ]]; then
+      for id in $expected; do
+        [[ " $actual " == *" $id "* ]] || fail "--simulate $fault: $id did not fail (failed: $actual)"
+      done
+    else
+      [[ $actual == "$expected" ]] || fail "--simulate $fault: failed [$actual], expected [$expected]"
+    fi
+  fi
+  echo "ok: --simulate $fault -> ${actual:-nothing fails}"
+}
+
+# The checks that each cost the server a scrypt hash of a wrong secret (seconds on a loaded
+# machine). No fault is mapped to them; the clean runs include them.
+k_hashing_checks=(token.wrong-secret token.unknown-client)
+
+# Every fault of --simulate list, with its example argument, against the whole check suite:
+# its checks fail and no other does. The faults a Client can carry run on one server, each
+# on its own copy of Client ci (that is what per-client faults are for: one server start
+# instead of thirty); each whole-server fault gets a server. The clean client ci passes
+# everything, with zero skips, on the same server.
 test_each_fault_fails_exactly_its_checks() {
-  local line fault example caught expected actual
-  ci_clients
+  local line fault example caught
+  local -a client_faults=() client_caught=() server_faults=() server_caught=()
   "$OAUTHCTL" serve --simulate list >faults.txt || fail "--simulate list failed"
-  [[ $(wc -l <faults.txt) -ge 30 ]] || fail "too few faults: $(cat faults.txt)"
+  [[ $(wc -l <faults.txt) -ge 35 ]] || fail "too few faults: $(cat faults.txt)"
   while read -r line; do
     fault=${line%% *}
     example=$(sed -n 's/.*(e\.g\. \([^)]*\)).*/\1/p' <<<"$line")
     [[ $fault == *:* ]] && fault=$example
     caught=$(sed -n 's/.*\[check: \(.*\)\]$/\1/p' <<<"$line")
     [[ -n $fault && -n $caught ]] || fail "unparsable line: $line"
-    start_server --config clients.json --simulate "$fault"
-    check_ci
-    actual=$(failed_checks)
-    if [[ $caught == "none fails" ]]; then
-      [[ $RC == 0 ]] || fail "--simulate $fault: check exited $RC, not 0 (failed: $actual)"
+    if [[ $line == *" (whole server)  [check: "* ]]; then
+      server_faults+=("$fault")
+      server_caught+=("$caught")
     else
-      [[ $RC == 6 ]] || fail "--simulate $fault: check exited $RC, not 6"
-      expected=$(tr ',' '\n' <<<"${caught%+}" | sort | tr '\n' ' ')
-      if [[ $caught == *+ ]]; then
-        local id
-        for id in $expected; do
-          [[ " $actual " == *" $id "* ]] || fail "--simulate $fault: $id did not fail (failed: $actual)"
-        done
-      else
-        [[ $actual == "$expected" ]] || fail "--simulate $fault: failed [$actual], expected [$expected]"
-      fi
+      client_faults+=("$fault")
+      client_caught+=("$caught")
     fi
-    echo "ok: --simulate $fault -> ${actual:-nothing fails}"
-    stop_server "$SERVER_PID"
   done <faults.txt
-}
-
-# refresh_not_rotated passes for the confidential client above; a public client's refresh
-# tokens must rotate (RFC 9700 §4.14.2), and refresh.rotation says so.
-test_refresh_not_rotated_fails_for_a_public_client() {
-  start_server --simulate refresh_not_rotated
-  OAUTHCTL_PASSWORD=demo run_cli check --server "$SERVER_URL" --client-id demo-public --login demo \
+  [[ ${#server_faults[@]} -ge 3 && ${#client_faults[@]} -ge 25 ]] ||
+    fail "whole-server faults [${server_faults[*]}], per-client [${client_faults[*]}]"
+  # refresh_not_rotated passes for a confidential client; a public client's refresh tokens
+  # must rotate (RFC 9700 §4.14.2), and refresh.rotation says so.
+  ci_clients "$(public_client public-unrotated refresh_not_rotated)" "${client_faults[@]}"
+  start_server --config clients.json
+  check_ci
+  expect_exit 0
+  [[ $(jq '.summary.skipped' "$TEST_DIR/stdout") == 0 ]] ||
+    fail "skipped against our own server: $(jq -c '[.checks[] | select(.status == "SKIP") | .id]' "$TEST_DIR/stdout")"
+  local i
+  for i in "${!client_faults[@]}"; do
+    fault=${client_faults[i]}
+    check_as "f-${fault%%:*}" --skip "${k_hashing_checks[@]}"
+    expect_caught "$fault (client f-${fault%%:*})" "${client_caught[i]}"
+  done
+  OAUTHCTL_PASSWORD=demo run_cli check --server "$SERVER_URL" --client-id public-unrotated --login demo \
     --only refresh.rotation
   expect_exit 6
   expect_stdout "refresh\.rotation +FAIL .*public client's refresh token is not rotated"
-  start_server
   OAUTHCTL_PASSWORD=demo run_cli check --server "$SERVER_URL" --client-id demo-public --login demo \
     --only refresh.rotation
   expect_exit 0
   expect_stdout 'refresh\.rotation +PASS .*rotated'
+  stop_server "$SERVER_PID"
+  for i in "${!server_faults[@]}"; do
+    start_server --config clients.json --simulate "${server_faults[i]}"
+    check_ci --skip "${k_hashing_checks[@]}"
+    expect_caught "${server_faults[i]}" "${server_caught[i]}"
+    stop_server "$SERVER_PID"
+  done
 }
 
 # A Client's simulate field: only that client's requests misbehave.
@@ -127,44 +186,6 @@ test_per_client_faults() {
   expect_exit 0
   check_ci --only token
   expect_exit 0
-}
-
-# Our own client under the faults a client meets: one line on stderr and the documented
-# exit code (4: an OAuth error or a malformed answer; 3: the network; 5: no redirect came).
-test_token_under_token_endpoint_faults() {
-  local fault
-  for fault in auth_invalid_client_secret token_invalid_scope http:500 http:429 malformed_json; do
-    start_server --simulate "$fault"
-    run_cli token --server "$SERVER_URL" --client-id demo-client --client-secret-file <(printf demo-secret)
-    expect_exit 4
-    expect_one_line_stderr
-    case $fault in
-      auth_invalid_client_secret) expect_stderr 'invalid_client' ;;
-      token_invalid_scope) expect_stderr 'invalid_scope' ;;
-      http:500) expect_stderr '500' ;;
-      http:429) expect_stderr '429|temporarily_unavailable' ;;
-      malformed_json) expect_stderr 'JSON|malformed' ;;
-    esac
-    echo "ok: token under $fault: $(cat "$TEST_DIR/stderr")"
-    stop_server "$SERVER_PID"
-  done
-  start_server --simulate slow:3s
-  run_cli token --server "$SERVER_URL" --client-id demo-client --client-secret-file <(printf demo-secret) --timeout 1
-  expect_exit 3
-  expect_one_line_stderr
-  expect_stderr 'time'
-}
-
-test_fhir_under_request_faults() {
-  local fault
-  for fault in request_invalid_token request_expired_token; do
-    start_server --simulate "$fault"
-    run_cli fhir Patient --server "$SERVER_URL" --client-id demo-client --client-secret-file <(printf demo-secret)
-    expect_exit 4
-    expect_one_line_stderr
-    expect_stderr 'invalid_token|expired|not valid'
-    stop_server "$SERVER_PID"
-  done
 }
 
 # write_browser: browser.py for --browser: follows the authorize URL, signs in as demo/demo,
@@ -209,46 +230,80 @@ expect_last_error_line() {
   [[ $(tail -n 1 "$TEST_DIR/stderr") == "oauthctl: "* ]] || fail "last stderr line: $(tail -n 1 "$TEST_DIR/stderr")"
 }
 
+# code_token CLIENT ARGS...: the authorization code flow through browser.py.
 code_token() {
-  run_cli token --grant authorization_code --server "$SERVER_URL" --client-id demo-public \
+  local client=$1
+  shift
+  run_cli token --grant authorization_code --server "$SERVER_URL" --client-id "$client" \
     --browser "python3 $TEST_DIR/browser.py" --scope "openid fhirUser patient/*.rs" --no-cache "$@"
 }
 
-test_code_flow_under_authorization_faults() {
+# Our own client under the faults a client meets, each on its own Client of one server: one
+# line on stderr (the last one in the browser flows, which print where to go first) and the
+# documented exit code (4: an OAuth error or a malformed answer; 3: the network; 5: no
+# redirect came).
+test_client_under_faults() {
+  local fault client
   write_browser
-  start_server --simulate auth_invalid_scope
-  code_token
+  ci_clients "$(public_client p-scope auth_invalid_scope),$(public_client p-nonce id_token_wrong_nonce),
+              $(public_client p-sub id_token_missing_sub),$(public_client p-state no_state),
+              $(public_client p-client auth_invalid_client_id)" \
+    t-secret=auth_invalid_client_secret t-scope=token_invalid_scope t-500=http:500 t-429=http:429 \
+    t-json=malformed_json t-slow=slow:3s r-invalid=request_invalid_token r-expired=request_expired_token
+  start_server --config clients.json
+  for client in t-secret t-scope t-500 t-429 t-json; do
+    run_cli token --server "$SERVER_URL" --client-id "$client" --client-secret-file secret.txt
+    expect_exit 4
+    expect_one_line_stderr
+    case $client in
+      t-secret) expect_stderr 'invalid_client' ;;
+      t-scope) expect_stderr 'invalid_scope' ;;
+      t-500) expect_stderr '500' ;;
+      t-429) expect_stderr '429|temporarily_unavailable' ;;
+      t-json) expect_stderr 'JSON|malformed' ;;
+    esac
+    echo "ok: token as $client: $(cat "$TEST_DIR/stderr")"
+  done
+  run_cli token --server "$SERVER_URL" --client-id t-slow --client-secret-file secret.txt --timeout 1
+  expect_exit 3
+  expect_one_line_stderr
+  expect_stderr 'time'
+  for client in r-invalid r-expired; do
+    run_cli fhir Patient --server "$SERVER_URL" --client-id "$client" --client-secret-file secret.txt
+    expect_exit 4
+    expect_one_line_stderr
+    expect_stderr 'invalid_token|expired|not valid'
+  done
+  code_token p-scope
   expect_exit 4
   expect_last_error_line
   expect_stderr 'invalid_scope'
-  stop_server "$SERVER_PID"
-  start_server --simulate id_token_wrong_nonce
-  code_token
+  code_token p-nonce
   expect_exit 4
   expect_last_error_line
   expect_stderr 'nonce'
-  stop_server "$SERVER_PID"
-  start_server --simulate id_token_missing_sub
-  code_token
+  code_token p-sub
   expect_exit 4
   expect_stderr 'sub'
-  stop_server "$SERVER_PID"
-  start_server --simulate no_state
-  code_token
+  code_token p-state
   expect_exit 4
   expect_last_error_line
   expect_stderr 'state'
-  stop_server "$SERVER_PID"
   # An error page instead of a redirect: nothing comes back, the wait times out.
-  start_server --simulate auth_invalid_client_id
-  code_token --redirect-timeout 2
+  code_token p-client --redirect-timeout 2
   expect_exit 5
   expect_last_error_line
-  stop_server "$SERVER_PID"
-  # A key rotated after the first JWKS fetch: the client fetches the keys it needs.
+  # The same flow for the demo's public client on the same server works.
+  code_token demo-public
+  expect_exit 0
+}
+
+# A key rotated after the first JWKS fetch: the client fetches the keys it needs.
+test_code_flow_after_a_key_rotation() {
+  write_browser
   start_server --simulate jwks_rotated
   http GET /.well-known/jwks.json
-  code_token
+  code_token demo-public
   expect_exit 0
 }
 
