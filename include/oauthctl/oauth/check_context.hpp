@@ -105,8 +105,14 @@ public:
 
   // The client_credentials token with the configured client (fetched once).
   [[nodiscard]] const util::Result<TokenResponse>& client_token();
+  // The JWK Set document from jwks_uri as fetched (once, unless jwks_naming() fetched again).
+  [[nodiscard]] const util::Result<nlohmann::json>& jwks_document();
   // The server's keys from jwks_uri (fetched once).
   [[nodiscard]] const util::Result<JwksVerifier>& jwks();
+  // The server's keys for a JWT with `header`: fetched again, once per run, when the set
+  // has no key with its kid (OpenID Connect Core §10.1.1: a new kid means the server
+  // rotated its keys, and the client fetches jwks_uri again).
+  [[nodiscard]] const util::Result<JwksVerifier>& jwks_naming(const nlohmann::json& header);
 
   // Why the browser flows cannot run ("no --login ..."); empty when they can, headlessly
   // (--login) or in the --browser command.
@@ -153,7 +159,9 @@ private:
   ServerMetadata m_metadata;
   CookieJar m_jar;
   std::optional<util::Result<TokenResponse>> m_client_token;
+  std::optional<util::Result<nlohmann::json>> m_jwks_document;
   std::optional<util::Result<JwksVerifier>> m_jwks;
+  bool m_jwks_fetched_again = false;
   std::optional<util::Result<CodeFlow>> m_code_flow;
 };
 

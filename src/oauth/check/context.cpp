@@ -279,14 +279,63 @@ const util::Result<TokenResponse>& Context::client_token() {
   return *m_client_token;
 }
 
+const util::Result<nlohmann::json>& Context::jwks_document() {
+  if (!m_jwks_document) {
+    m_jwks_document = [&]() -> util::Result<nlohmann::json> {
+      const auto& uri = m_metadata.jwks_uri;
+      if (uri.empty()) {
+        return util::fail(util::ErrorKind::bad_response, "no jwks_uri in the metadata");
+      }
+      http::Request request;
+      request.url = uri;
+      request.headers.set("Accept", "application/json");
+      const auto response = client().send(request);
+      if (!response) {
+        return util::fail(response.error().kind, fmt::format("{}: {}", uri, response.error().message));
+      }
+      if (response->status != 200) {
+        return util::fail(util::ErrorKind::bad_response,
+                          fmt::format("{} answered HTTP {}", uri, response->status));
+      }
+      auto jwks = nlohmann::json::parse(response->body, nullptr, false);
+      if (!jwks.is_object() || !jwks.contains("keys") || !jwks["keys"].is_array()) {
+        return util::fail(util::ErrorKind::bad_response, fmt::format("{} is not a JWK Set", uri));
+      }
+      return jwks;
+    }();
+  }
+  return *m_jwks_document;
+}
+
 const util::Result<JwksVerifier>& Context::jwks() {
   if (!m_jwks) {
-    m_jwks =
-      m_metadata.jwks_uri.empty()
-        ? util::Result<JwksVerifier>(util::fail(util::ErrorKind::bad_response, "no jwks_uri in the metadata"))
-        : fetch_jwks(client(), m_metadata.jwks_uri);
+    const auto& document = jwks_document();
+    m_jwks = document ? JwksVerifier::from_jwks(*document)
+                      : util::Result<JwksVerifier>(tl::unexpected(document.error()));
   }
   return *m_jwks;
+}
+
+const util::Result<JwksVerifier>& Context::jwks_naming(const nlohmann::json& header) {
+  const auto kid = header.is_object() && header.contains("kid") && header["kid"].is_string()
+                     ? header["kid"].get<std::string>()
+                     : std::string();
+  const auto& document = jwks_document();
+  const auto known = [&] {
+    if (!document) {
+      return false;
+    }
+    const auto& keys = (*document)["keys"];
+    return std::any_of(keys.begin(), keys.end(), [&](const nlohmann::json& key) {
+      return key.is_object() && key.value("kid", nlohmann::json()) == kid;
+    });
+  };
+  if (!kid.empty() && !m_jwks_fetched_again && !known()) {
+    m_jwks_fetched_again = true;
+    m_jwks_document.reset();
+    m_jwks.reset();
+  }
+  return jwks();
 }
 
 std::string Context::browser_flow_blocker() const {

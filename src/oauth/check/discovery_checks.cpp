@@ -164,20 +164,13 @@ Outcome check_jwks(Context& context) {
     return context.openid_document().usable() ? failed("the OpenID configuration has no jwks_uri")
                                               : skipped("no jwks_uri in the metadata");
   }
-  http::Request request;
-  request.url = uri;
-  request.headers.set("Accept", "application/json");
-  const auto response = context.client().send(request);
-  if (!response) {
-    return failed(fmt::format("{}: {}", uri, response.error().message));
+  // The run's one fetch, which the id_token checks use too (they fetch again only for a
+  // kid this set lacks).
+  const auto& document = context.jwks_document();
+  if (!document) {
+    return failed(document.error().message);
   }
-  if (response->status != 200) {
-    return failed(fmt::format("{} answered HTTP {}", uri, response->status));
-  }
-  const auto jwks = json::parse(response->body, nullptr, false);
-  if (!jwks.is_object() || !jwks.contains("keys") || !jwks["keys"].is_array()) {
-    return failed(fmt::format("{} is not a JWK Set", uri));
-  }
+  const auto& jwks = *document;
   std::size_t signing = 0;
   for (const auto& key : jwks["keys"]) {
     if (!key.is_object() || !key.contains("use") || string_member(key, "use") == "sig") {

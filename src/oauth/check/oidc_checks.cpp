@@ -41,13 +41,13 @@ Outcome check_id_token_signature(Context& context) {
   if (token.blocked) {
     return *token.blocked;
   }
-  const auto& keys = context.jwks();
-  if (!keys) {
-    return failed(fmt::format("no keys: {}", keys.error().message));
-  }
   const auto jwt = decode_jwt(token.flow->token.id_token);
   if (!jwt) {
     return failed(jwt.error().message);
+  }
+  const auto& keys = context.jwks_naming(jwt->header);
+  if (!keys) {
+    return failed(fmt::format("no keys: {}", keys.error().message));
   }
   if (auto ok = keys->verify_signature(*jwt); !ok) {
     return failed(ok.error().message);
@@ -60,7 +60,8 @@ Outcome check_id_token_claims(Context& context) {
   if (token.blocked) {
     return *token.blocked;
   }
-  const auto& keys = context.jwks();
+  const auto header = decode_jwt(token.flow->token.id_token);
+  const auto& keys = context.jwks_naming(header ? header->header : nlohmann::json());
   if (!keys) {
     return failed(fmt::format("no keys: {}", keys.error().message));
   }
