@@ -6,7 +6,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace oauthctl::oauth {
@@ -24,6 +27,28 @@ std::vector<std::string> scope_tokens(std::string_view scope) {
     pos = end + 1;
   }
   return tokens;
+}
+
+// A 429 (RFC 6585 §4) or 503 may say in Retry-After how long to wait (RFC 9110 §10.2.3).
+// The longest wait honoured: a CLI run or a CI step should not hang on a server's say-so.
+constexpr int k_max_retry_after_seconds = 5;
+
+// The seconds to wait before the one retry: Retry-After as delta-seconds (1 to the limit)
+// on a 429 or 503; nullopt otherwise (another status, an HTTP-date, a hostile value).
+std::optional<int> retry_after_seconds(const http::Response& response) {
+  if (response.status != 429 && response.status != 503) {
+    return std::nullopt;
+  }
+  const auto value = response.headers.get("Retry-After");
+  if (!value || value->empty() || value->size() > 2 ||
+      !std::all_of(value->begin(), value->end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  const int seconds = std::stoi(*value);
+  if (seconds > k_max_retry_after_seconds) {
+    return std::nullopt;
+  }
+  return std::max(seconds, 1);
 }
 
 } // namespace
@@ -48,6 +73,7 @@ util::Result<http::Request> build_token_request(const ClientConfig& config, cons
 }
 
 util::Result<TokenResponse> exchange_at_token_endpoint(const FlowContext& context, util::FormFields form) {
+  const auto retry_form = form;
   auto request = build_token_request(context.config, context.metadata, std::move(form));
   if (!request) {
     return tl::unexpected(request.error());
@@ -63,6 +89,22 @@ util::Result<TokenResponse> exchange_at_token_endpoint(const FlowContext& contex
   auto response = context.client.send(*request);
   if (!response) {
     return tl::unexpected(response.error());
+  }
+  if (const auto wait = retry_after_seconds(*response);
+      wait && !(context.cancellation != nullptr && context.cancellation->cancelled())) {
+    // The server refused before doing anything (rate limit, overload): try once more
+    // when it says, with a request built again (a fresh client assertion and jti).
+    context.observer.on_step(
+      "Token request", fmt::format("HTTP {}, Retry-After {} s: trying once more", response->status, *wait));
+    std::this_thread::sleep_for(std::chrono::seconds(*wait));
+    auto again = build_token_request(context.config, context.metadata, retry_form);
+    if (!again) {
+      return tl::unexpected(again.error());
+    }
+    response = context.client.send(*again);
+    if (!response) {
+      return tl::unexpected(response.error());
+    }
   }
   auto token = parse_token_response(*response);
   if (!token) {

@@ -251,7 +251,9 @@ test_client_under_faults() {
     t-secret=auth_invalid_client_secret t-scope=token_invalid_scope t-500=http:500 t-429=http:429 \
     t-json=malformed_json t-slow=slow:3s r-invalid=request_invalid_token r-expired=request_expired_token
   start_server --config clients.json
+  local before
   for client in t-secret t-scope t-500 t-429 t-json; do
+    before=$(grep -c 'POST /auth/token' "$TEST_DIR/server0.log")
     run_cli token --server "$SERVER_URL" --client-id "$client" --client-secret-file secret.txt
     expect_exit 4
     expect_one_line_stderr
@@ -259,10 +261,13 @@ test_client_under_faults() {
       t-secret) expect_stderr 'invalid_client' ;;
       t-scope) expect_stderr 'invalid_scope' ;;
       t-500) expect_stderr '500' ;;
+      # Retry-After: 1 on the 429: one more try after a second, not more (the 500 gets none).
       t-429) expect_stderr '429|temporarily_unavailable' ;;
       t-json) expect_stderr 'JSON|malformed' ;;
     esac
-    echo "ok: token as $client: $(cat "$TEST_DIR/stderr")"
+    local tries=$(($(grep -c 'POST /auth/token' "$TEST_DIR/server0.log") - before))
+    [[ $tries == "$([[ $client == t-429 ]] && echo 2 || echo 1)" ]] || fail "token as $client: $tries token requests"
+    echo "ok: token as $client ($tries token requests): $(cat "$TEST_DIR/stderr")"
   done
   run_cli token --server "$SERVER_URL" --client-id t-slow --client-secret-file secret.txt --timeout 1
   expect_exit 3
