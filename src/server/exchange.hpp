@@ -29,6 +29,9 @@ struct ServerRequest {
   std::string query; // raw (still percent-encoded), without '?'
   http::Headers headers;
   std::string body;
+  // The peer's IP address as the socket saw it (no forwarding header is believed); empty
+  // when unknown. Login throttling keys failures by it.
+  std::string client_address;
   // Over TLS, the client's certificate when it presented one (shared by every request of
   // the connection); null otherwise.
   std::shared_ptr<const PeerCertificate> client_certificate;

@@ -488,6 +488,7 @@ private:
       const auto start = Clock::now();
       auto& request = reader.request();
       request.client_certificate = connection.certificate;
+      request.client_address = connection.address;
       if (header_ec) {
         if (header_ec == bhttp::error::header_limit) {
           co_await refuse(connection, stream, request, 431,

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "server/auth/auth_state.hpp"
 #include "server/auth/login_backoff.hpp"
 #include "state_test_store.hpp"
 
@@ -84,5 +85,54 @@ TEST_SUITE("server.login_backoff") {
     CHECK(device_entries.wait("alice", t0) == 0);
     second.record("alice", false, t0 + 5);
     CHECK(first.wait("alice", t0 + 5) == 0);
+  }
+
+  TEST_CASE("failures are keyed by username and address: an attacker elsewhere slows only itself") {
+    const auto store = oauthctl::test::memory_state_store();
+    AuthState auth(*store);
+    auth.set_login_backoff(BackoffPolicy{3, 1, 5, 900});
+    std::int64_t now = t0;
+    // The attacker at 192.0.2.66 guesses alice's password until it waits the cap (32 s).
+    for (int i = 0; i < 8; ++i) {
+      now += auth.login_wait("alice", "192.0.2.66", now);
+      auth.record_login("alice", "192.0.2.66", true, now);
+    }
+    CHECK(auth.login_wait("alice", "192.0.2.66", now) == 32);
+    // Alice at her own address is not held back.
+    CHECK(auth.login_wait("alice", "198.51.100.7", now) == 0);
+    CHECK(auth.login_wait("alice", "2001:db8::7", now) == 0);
+    auth.record_login("alice", "198.51.100.7", false, now);
+    CHECK(auth.login_wait("alice", "198.51.100.7", now) == 0);
+  }
+
+  TEST_CASE("the softer per-username limit: ten times the free failures, at most four times the wait") {
+    CHECK(per_username_policy(BackoffPolicy{3, 1, 5, 900}).free_failures == 30);
+    CHECK(per_username_policy(BackoffPolicy{3, 1, 5, 900}).max_doublings == 2);
+    const auto store = oauthctl::test::memory_state_store();
+    AuthState auth(*store);
+    auth.set_login_backoff(BackoffPolicy{3, 1, 5, 900});
+    // Guessing spread over ten addresses, three free failures each: thirty for alice.
+    for (int a = 0; a < 10; ++a) {
+      const auto address = "203.0.113." + std::to_string(a);
+      for (int i = 0; i < 3; ++i) {
+        CHECK(auth.login_wait("alice", address, t0) == 0);
+        auth.record_login("alice", address, true, t0);
+      }
+    }
+    // Now every address waits for alice, a new one too, but only seconds.
+    CHECK(auth.login_wait("alice", "203.0.113.200", t0) == 1);
+    CHECK(auth.login_wait("alice", "198.51.100.7", t0) == 1);
+    CHECK(auth.login_wait("bob", "203.0.113.200", t0) == 0);
+    std::int64_t now = t0;
+    for (int i = 0; i < 6; ++i) {
+      now += auth.login_wait("alice", "203.0.113.100", now);
+      auth.record_login("alice", "203.0.113.100", true, now);
+    }
+    // The address that keeps guessing is at the full policy; alice elsewhere waits 4 s at most.
+    CHECK(auth.login_wait("alice", "203.0.113.100", now) == 8);
+    CHECK(auth.login_wait("alice", "198.51.100.7", now) == 4);
+    // Her success forgets the counts.
+    auth.record_login("alice", "198.51.100.7", false, now + 4);
+    CHECK(auth.login_wait("alice", "203.0.113.200", now + 4) == 0);
   }
 }

@@ -473,17 +473,17 @@ TEST_SUITE("server.password_grant") {
     CHECK(server.post_form(password_body("demo", "demo")).status == 200); // the count started over
   }
 
-  TEST_CASE("the login page and the password grant share one backoff per username") {
+  TEST_CASE("the login page and the password grant share one backoff per username and address") {
     test::TestServer server;
     server.context->auth->set_login_backoff(BackoffPolicy{2, 10, 5, 900});
     server.post_form(password_body("demo", "x"));
     server.post_form(password_body("demo", "y"));
     // What the login form asks before it checks a password (login_endpoint.cpp).
-    CHECK(server.context->auth->login_wait("demo", server.context->now()) == 10);
+    CHECK(server.context->auth->login_wait("demo", "", server.context->now()) == 10);
     // And failures on the login form count for the password grant.
     server.clock->fetch_add(100);
-    server.context->auth->record_login("demo", true, server.context->now());
-    server.context->auth->record_login("demo", true, server.context->now());
+    server.context->auth->record_login("demo", "", true, server.context->now());
+    server.context->auth->record_login("demo", "", true, server.context->now());
     CHECK(server.post_form(password_body("demo", "demo")).headers.get("Retry-After") == "40");
   }
 }

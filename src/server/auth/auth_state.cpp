@@ -81,7 +81,9 @@ RefreshGrant to_grant(state::RefreshRecord row) {
 
 } // namespace
 
-AuthState::AuthState(state::StateStore& store) : m_store(store), m_revoked(store), m_login_backoff(store) {}
+AuthState::AuthState(state::StateStore& store)
+    : m_store(store), m_revoked(store), m_login_backoff(store, {}, "login:"),
+      m_user_backoff(store, per_username_policy({}), "login-user:") {}
 
 std::string AuthState::create_session(std::int64_t expires_at) {
   auto id = util::random_token(k_secret_bytes);
@@ -320,16 +322,21 @@ bool AuthState::is_revoked(const std::string& jti) const {
   return m_revoked.is_revoked(jti);
 }
 
-std::int64_t AuthState::login_wait(const std::string& username, std::int64_t now) const {
-  return m_login_backoff.wait(username, now);
+std::int64_t AuthState::login_wait(const std::string& username, std::string_view address,
+                                   std::int64_t now) const {
+  return std::max(m_login_backoff.wait(address_key(username, address), now),
+                  m_user_backoff.wait(username, now));
 }
 
-void AuthState::record_login(const std::string& username, bool failed, std::int64_t now) {
-  m_login_backoff.record(username, failed, now);
+void AuthState::record_login(const std::string& username, std::string_view address, bool failed,
+                             std::int64_t now) {
+  m_login_backoff.record(address_key(username, address), failed, now);
+  m_user_backoff.record(username, failed, now);
 }
 
 void AuthState::set_login_backoff(BackoffPolicy policy) {
   m_login_backoff.set_policy(policy);
+  m_user_backoff.set_policy(per_username_policy(policy));
 }
 
 void AuthState::revoke_family_now(const std::string& family) {

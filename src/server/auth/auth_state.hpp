@@ -150,10 +150,15 @@ public:
   // True when the access token `jti` was revoked. Cheap when nothing was ever revoked.
   [[nodiscard]] bool is_revoked(const std::string& jti) const;
 
-  // Seconds a login for `username` must still wait at `now` after repeated failures.
-  [[nodiscard]] std::int64_t login_wait(const std::string& username, std::int64_t now) const;
-  // Records a failed (true) or successful (false) login for `username` at `now`.
-  void record_login(const std::string& username, bool failed, std::int64_t now);
+  // Seconds a login for `username` from client address `address` must still wait at `now`
+  // after repeated failures: the longer of the wait for that username from that address
+  // (the policy) and the wait for that username from anywhere (the softer policy, see
+  // per_username_policy).
+  [[nodiscard]] std::int64_t login_wait(const std::string& username, std::string_view address,
+                                        std::int64_t now) const;
+  // Records a failed (true) or successful (false) login for `username` from `address` at
+  // `now`; a success forgets both counts.
+  void record_login(const std::string& username, std::string_view address, bool failed, std::int64_t now);
   // Sets how failed logins (form and password grant alike) slow later ones down.
   void set_login_backoff(BackoffPolicy policy);
 
@@ -178,7 +183,8 @@ private:
 
   state::StateStore& m_store;
   mutable state::RevocationView m_revoked; // its own locks; is_revoked may refresh it
-  LoginBackoff m_login_backoff;
+  LoginBackoff m_login_backoff;            // username + client address
+  LoginBackoff m_user_backoff;             // username alone, softer
   std::size_t m_anonymous_cap = 50000;
   std::atomic<std::uint64_t> m_anonymous_inserts{0};
 };

@@ -7,6 +7,21 @@
 
 namespace oauthctl::server {
 
+BackoffPolicy per_username_policy(const BackoffPolicy& policy) {
+  BackoffPolicy softer = policy;
+  softer.free_failures = policy.free_failures * 10;
+  softer.max_doublings = std::min<std::int64_t>(policy.max_doublings, 2);
+  return softer;
+}
+
+std::string address_key(std::string_view username, std::string_view address) {
+  // A username may contain '|', an address never does: keys cannot collide.
+  std::string key(address);
+  key += '|';
+  key += username;
+  return key;
+}
+
 void LoginBackoff::set_policy(BackoffPolicy policy) {
   m_policy = policy;
 }

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace oauthctl::server {
 
@@ -16,6 +17,16 @@ struct BackoffPolicy {
   std::int64_t max_doublings = 5; // the wait doubles per further failure, this many times at most
   std::int64_t window = 900;      // failures older than this (seconds since the last) are forgotten
 };
+
+// The softer limit on one username from any address, next to `policy` per username and
+// client address: ten times the free failures, and at most four times the first wait. It
+// holds back guessing spread over many addresses (about one guess per 4 s per username
+// once it bites) while an attacker elsewhere can make the user's own sign-in wait a few
+// seconds at most; the attacker's own address gets the full `policy` (RFC 6749 §10.10).
+BackoffPolicy per_username_policy(const BackoffPolicy& policy);
+
+// "192.0.2.7|alice": the key of failures for a username from one client address.
+std::string address_key(std::string_view username, std::string_view address);
 
 // Per-key slow-down of guessing (a username for passwords; the device page keys wrong
 // user codes by session), shared by the login form and the password grant. A slow-down

@@ -69,7 +69,8 @@ ServerResponse show_page(const AppContext& context, const ServerRequest& request
 }
 
 ServerResponse sign_in(const AppContext& context, const util::FormFields& fields,
-                       const std::string& session_id, const Session& session, std::int64_t now) {
+                       const std::string& session_id, const Session& session, std::string_view address,
+                       std::int64_t now) {
   const auto user_code = code_input(fields);
   const auto username = util::form_get(fields, "username").value_or("");
   const auto password = util::form_get(fields, "password").value_or("");
@@ -79,8 +80,8 @@ ServerResponse sign_in(const AppContext& context, const util::FormFields& fields
   if (username.empty() || password.empty()) {
     return again(400, "Enter your username and password.");
   }
-  // The same per-username slow-down as /auth/login.
-  if (const auto wait = context.auth->login_wait(username, now); wait > 0) {
+  // The same slow-down as /auth/login, per username and client address.
+  if (const auto wait = context.auth->login_wait(username, address, now); wait > 0) {
     auto response =
       again(429, fmt::format("Too many failed sign-in attempts. Wait {} and try again.", wait_text(wait)));
     response.headers.set("Retry-After", std::to_string(wait));
@@ -96,10 +97,10 @@ ServerResponse sign_in(const AppContext& context, const util::FormFields& fields
   if (user == nullptr) {
     // The failure counts from when it is known: a slow hash on a loaded machine must not
     // use up the wait that follows it.
-    context.auth->record_login(username, true, context.now());
+    context.auth->record_login(username, address, true, context.now());
     return again(401, "The username or password is incorrect.");
   }
-  context.auth->record_login(username, false, now);
+  context.auth->record_login(username, address, false, now);
   // A new session id and CSRF token after login, as /auth/login does (session fixation).
   const auto signed_in_id = context.auth->sign_in(session_id, user->spec.id, now);
   const auto signed_in = context.auth->session(signed_in_id, now);
@@ -191,7 +192,7 @@ ServerResponse handle_device_verification(const AppContext& context, const Serve
   }
   const auto step = util::form_get(*fields, "step").value_or("");
   if (step == "login") {
-    return sign_in(context, *fields, session_id, *session, now);
+    return sign_in(context, *fields, session_id, *session, request.client_address, now);
   }
   if (session->user_id.empty()) {
     return device_login_page(401, {session->csrf_token, code_input(*fields), {}, "Sign in first."});

@@ -20,8 +20,9 @@ ServerResponse password_grant(const TokenRequest& request) {
   auto& auth = *request.context.auth;
   const auto now = request.context.now();
   // RFC 6749 §4.3.2: "protect this endpoint against brute force attacks". While the
-  // username's backoff runs the password is not even checked, so guessing gains nothing.
-  if (const auto wait = auth.login_wait(*username, now); wait > 0) {
+  // username's backoff runs (from this address, or the softer one from anywhere) the
+  // password is not even checked, so guessing gains nothing.
+  if (const auto wait = auth.login_wait(*username, request.client_address, now); wait > 0) {
     auto response = oauth_error(400, "invalid_grant",
                                 fmt::format("too many failed attempts for this user; retry in {} second{}",
                                             wait, wait == 1 ? "" : "s"));
@@ -37,11 +38,11 @@ ServerResponse password_grant(const TokenRequest& request) {
   if (user == nullptr) {
     // The failure counts from when it is known: a slow hash on a loaded machine must not
     // use up the wait that follows it.
-    auth.record_login(*username, true, request.context.now());
+    auth.record_login(*username, request.client_address, true, request.context.now());
     // One answer for an unknown user and a wrong password: no user enumeration.
     return oauth_error(400, "invalid_grant", "wrong username or password");
   }
-  auth.record_login(*username, false, now);
+  auth.record_login(*username, request.client_address, false, now);
   const UserGrant grant{request.client, *user, std::move(*scopes), now, {}, "password"};
   return std::move(respond_with_user_tokens(request, grant, {}).response);
 }

@@ -245,7 +245,7 @@ ServerResponse handle_token(const AppContext& context, const ServerRequest& requ
     return oauth_error(400, "unauthorized_client",
                        fmt::format("this client may not use the {} grant", grant_text));
   }
-  return grant->handler(TokenRequest{context, *params, *client, presented->method});
+  return grant->handler(TokenRequest{context, *params, *client, presented->method, request.client_address});
 }
 
 std::vector<std::string> served_grant_types() {

@@ -23,6 +23,7 @@ struct TokenRequest {
   const util::FormFields& params;
   const RegisteredClient& client;
   PresentedMethod method;
+  std::string_view client_address; // ServerRequest::client_address
 };
 
 // True when `allowed` lets the client ask for `requested`: the same string, or a SMART

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # `oauthctl token --grant password` against a real `oauthctl serve`: the client's ways of
-# getting the password, the server's checks, and the per-username backoff.
+# getting the password, the server's checks, and the backoff (per username and address,
+# and softer per username).
 
 password_token() {
   run_cli token --grant password --server "$SERVER_URL" --client-id demo-client \
@@ -174,6 +175,51 @@ JSON
   expect_exit 4
   OAUTHCTL_PASSWORD=bob-pw password_token --username bob
   expect_exit 0
+}
+
+# raw_password_from ADDRESS USERNAME PASSWORD: the password grant sent from ADDRESS, a
+# loopback address (127.0.0.0/8 all reaches the server), as another machine would.
+raw_password_from() {
+  http POST /auth/token --interface "$1" -u demo-client:demo-secret --data-urlencode grant_type=password \
+    --data-urlencode "username=$2" --data-urlencode "password=$3"
+}
+
+test_an_attacker_elsewhere_cannot_keep_the_user_waiting() {
+  # After 2 failures, 30 s without checking the password, for that username and address.
+  start_server --login-backoff 2:30
+  raw_password_from 127.0.0.2 demo guess-1
+  expect_status 400
+  raw_password_from 127.0.0.2 demo guess-2
+  expect_status 400
+  [[ $BODY == *'wrong username or password'* ]] || fail "expected a password check: $BODY"
+  # The attacker's address now waits, even with the right password.
+  raw_password_from 127.0.0.2 demo demo
+  expect_status 400
+  expect_header '^Retry-After: (2[0-9]|30)'
+  # The user, from her own address, gets in at once.
+  raw_password_from 127.0.0.1 demo demo
+  expect_status 200
+  expect_json '.access_token | length > 20' "$TEST_DIR/body"
+  OAUTHCTL_PASSWORD=demo password_token --username demo
+  expect_exit 0
+}
+
+test_guessing_from_many_addresses_meets_the_softer_per_username_limit() {
+  # One free failure per address; per username from anywhere ten, then 30 s (at most 120 s).
+  start_server --login-backoff 1:30
+  local a
+  for ((a = 2; a < 12; a++)); do
+    raw_password_from "127.0.0.$a" demo "guess-$a"
+    expect_status 400
+    [[ $BODY == *'wrong username or password'* ]] || fail "guess from 127.0.0.$a not checked: $BODY"
+  done
+  # The eleventh address is held back although it never failed: its guess is not checked.
+  raw_password_from 127.0.0.12 demo demo
+  expect_status 400
+  expect_header '^Retry-After: (2[0-9]|30)'
+  # Another user is not.
+  raw_password_from 127.0.0.12 nobody guess
+  [[ $BODY == *'wrong username or password'* ]] || fail "another username was held back: $BODY"
 }
 
 test_bad_login_backoff_option() {
