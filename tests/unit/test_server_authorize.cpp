@@ -704,9 +704,51 @@ TEST_SUITE("server.oidc_request") {
       browser.get("/auth/authorize", public_query("openid", "&request_uri=urn%3Aexample%3Ar1"));
     CHECK(location_param(location(request_uri), "error") == "request_uri_not_supported");
     const auto ignored = browser.get(
-      "/auth/authorize",
-      public_query("openid", "&ui_locales=fr-CA%20en&id_token_hint=x.y.z&display=page&colour=blue"));
+      "/auth/authorize", public_query("openid", "&ui_locales=fr-CA%20en&display=page&colour=blue"));
     CHECK(location(ignored).rfind("/auth/login?request=", 0) == 0);
+  }
+
+  TEST_CASE("id_token_hint: with prompt=none the hinted user gets a code, anyone else login_required") {
+    const TestServer server;
+    Browser browser{server, {}};
+    REQUIRE(allow(browser, sign_in(browser, browser.get("/auth/authorize", public_query("openid")))).status ==
+            303);
+    const auto now = server.clock->load();
+    // An id_token of this server, expired a while ago (OIDC Core §3.1.2.1 accepts that).
+    nlohmann::json claims{{"iss", test::k_issuer},
+                          {"sub", "demo"},
+                          {"aud", "demo-public"},
+                          {"iat", now - 7200},
+                          {"exp", now - 3600}};
+    const auto demo_hint = server.context->key.sign(claims);
+    claims["sub"] = "someone-else";
+    const auto other_hint = server.context->key.sign(claims);
+    REQUIRE(demo_hint.has_value());
+    REQUIRE(other_hint.has_value());
+    const auto silently = [&](Browser& from, const std::string& hint) {
+      return location(from.get("/auth/authorize", public_query("openid", "&prompt=none&id_token_hint=" +
+                                                                           util::percent_encode(hint))));
+    };
+    CHECK(location_param(silently(browser, *demo_hint), "code").size() >= 43);
+    // The hint names another user than the one signed in: login_required, no code.
+    const auto other = silently(browser, *other_hint);
+    CHECK(location_param(other, "error") == "login_required");
+    CHECK(location_param(other, "code").empty());
+    // Nobody signed in: login_required as well.
+    Browser fresh{server, {}};
+    CHECK(location_param(silently(fresh, *demo_hint), "error") == "login_required");
+    // Not an id_token of this server (a changed signature, or not a JWT): invalid_request.
+    auto forged = *demo_hint;
+    auto& changed = forged[forged.size() - 10]; // inside the signature, not its padding bits
+    changed = changed == 'A' ? 'B' : 'A';
+    CHECK(location_param(silently(browser, forged), "error") == "invalid_request");
+    CHECK(location_param(silently(browser, "x.y.z"), "error") == "invalid_request");
+    // Without prompt=none, a hint for another user leads to the login page, name prefilled.
+    const auto to_login = location(browser.get(
+      "/auth/authorize", public_query("openid", "&id_token_hint=" + util::percent_encode(*other_hint))));
+    REQUIRE(to_login.rfind("/auth/login?request=", 0) == 0);
+    const auto login = browser.get("/auth/login", "request=" + location_param(to_login, "request"));
+    CHECK(login.body.find("value=\"someone-else\"") != std::string::npos);
   }
 }
 

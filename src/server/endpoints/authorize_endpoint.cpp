@@ -8,6 +8,7 @@
 #include "server/endpoints/token_request.hpp"
 #include "server/endpoints/user_scopes.hpp"
 
+#include <oauthctl/oauth/jwt.hpp>
 #include <oauthctl/oauth/pkce.hpp>
 #include <oauthctl/util/form.hpp>
 
@@ -95,10 +96,29 @@ std::optional<Rejection> read_prompt(const util::FormFields& query, PendingAutho
   return std::nullopt;
 }
 
+// OIDC Core §3.1.2.1 id_token_hint: an id_token this server issued (signature and issuer
+// checked; an expired one is accepted, as the spec asks); its `sub` goes to `hint_sub`.
+std::optional<Rejection> read_id_token_hint(const AppContext& context, const util::FormFields& query,
+                                            std::string& hint_sub) {
+  const auto hint = util::form_get(query, "id_token_hint");
+  if (!hint) {
+    return std::nullopt;
+  }
+  const auto jwt = oauth::decode_jwt(*hint);
+  if (!jwt || !context.verifier.verify_signature(*jwt) || !jwt->claims.contains("iss") ||
+      jwt->claims["iss"] != context.issuer || !jwt->claims.contains("sub") ||
+      !jwt->claims["sub"].is_string()) {
+    return Rejection{"invalid_request", "id_token_hint is not an id_token of this server"};
+  }
+  hint_sub = jwt->claims["sub"].get<std::string>();
+  return std::nullopt;
+}
+
 // Every check after the client and redirect_uri are trusted; an error here goes back to
-// the client (RFC 6749 §4.1.2.1).
+// the client (RFC 6749 §4.1.2.1). `hint_sub`: the user id_token_hint names, if any.
 std::optional<Rejection> validate(const AppContext& context, const RegisteredClient& client,
-                                  const util::FormFields& query, PendingAuthorization& out) {
+                                  const util::FormFields& query, PendingAuthorization& out,
+                                  std::string& hint_sub) {
   for (const auto& [name, value] : query) {
     if (util::form_count(query, name) > 1) {
       // RFC 6749 §3.1: request parameters must not be included more than once.
@@ -167,6 +187,9 @@ std::optional<Rejection> validate(const AppContext& context, const RegisteredCli
   if (auto prompt = read_prompt(query, out)) {
     return prompt;
   }
+  if (auto hint = read_id_token_hint(context, query, hint_sub)) {
+    return hint;
+  }
   if (const auto max_age = util::form_get(query, "max_age")) {
     std::int64_t seconds = -1;
     const auto [end, error] = std::from_chars(max_age->data(), max_age->data() + max_age->size(), seconds);
@@ -178,8 +201,8 @@ std::optional<Rejection> validate(const AppContext& context, const RegisteredCli
   out.nonce = util::form_get(query, "nonce").value_or("");
   out.login_hint = util::form_get(query, "login_hint").value_or("");
   // Accepted and ignored (OIDC Core §3.1.2.1 lets a server ignore them; unknown parameters
-  // are ignored too): `launch` (this server offers standalone launch), `id_token_hint`
-  // (the signed-in session decides), `ui_locales`, `claims_locales`, `display`, `acr_values`.
+  // are ignored too): `launch` (this server offers standalone launch), `ui_locales`,
+  // `claims_locales`, `display`, `acr_values`.
   return std::nullopt;
 }
 
@@ -217,7 +240,8 @@ ServerResponse handle_authorize(const AppContext& context, const ServerRequest& 
   pending.redirect_uri = *redirect_uri;
   pending.response_type = response_type == "token" ? "token" : "code";
   pending.state = util::form_get(*query, "state").value_or("");
-  if (auto rejection = validate(context, *client, *query, pending)) {
+  std::string hint_sub;
+  if (auto rejection = validate(context, *client, *query, pending, hint_sub)) {
     return redirect_error(context, pending, rejection->error, rejection->description, 302);
   }
   const auto now = context.now();
@@ -235,6 +259,18 @@ ServerResponse handle_authorize(const AppContext& context, const ServerRequest& 
     if (session && !session->user_id.empty() &&
         (pending.max_age == 0 || now - session->auth_time > pending.max_age)) {
       pending.prompt_login = true;
+    }
+  }
+  if (!hint_sub.empty()) {
+    // OIDC Core §3.1.2.1: the hint names the user the client expects. Another user (or
+    // nobody) signed in here means a sign-in as that user: login_required with prompt=none,
+    // else the login page, prefilled with the hinted name.
+    const auto session = context.auth->session(session_id, now);
+    if (!session || session->user_id != hint_sub) {
+      pending.prompt_login = true;
+      if (pending.login_hint.empty()) {
+        pending.login_hint = hint_sub;
+      }
     }
   }
   auto snapshot = pending;
