@@ -2,6 +2,7 @@
 #include "server/config_document.hpp"
 #include "server/seed_place.hpp"
 #include "server/seed_rules.hpp"
+#include "server/state/state_store.hpp"
 
 #include <oauthctl/oauth/jwt.hpp>
 #include <oauthctl/server/demo.hpp>
@@ -437,6 +438,7 @@ private:
 
 util::Result<Seed> read_seed(const Json& document, const SeedPlace& place) {
   SeedReader reader(place);
+  std::string store; // the object form's `store` member
   if (document.is_array()) {
     for (std::size_t i = 0; i < document.size(); ++i) {
       if (auto added = reader.add(document[i], place.item(i)); !added) {
@@ -477,6 +479,15 @@ util::Result<Seed> read_seed(const Json& document, const SeedPlace& place) {
     if (auto known = check_members(document, {k_lists, {}}, place); !known) {
       return error_of(known);
     }
+    if (const auto it = document.find("store"); it != document.end()) {
+      const auto bad = [&] {
+        return place.member("store").fail("must be sqlite:PATH or postgres://USER@HOST:PORT/DB");
+      };
+      if (!it->is_string() || !state::parse_store_location(it->get<std::string>())) {
+        return bad();
+      }
+      store = it->get<std::string>();
+    }
     for (const auto& [list, type] : {std::pair{"clients", "Client"}, std::pair{"users", "User"},
                                      std::pair{"token_introspectors", "TokenIntrospector"}}) {
       const auto it = document.find(list);
@@ -507,7 +518,9 @@ util::Result<Seed> read_seed(const Json& document, const SeedPlace& place) {
     return place.fail(
       "expected {\"clients\":[...],\"users\":[...]}, a Bundle, or an array of Client/User resources");
   }
-  return reader.take();
+  auto seed = reader.take();
+  seed.store = std::move(store);
+  return seed;
 }
 
 } // namespace

@@ -56,6 +56,32 @@ util::Result<std::unique_ptr<FaultInjector>> make_fault_injector(const std::vect
   return FaultInjector::create(global, std::move(per_client));
 }
 
+// "2 clients (billing, lab)": how many, and the ids of the first ten.
+template<typename Spec>
+std::string counted(const std::vector<Spec>& specs, std::string_view noun) {
+  constexpr std::size_t k_named = 10;
+  std::string text = fmt::format("{} {}{}", specs.size(), noun, specs.size() == 1 ? "" : "s");
+  for (std::size_t i = 0; i < specs.size() && i < k_named; ++i) {
+    text += (i == 0 ? " (" : ", ") + specs[i].id;
+  }
+  if (specs.size() > k_named) {
+    text += fmt::format(" and {} more", specs.size() - k_named);
+  }
+  return specs.empty() ? text : text + ")";
+}
+
+// What serve took from its --config file, so a user sees at start that the file they meant
+// was read (issue 13).
+std::string describe_seed(const std::string& path, const Seed& seed) {
+  auto text =
+    fmt::format("seeded from {}: {}, {}", path, counted(seed.clients, "client"), counted(seed.users, "user"));
+  if (!seed.token_introspectors.empty()) {
+    text += fmt::format(", {} trusted issuer{}", seed.token_introspectors.size(),
+                        seed.token_introspectors.size() == 1 ? "" : "s");
+  }
+  return text;
+}
+
 // The signing key: the oldest active stored one, or a fresh one stored first. The store adds
 // a first key only while none is active, so servers starting at once on one new store all
 // read back the one key that won.
@@ -194,6 +220,10 @@ public:
       return tl::unexpected(synced.error());
     }
     if (options.log) {
+      options.log("store: " + state::describe_store_location(*location));
+      if (!options.config_path.empty()) {
+        options.log(describe_seed(options.config_path, seed));
+      }
       for (const auto& line : synced->dropped) {
         options.log(line);
       }

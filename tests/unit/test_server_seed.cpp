@@ -299,4 +299,18 @@ name: {givenName: Alice, familyName: Smith}
     CHECK(seed->users[0].fhir_user == "Patient/pt-2");
     CHECK(document->lines.line_of(nlohmann::json::json_pointer("/1/fhirUser")) == 15);
   }
+
+  TEST_CASE("the store member, in JSON and YAML alike") {
+    auto yaml = parse_yaml_config("store: sqlite:/var/lib/oauthctl/serve.db\nclients: []\n", "serve.yaml");
+    REQUIRE(yaml.has_value());
+    CHECK(parse_seed(yaml->value, "serve.yaml", &yaml->lines)->store == "sqlite:/var/lib/oauthctl/serve.db");
+    auto json =
+      parse_json_config(R"({"store": "postgres://oauth@db:5432/oauth", "users": []})", "serve.json");
+    REQUIRE(json.has_value());
+    CHECK(parse_seed(json->value, "serve.json", &json->lines)->store == "postgres://oauth@db:5432/oauth");
+    CHECK(config_error("serve.yaml", "clients: []\nstore: mysql://db/x\n") ==
+          "serve.yaml:2: `store`: must be sqlite:PATH or postgres://USER@HOST:PORT/DB");
+    CHECK(config_error("serve.json", "{\"store\": 5}").find("`store`: must be sqlite:PATH") !=
+          std::string::npos);
+  }
 }

@@ -139,4 +139,21 @@ TEST_SUITE("server.state") {
     CHECK(parse_store_location("mysql://x").error().kind == oauthctl::util::ErrorKind::usage);
     CHECK_FALSE(parse_store_location("sqlite:").has_value());
   }
+
+  TEST_CASE("store locations as serve prints them: never a password") {
+    const auto shown = [](const std::string& spec) {
+      auto location = ok(parse_store_location(spec));
+      return describe_store_location(location);
+    };
+    CHECK(shown("sqlite:/tmp/x.db") == "SQLite file /tmp/x.db");
+    CHECK(shown("sqlite::memory:") == "SQLite in memory (nothing is kept after exit)");
+    CHECK(shown("postgres://u@127.0.0.1:5432/db") == "postgres://u@127.0.0.1:5432/db");
+    CHECK(shown("postgres://u:s3cr%40t@h:5432/db") == "postgres://u:***@h:5432/db");
+    CHECK(shown("postgresql://u:p@ss@h/db") == "postgresql://u:***@h/db");
+    CHECK(shown("postgres://u@h/db?sslmode=require&password=s3cret&x=1") ==
+          "postgres://u@h/db?sslmode=require&password=***&x=1");
+    CHECK(shown("postgres://u@h/db?oldpassword=keep&password=s") ==
+          "postgres://u@h/db?oldpassword=keep&password=***");
+    CHECK(shown("postgres://h:5432/db") == "postgres://h:5432/db");
+  }
 }

@@ -64,6 +64,9 @@ struct Seed {
   // Where each of token_introspectors stands ("serve.yaml:30: TokenIntrospector ehr"):
   // the prefix of its errors.
   std::vector<std::string> token_introspector_places;
+  // The object form's `store` member (sqlite:PATH, a path, or postgres://...), empty when
+  // none: the store `serve` uses when no --store, OAUTHCTL_STORE, --data or --ephemeral names one.
+  std::string store;
 };
 
 class LineIndex; // the line of each value of a config file (server/config_document.hpp)

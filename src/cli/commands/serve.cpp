@@ -8,6 +8,7 @@
 #include <oauthctl/http/client.hpp>
 #include <oauthctl/http/url.hpp>
 #include <oauthctl/server/demo.hpp>
+#include <oauthctl/server/seed.hpp>
 #include <oauthctl/server/server.hpp>
 #include <oauthctl/server/simulate.hpp>
 
@@ -198,39 +199,11 @@ util::Result<void> apply_tls_flags(const ServeOptions& options, const server::Se
   return {};
 }
 
-// The "store" member of a JSON config file's object form (issue 9: the store may be named
-// in serve's config); empty when the file has none or is not such a JSON object (the server
-// reports a bad file itself when it loads the seed). `config` error for a "store" that is
-// not a non-empty string.
+// The "store" member of the config file's object form, JSON or YAML (issue 9: the store
+// may be named in serve's config); empty when it has none. The file is checked whole here,
+// so a bad one fails with the message the server would print.
 util::Result<std::string> config_file_store(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    return std::string();
-  }
-  const auto document = nlohmann::json::parse(file, nullptr, false);
-  if (document.is_discarded() || !document.is_object()) {
-    return std::string();
-  }
-  const auto store = document.find("store");
-  if (store == document.end()) {
-    return std::string();
-  }
-  const auto bad = [&path] {
-    return util::fail(util::ErrorKind::config,
-                      path + ": `store` must be sqlite:PATH or postgres://USER@HOST:PORT/DB");
-  };
-  if (!store->is_string()) {
-    return bad();
-  }
-  auto location = store->get<std::string>();
-  const auto scheme = location.find("://");
-  const bool known = location.rfind("postgres://", 0) == 0 || location.rfind("postgresql://", 0) == 0 ||
-                     (location.rfind("sqlite:", 0) == 0 && location.size() > 7) ||
-                     (!location.empty() && scheme == std::string::npos);
-  if (!known) {
-    return bad();
-  }
-  return location;
+  return server::load_seed_file(path).map([](server::Seed seed) { return std::move(seed.store); });
 }
 
 // A device authorization setting in whole seconds: 1 to a day.

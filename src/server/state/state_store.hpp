@@ -251,6 +251,10 @@ struct StoreLocation {
 // Parses `spec` as above; `usage` error for an unknown scheme or an empty path.
 [[nodiscard]] util::Result<StoreLocation> parse_store_location(const std::string& spec);
 
+// `location` for people and logs: "SQLite file PATH", "SQLite in memory", or the
+// PostgreSQL URI with any password in it shown as ***.
+[[nodiscard]] std::string describe_store_location(const StoreLocation& location);
+
 // Opens the store at `location`, creating and migrating its schema as needed (versioned,
 // idempotent migrations; see README.md). `io` error when a SQLite file cannot be opened or
 // migrated, `network` when a database server cannot be reached, `config` for an engine this

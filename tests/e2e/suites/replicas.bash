@@ -282,7 +282,7 @@ test_store_from_config_or_env_and_dropped_credentials() {
   run_cli serve --port 0 --config "$config"
   expect_exit 2
   expect_one_line_stderr
-  expect_stderr 'seed.json: `store` must be sqlite:PATH or postgres://USER@HOST:PORT/DB'
+  expect_stderr 'seed.json:[0-9]+: `store`: must be sqlite:PATH or postgres://USER@HOST:PORT/DB'
 }
 
 # refresh_chain BASE DIR: rotates one refresh family at BASE as fast as it can; after each

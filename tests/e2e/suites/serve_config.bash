@@ -40,6 +40,35 @@ YAML
   expect_json '.access_token | length > 20'
 }
 
+# Issue 13: serve says at start which store it uses and what it took from the file, and a
+# YAML config's `store:` is used as a JSON one's is.
+test_yaml_store_member_is_used_and_start_up_names_store_and_seed() {
+  cat >serve.yaml <<YAML
+store: sqlite:$TEST_DIR/from-yaml.db
+clients:
+  - id: billing-service
+    secret: b1ll1ng-secret
+    grant_types: [client_credentials]
+  - id: lab-app
+    grant_types: [authorization_code]
+    auth: {authorization_code: {redirect_uri: 'http://127.0.0.1/callback'}}
+users:
+  - id: alice
+    password: alice-pass
+YAML
+  start_server --no-defaults --config serve.yaml
+  local log=$TEST_DIR/server0.log
+  [[ -s $TEST_DIR/from-yaml.db ]] || fail "the YAML store member was not used: no $TEST_DIR/from-yaml.db"
+  grep -qxF "store: SQLite file $TEST_DIR/from-yaml.db" "$log" || fail "no store line: $(cat "$log")"
+  grep -qxF "seeded from serve.yaml: 2 clients (billing-service, lab-app), 1 user (alice)" "$log" ||
+    fail "no seed line: $(cat "$log")"
+  grep -q "b1ll1ng-secret\|alice-pass" "$log" && fail "a seeded secret is in the log"
+  run_cli token --grant client_credentials --server "$SERVER_URL" --client-id billing-service \
+    --client-secret-file <(printf b1ll1ng-secret) -o json
+  expect_exit 0
+  stop_server "$SERVER_PID" || fail "serve did not exit 0 on SIGTERM"
+}
+
 test_unknown_member_names_file_line_resource_and_field() {
   cat >serve.json <<'JSON'
 {"clients": [
