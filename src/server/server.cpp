@@ -220,10 +220,6 @@ public:
       return tl::unexpected(synced.error());
     }
     if (options.log) {
-      options.log("store: " + state::describe_store_location(*location));
-      if (!options.config_path.empty()) {
-        options.log(describe_seed(options.config_path, seed));
-      }
       for (const auto& line : synced->dropped) {
         options.log(line);
       }
@@ -249,6 +245,13 @@ public:
       ListenerOptions{options.host, options.port, options.threads, options.log, options.limits, options.tls});
     if (!listener) {
       return tl::unexpected(listener.error());
+    }
+    // Only once serving is sure: a start that fails says one thing, its error.
+    if (options.log) {
+      options.log("store: " + state::describe_store_location(*location));
+      if (!options.config_path.empty()) {
+        options.log(describe_seed(options.config_path, seed));
+      }
     }
     m_listener = std::move(*listener);
     auto issuer = options.issuer.empty()
