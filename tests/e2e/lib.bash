@@ -22,6 +22,12 @@ fail() {
   exit 1
 }
 
+# write_browser: $TEST_DIR/browser.py, the scripted browser (scripted_browser.py) for
+# `--browser "python3 $TEST_DIR/browser.py"`; add --stuck-ok before the URL to exit 0 on an error page.
+write_browser() {
+  cp "$(dirname "${BASH_SOURCE[0]}")/scripted_browser.py" "$TEST_DIR/browser.py"
+}
+
 # start_server [serve options...]: starts `oauthctl serve --port 0` (plus the options;
 # --ephemeral --demo unless the caller passes --no-defaults first), waits for its
 # "listening on URL" line and sets SERVER_URL and SERVER_PID. Log: $TEST_DIR/server.log.

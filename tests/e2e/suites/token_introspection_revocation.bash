@@ -9,43 +9,6 @@ suite_requires() {
 
 DEMO=(--client-id demo-client --client-secret demo-secret)
 
-# browser.py: a scripted browser for --browser: follows the authorize URL, signs in as
-# demo/demo, allows consent if asked, and delivers the redirect to oauthctl's listener.
-write_browser() {
-  cat >"$TEST_DIR/browser.py" <<'PY'
-import re, sys, urllib.error, urllib.parse, urllib.request, http.cookiejar
-class Stop(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), Stop)
-def go(url, data=None):
-    body = urllib.parse.urlencode(data).encode() if data else None
-    try:
-        r = opener.open(urllib.request.Request(url, data=body))
-        return r.headers.get("Location"), r.read().decode()
-    except urllib.error.HTTPError as e:
-        return e.headers.get("Location"), e.read().decode()
-url, data = sys.argv[-1], None
-for _ in range(10):
-    location, page = go(url, data)
-    data = None
-    if location:
-        url = urllib.parse.urljoin(url, location)
-        if "/callback" in url:
-            go(url)
-            sys.exit(0)
-        continue
-    fields = dict(re.findall(r'name="(request|csrf_token)" value="([^"]*)"', page))
-    if 'name="password"' in page:
-        url, data = urllib.parse.urljoin(url, "/auth/login"), {**fields, "username": "demo", "password": "demo"}
-    elif 'name="decision"' in page:
-        url, data = urllib.parse.urljoin(url, "/auth/grant"), {**fields, "decision": "allow"}
-    else:
-        sys.exit("browser.py: stuck at " + url)
-sys.exit("browser.py: too many steps")
-PY
-}
-
 # user_tokens: the authorization code flow for demo-client through the
 # scripted browser; the token response JSON on stdout (with a refresh token).
 user_tokens() {
