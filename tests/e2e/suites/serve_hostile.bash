@@ -33,8 +33,10 @@ test_wrong_secret_flood_leaves_other_requests_fast() {
   python3 "$HOSTILE" flood "$SERVER_URL" 64 4 >flood.json || fail "driver failed"
   expect_json '.probes.metadata >= 3 and .probes.token >= 3' flood.json
   expect_json '.probe_failures == []' flood.json
-  expect_below flood.json .metadata_max_ms 1000
-  expect_below flood.json .token_max_ms 1000
+  # Bounds that prove no probe queued behind the flood (it made them time out at 10 s before
+  # issue 10), loose enough for ASan on a loaded 2-core CI machine; bench/ measures speed.
+  expect_below flood.json .metadata_max_ms 2000
+  expect_below flood.json .token_max_ms 2000
   # The flood itself was refused quickly rather than queued: 503 with Retry-After and the
   # RFC 6749 error JSON, never cacheable.
   expect_json '.attack_statuses["503"] > 0' flood.json
@@ -57,7 +59,8 @@ test_slow_headers_are_cut_at_the_deadline_and_others_stay_fast() {
   # requests are timed while all of them are open.
   python3 "$HOSTILE" slowloris "$SERVER_URL" 1000 12 >slow.json || fail "driver failed"
   expect_json '.probes >= 20 and .probe_failures == [] and .slow_refused == 0' slow.json
-  expect_below slow.json .probe_p99_ms 100
+  # Well under the 5 s deadline a probe would wait if a slow connection held a worker.
+  expect_below slow.json .probe_p99_ms 1500
   # Every slow one was closed by the server at the 5 s header deadline.
   expect_json '.slow_closed == 1000' slow.json
   expect_json '.slow_closed_min_s >= 4.5' slow.json

@@ -168,7 +168,10 @@ test_slow_tls_handshakes_are_cut_at_the_header_deadline() {
   # others answer meanwhile, and each slow one is closed at the 4 s deadline.
   HOSTILE_CACERT=$CERT python3 "$HOSTILE" handshake "$SERVER_URL" 200 20 >slow.json || fail "driver failed"
   expect_json '.probes >= 20 and .probe_failures == [] and .slow_refused == 0' slow.json
-  expect_json '.probe_p99_ms < 250' slow.json
+  # Not a speed figure (bench/transport.sh measures those): a probe that waited for a slow
+  # handshake would take the 4 s deadline; well under it, on a loaded 2-core CI machine and
+  # under ASan (522 ms p99 seen there), means nobody waited.
+  expect_json '.probe_p99_ms < 1500' slow.json
   expect_json '.slow_closed == 200 and .slow_closed_min_s >= 3.5 and .slow_closed_max_s < 7' slow.json
   # Connections that finish the handshake and then trickle their header are cut too.
   HOSTILE_CACERT=$CERT python3 "$HOSTILE" slowloris "$SERVER_URL" 200 20 >loris.json || fail "driver failed"
