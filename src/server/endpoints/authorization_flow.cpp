@@ -112,6 +112,14 @@ ServerResponse continue_authorization(const AppContext& context, const std::stri
   if (consent != ConsentStep::given && consent_question(context, request, session->user_id).ask) {
     if (request.prompt_none) {
       context.auth->drop_pending(pending_id);
+      if (request.response_type == "token") {
+        // The implicit grant's page is a confirmation of this one request (RFC 9700
+        // §2.1.2), which no consent on record spares: consent_required would send the
+        // client to get consent and come back silently, and fail again. OIDC Core
+        // §3.1.2.6: interaction_required, the request cannot complete without a page.
+        return redirect_error(context, request, "interaction_required",
+                              "the implicit grant needs the user to confirm every request", status);
+      }
       return redirect_error(context, request, "consent_required", "the user has not allowed this request",
                             status);
     }

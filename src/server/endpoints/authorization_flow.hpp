@@ -47,7 +47,9 @@ ConsentQuestion consent_question(const AppContext& context, const PendingAuthori
 // client, `prompt=consent`, the implicit grant); else it
 // answers the client: a code (RFC 6749 §4.1.2) or a token (§4.2.2), with `state` and
 // `iss`. With `prompt=none` a page that would be shown is an error instead (OIDC Core
-// §3.1.2.6: login_required, consent_required).
+// §3.1.2.6): login_required for the login page; consent_required for the consent page when
+// consent on record would have spared it; interaction_required for the implicit grant's
+// page, which asks about every request and so can never be skipped.
 ServerResponse continue_authorization(const AppContext& context, const std::string& pending_id,
                                       const PendingAuthorization& request, const std::string& session_id,
                                       int status, ConsentStep consent = ConsentStep::not_yet);
