@@ -528,6 +528,32 @@ TEST_SUITE("server.authorize") {
     CHECK(sign_in(browser, authorize, "demo").status == 303);
   }
 
+  TEST_CASE("wrong passwords in one browser session do not slow the user's own session") {
+    // Both browsers come from one address (a shared NAT, a proxy, loopback): the strict
+    // backoff is keyed by the browser session too, so only the guessing session waits.
+    const TestServer server;
+    Browser attacker{server, {}};
+    const auto attack = attacker.get("/auth/authorize", public_query());
+    for (int i = 0; i < 4; ++i) {
+      CHECK(sign_in(attacker, attack, "wrong").status != 303);
+    }
+    CHECK(sign_in(attacker, attack, "demo").status == 429);
+    Browser user{server, {}};
+    const auto signed_in = sign_in(user, user.get("/auth/authorize", public_query()));
+    CHECK(signed_in.status == 303);
+    CHECK(location(signed_in).rfind("/auth/grant?request=", 0) == 0);
+    // A fresh session per guess is no way round: the softer per-username limit (thirty
+    // free failures, then seconds) holds every session back, a clean one too.
+    for (int i = 0; i < 30; ++i) {
+      Browser hopper{server, {}};
+      CHECK(sign_in(hopper, hopper.get("/auth/authorize", public_query()), "wrong").status == 401);
+    }
+    Browser late{server, {}};
+    const auto held = sign_in(late, late.get("/auth/authorize", public_query()));
+    CHECK(held.status == 429);
+    CHECK(held.headers.get("Retry-After") == "1");
+  }
+
   TEST_CASE("escaping: echoed values cannot inject markup") {
     const TestServer server;
     Browser browser{server, {}};
@@ -604,6 +630,53 @@ TEST_SUITE("server.oidc_request") {
     CHECK(location_param(location(combined), "error") == "invalid_request");
     const auto unknown = browser.get("/auth/authorize", public_query("openid", "&prompt=maybe"));
     CHECK(location_param(location(unknown), "error") == "invalid_request");
+  }
+
+  TEST_CASE("prompt=none with the implicit grant answers interaction_required, even after consent") {
+    // OIDC Core §3.1.2.6: interaction_required is for a request that cannot complete without
+    // a page of some kind. Here that is the implicit grant, whose page confirms every
+    // request (RFC 9700 §2.1.2): consent on record cannot spare it, so consent_required
+    // would send the client round in a circle.
+    server::ClientSpec spa;
+    spa.id = "spa";
+    spa.grant_types = {"implicit", "authorization_code"};
+    spa.auth["implicit"].redirect_uris = {"http://localhost/callback"};
+    spa.auth["authorization_code"].redirect_uris = {"http://localhost/callback"};
+    const TestServer server{{spa}};
+    Browser browser{server, {}};
+    const auto query = [](const std::string& response_type, const std::string& prompt) {
+      util::FormFields fields{{"response_type", response_type},
+                              {"client_id", "spa"},
+                              {"redirect_uri", "http://localhost:9000/callback"},
+                              {"scope", "openid user/*.rs"},
+                              {"state", "imp"}};
+      if (!prompt.empty()) {
+        fields.emplace_back("prompt", prompt);
+      }
+      if (response_type == "code") {
+        fields.emplace_back("code_challenge", challenge());
+        fields.emplace_back("code_challenge_method", "S256");
+      }
+      return util::form_encode(fields);
+    };
+    // Not signed in: the login comes first, and its error says so.
+    const auto anonymous = browser.get("/auth/authorize", query("token", "none"));
+    CHECK(location_param(location(anonymous), "error") == "login_required");
+    // Signed in, and every scope allowed once through the implicit page itself.
+    const auto back = allow(browser, sign_in(browser, browser.get("/auth/authorize", query("token", ""))));
+    REQUIRE(location(back).find("#access_token=") != std::string::npos);
+    const auto silent = browser.get("/auth/authorize", query("token", "none"));
+    REQUIRE(silent.status == 302);
+    const auto to = location(silent);
+    CHECK(to.rfind("http://localhost:9000/callback#", 0) == 0);
+    CHECK(location_param(to, "error") == "interaction_required");
+    CHECK(location_param(to, "state") == "imp");
+    CHECK(location_param(to, "iss") == test::k_issuer);
+    CHECK(location_param(to, "access_token").empty());
+    // The same consent spares the code flow its page: there prompt=none gets a code.
+    const auto code = browser.get("/auth/authorize", query("code", "none"));
+    CHECK(location_param(location(code), "code").size() >= 43);
+    CHECK(location_param(location(code), "error").empty());
   }
 
   TEST_CASE("prompt=consent asks again, prompt=select_account and login sign in again") {

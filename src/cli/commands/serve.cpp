@@ -497,7 +497,8 @@ Runner setup_serve(CLI::App& app) {
                    "seconds a device code stays valid (default 600)");
   options->env.add(app, "--login-backoff", options->login_backoff, "OAUTHCTL_SERVE_LOGIN_BACKOFF",
                    "password guessing backoff FAILURES:SECONDS (default 3:1): after FAILURES wrong "
-                   "passwords for a username from one client address, refuse it there for SECONDS, "
+                   "passwords for a username from one client address (and browser session), refuse it "
+                   "there for SECONDS, "
                    "doubling per further failure; after 10 x FAILURES from anywhere, everywhere (up "
                    "to 4 x SECONDS)");
   options->env.add(app, "--header-timeout", options->header_timeout, "OAUTHCTL_SERVE_HEADER_TIMEOUT",

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "server/auth/browser_session.hpp"
 
+#include <oauthctl/util/crypto.hpp>
+
 #include <fmt/format.h>
 
 namespace oauthctl::server {
@@ -45,6 +47,11 @@ std::string session_set_cookie(std::string_view id, bool secure) {
   // adds a second CSRF barrier to the form tokens (RFC 6749 §10.12).
   return fmt::format("{}={}; Path=/; HttpOnly; SameSite=Lax{}", k_session_cookie, id,
                      secure ? "; Secure" : "");
+}
+
+std::string guess_source(std::string_view address, std::string_view session_id) {
+  // '#' and hex digits: the key stays free of the '|' that address_key puts before the name.
+  return fmt::format("{}#{}", address, util::to_hex(util::sha256(session_id)).substr(0, 16));
 }
 
 } // namespace oauthctl::server

@@ -22,4 +22,13 @@ std::optional<std::string> read_session_cookie(const http::Headers& headers);
 // `secure` (the issuer is https).
 std::string session_set_cookie(std::string_view id, bool secure);
 
+// Where a password guess comes from, for the login backoff's strict key (AuthState::
+// login_wait's `address`): the client address and the browser session, "192.0.2.7#<hash>",
+// so one session's failures slow that session only and the user's own browser, even behind
+// the same address, signs in at once (issue: throttling nobody can turn against a user).
+// Fresh sessions are free to make, so a guesser changing session per guess meets the softer
+// per-username limit instead, exactly as one changing address does. The session id itself
+// never goes into the store's keys: 64 bits of its SHA-256 are enough to keep sessions apart.
+std::string guess_source(std::string_view address, std::string_view session_id);
+
 } // namespace oauthctl::server

@@ -80,7 +80,7 @@ ServerResponse sign_in(const AppContext& context, const util::FormFields& fields
   if (username.empty() || password.empty()) {
     return again(400, "Enter your username and password.");
   }
-  // The same slow-down as /auth/login, per username and client address.
+  // The same slow-down as /auth/login, per username, client address and browser session.
   if (const auto wait = context.auth->login_wait(username, address, now); wait > 0) {
     auto response =
       again(429, fmt::format("Too many failed sign-in attempts. Wait {} and try again.", wait_text(wait)));
@@ -192,7 +192,8 @@ ServerResponse handle_device_verification(const AppContext& context, const Serve
   }
   const auto step = util::form_get(*fields, "step").value_or("");
   if (step == "login") {
-    return sign_in(context, *fields, session_id, *session, request.client_address, now);
+    return sign_in(context, *fields, session_id, *session, guess_source(request.client_address, session_id),
+                   now);
   }
   if (session->user_id.empty()) {
     return device_login_page(401, {session->csrf_token, code_input(*fields), {}, "Sign in first."});

@@ -33,10 +33,12 @@ ServerResponse handle_login(const AppContext& context, const ServerRequest& requ
     return login_page(400, login_form(*ui, username, "Enter your username and password."));
   }
   const auto now = context.now();
-  // A slow-down rather than a lockout, keyed by username and client address (and softer
-  // per username alone): a lockout, or a per-username wait alone, would let anyone keep a
-  // user out by guessing wrong on purpose (RFC 6749 §10.10 asks for guessing to be hard).
-  if (const auto wait = context.auth->login_wait(username, request.client_address, now); wait > 0) {
+  // A slow-down rather than a lockout, keyed by username, client address and browser
+  // session (and softer per username alone): a lockout, or a per-username wait alone, would
+  // let anyone keep a user out by guessing wrong on purpose (RFC 6749 §10.10 asks for
+  // guessing to be hard, not for a denial of service).
+  const auto source = guess_source(request.client_address, ui->session_id);
+  if (const auto wait = context.auth->login_wait(username, source, now); wait > 0) {
     auto response = login_page(
       429, login_form(*ui, username,
                       fmt::format("Too many failed sign-in attempts. Wait {} second{} and try again.", wait,
@@ -54,10 +56,10 @@ ServerResponse handle_login(const AppContext& context, const ServerRequest& requ
   if (user == nullptr) {
     // The failure counts from when it is known: a slow hash on a loaded machine must not
     // use up the wait that follows it.
-    context.auth->record_login(username, request.client_address, true, context.now());
+    context.auth->record_login(username, source, true, context.now());
     return login_page(401, login_form(*ui, username, "The username or password is incorrect."));
   }
-  context.auth->record_login(username, request.client_address, false, now);
+  context.auth->record_login(username, source, false, now);
   const auto session_id = context.auth->sign_in(ui->session_id, user->spec.id, now);
   context.auth->login_done(ui->pending_id);
   auto pending = ui->pending;
