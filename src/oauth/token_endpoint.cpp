@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <oauthctl/http/retry_after.hpp>
 #include <oauthctl/http/url.hpp>
 #include <oauthctl/oauth/client_auth.hpp>
 #include <oauthctl/oauth/token_endpoint.hpp>
@@ -7,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <thread>
@@ -33,22 +35,24 @@ std::vector<std::string> scope_tokens(std::string_view scope) {
 // The longest wait honoured: a CLI run or a CI step should not hang on a server's say-so.
 constexpr int k_max_retry_after_seconds = 5;
 
-// The seconds to wait before the one retry: Retry-After as delta-seconds (1 to the limit)
-// on a 429 or 503; nullopt otherwise (another status, an HTTP-date, a hostile value).
-std::optional<int> retry_after_seconds(const http::Response& response) {
+// The wait a 429 or 503 asks for in its Retry-After (delta-seconds or an HTTP-date);
+// nullopt for another status, no header or a value that is neither.
+std::optional<std::int64_t> requested_wait(const http::Response& response) {
   if (response.status != 429 && response.status != 503) {
     return std::nullopt;
   }
   const auto value = response.headers.get("Retry-After");
-  if (!value || value->empty() || value->size() > 2 ||
-      !std::all_of(value->begin(), value->end(), [](char c) { return c >= '0' && c <= '9'; })) {
+  return value ? http::parse_retry_after(*value, std::chrono::system_clock::now()) : std::nullopt;
+}
+
+// The seconds to wait before the one retry: the requested wait, at least 1 s, when it is
+// at most the limit; a longer wait is not honoured but named in the error.
+std::optional<int> retry_after_seconds(const http::Response& response) {
+  const auto seconds = requested_wait(response);
+  if (!seconds || *seconds > k_max_retry_after_seconds) {
     return std::nullopt;
   }
-  const int seconds = std::stoi(*value);
-  if (seconds > k_max_retry_after_seconds) {
-    return std::nullopt;
-  }
-  return std::max(seconds, 1);
+  return std::max(static_cast<int>(*seconds), 1);
 }
 
 } // namespace
@@ -110,11 +114,16 @@ util::Result<TokenResponse> exchange_at_token_endpoint(const FlowContext& contex
   if (!token) {
     // Name the endpoint: a wrong --server (a FHIR base, another server) shows up here.
     auto error = token.error();
+    // A Retry-After the one retry did not honour (too long, or still refused) is named too.
+    std::string wait;
+    if (const auto seconds = requested_wait(*response)) {
+      wait = fmt::format(" (Retry-After: {} s)", *seconds);
+    }
     if (error.oauth_error.empty()) {
-      error.message += fmt::format(" from {}", request->url);
+      error.message += fmt::format(" from {}{}", request->url, wait);
     } else {
       error.oauth_error_description +=
-        fmt::format("{}at {}", error.oauth_error_description.empty() ? "" : "; ", request->url);
+        fmt::format("{}at {}{}", error.oauth_error_description.empty() ? "" : "; ", request->url, wait);
     }
     return tl::unexpected(std::move(error));
   }

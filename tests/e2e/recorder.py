@@ -8,17 +8,23 @@ Prints "listening on http://127.0.0.1:PORT" first, like `oauthctl serve`. Each r
 appended to LOG as one JSON line: method, path, headers, body, and `basic` (the decoded
 user:password of an Authorization: Basic header, when there is one). Every request is
 answered with STATUS (default 401), BODY (default an OAuth invalid_client error) and
-CONTENT_TYPE (default application/json).
+CONTENT_TYPE (default application/json). With RECORDER_RETRY_AFTER_IN=N in the
+environment each answer carries `Retry-After` as an HTTP-date N seconds ahead (RFC 9110
+§10.2.3's other form, which the fault simulator of `serve` does not send).
 """
 import base64
+import email.utils
 import json
+import os
 import sys
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOG = sys.argv[1]
 STATUS = int(sys.argv[2]) if len(sys.argv) > 2 else 401
 BODY = sys.argv[3] if len(sys.argv) > 3 else '{"error":"invalid_client"}'
 CONTENT_TYPE = sys.argv[4] if len(sys.argv) > 4 else "application/json"
+RETRY_AFTER_IN = os.environ.get("RECORDER_RETRY_AFTER_IN")
 
 
 class Recorder(BaseHTTPRequestHandler):
@@ -33,13 +39,16 @@ class Recorder(BaseHTTPRequestHandler):
             except ValueError:
                 basic = "(undecodable)"
         record = {"method": self.command, "path": self.path, "headers": dict(self.headers.items()),
-                  "body": body, "basic": basic}
+                  "body": body, "basic": basic, "time": time.time()}
         with open(LOG, "a", encoding="utf-8") as log:
             log.write(json.dumps(record) + "\n")
         payload = BODY.encode()
         self.send_response(STATUS)
         self.send_header("Content-Type", CONTENT_TYPE)
         self.send_header("Content-Length", str(len(payload)))
+        if RETRY_AFTER_IN is not None:
+            when = time.time() + int(RETRY_AFTER_IN)
+            self.send_header("Retry-After", email.utils.formatdate(when, usegmt=True))
         self.end_headers()
         self.wfile.write(payload)
 

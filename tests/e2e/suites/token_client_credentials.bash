@@ -157,3 +157,26 @@ test_quiet_prints_no_warnings() {
   [[ $RC != 0 ]] || fail "a wrong secret succeeded"
   expect_one_line_stderr
 }
+
+# A 429 whose Retry-After is an HTTP-date (RFC 9110 §10.2.3) a few seconds ahead: one more
+# try once that time has come, not before.
+test_retry_after_as_an_http_date_is_waited_for_once() {
+  RECORDER_RETRY_AFTER_IN=3 start_recorder 429 '{"error":"temporarily_unavailable"}'
+  run_cli token --no-cache --token-url "$RECORDER_URL/token" --client-id demo-client --client-secret-file <(printf x) -v
+  expect_exit 4
+  expect_stderr 'Retry-After [23] s: trying once more'
+  [[ $(wc -l <"$RECORDER_LOG") == 2 ]] || fail "want 2 token requests: $(cat "$RECORDER_LOG")"
+  jq -s 'if .[1].time - .[0].time >= 1.9 then empty else error("retried after \(.[1].time - .[0].time) s") end' \
+    "$RECORDER_LOG" || fail "the retry did not wait for the date"
+}
+
+# A Retry-After beyond what a CLI run waits for (5 s) is not honoured: no retry, and the
+# error says how long the server asked for, with the endpoint.
+test_a_long_retry_after_is_named_in_the_error_not_waited_for() {
+  RECORDER_RETRY_AFTER_IN=3600 start_recorder 503 '{"error":"temporarily_unavailable"}'
+  run_cli token --no-cache --token-url "$RECORDER_URL/token" --client-id demo-client --client-secret-file <(printf x)
+  expect_exit 4
+  expect_one_line_stderr
+  expect_stderr "temporarily_unavailable.*$RECORDER_URL/token \\(Retry-After: 3[56][0-9][0-9] s\\)"
+  [[ $(wc -l <"$RECORDER_LOG") == 1 ]] || fail "retried a 1-hour Retry-After: $(cat "$RECORDER_LOG")"
+}
