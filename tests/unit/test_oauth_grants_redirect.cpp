@@ -302,19 +302,6 @@ TEST_SUITE("oauth.grants.redirect") {
     }
   }
 
-  TEST_CASE("Cancellation") {
-    util::Cancellation cancellation;
-    int runs = 0;
-    {
-      const util::CancellationScope scope(&cancellation, [&] { ++runs; });
-      const util::CancellationScope gone(&cancellation, [&] { runs += 100; });
-    }
-    CHECK(cancellation.cancel() == 0); // both scopes unsubscribed
-    CHECK(cancellation.cancelled());
-    const util::CancellationScope late(&cancellation, [&] { ++runs; });
-    CHECK(runs == 1); // registered after cancel: runs at once
-  }
-
   TEST_CASE("run_authorization_code against a fake server") {
     FakeServer server;
     BrowserObserver observer;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -23,7 +24,9 @@ public:
   // cancelled); returns an id for unsubscribe().
   std::uint64_t subscribe(std::function<void()> action);
 
-  // Forgets the action registered under `id`; harmless when it is gone already.
+  // Forgets the action registered under `id`; harmless when it is gone already. When
+  // cancel() is running that action on another thread, waits until it has returned: the
+  // action may use an object its subscriber destroys next (a listener's stop()).
   void unsubscribe(std::uint64_t id);
 
 private:
@@ -31,6 +34,8 @@ private:
   bool m_cancelled = false;
   std::uint64_t m_next_id = 1;
   std::map<std::uint64_t, std::function<void()>> m_actions;
+  std::uint64_t m_running_id = 0; // the action cancel() is running now, 0 for none
+  std::condition_variable m_action_done;
 };
 
 // Keeps an action registered with a Cancellation for the lifetime of this object.
