@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Runs each libFuzzer target of a fuzz build (`make fuzz`) for FUZZ_SECONDS, starting from
-# its committed seeds (tests/fuzz/corpus/<target>, never written to); what it learns goes to
+# Runs each libFuzzer target of the sanitizer build (`make fuzz`; in that build ctest's
+# label fuzz runs it per target) for FUZZ_SECONDS, starting from its committed seeds (tests/fuzz/corpus/<target>, never written to); what it learns goes to
 # BUILD/fuzz-corpus/<target>, crashes to BUILD/fuzz-artifacts/ and, as a reproducer to
 # commit, to tests/fuzz/corpus/<target>/. Exit 1 when any target found a crash, leak, UB or
 # broken property.
 #
-#   scripts/run-fuzz.sh BUILD_DIR [TARGET...]     FUZZ_SECONDS (default 30), FUZZ_JOBS (1)
+#   scripts/run-fuzz.sh BUILD_DIR [TARGET...]     FUZZ_SECONDS (default FUZZ_SECONDS_DEFAULT, else 30)
 set -uo pipefail
 
 build=${1:?usage: run-fuzz.sh BUILD_DIR [TARGET...]}
 shift
-seconds=${FUZZ_SECONDS:-30}
+seconds=${FUZZ_SECONDS:-${FUZZ_SECONDS_DEFAULT:-30}}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 corpus=$here/tests/fuzz/corpus
 targets=("$@")

@@ -88,7 +88,8 @@ TEST_SUITE("server discovery") {
           continue;
         }
         const auto url = value.get<std::string>();
-        CAPTURE(name);
+        const std::string member = name; // CAPTURE is a lambda: clang 14 cannot capture a binding
+        CAPTURE(member);
         CAPTURE(url);
         REQUIRE(url.rfind(test::k_issuer, 0) == 0);
         for (const char* method : {"GET", "POST"}) {

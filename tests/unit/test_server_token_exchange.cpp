@@ -357,7 +357,9 @@ TEST_SUITE("server.token_exchange") {
       {"not.a.jwt", "JWT"},
       {good.substr(0, good.size() - 4) + "AAAA", "signature"},
     };
-    for (const auto& [token, why] : cases) {
+    // No structured binding: CAPTURE is a lambda, and clang 14 cannot capture one.
+    for (const auto& [token, reason] : cases) {
+      const auto& why = reason;
       CAPTURE(why);
       const auto response = exchange_token(server, token);
       CHECK(response.status == 400);
