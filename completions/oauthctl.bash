@@ -140,6 +140,8 @@ _oauthctl() {
     help:1) words="grants exit-codes config environment $_oauthctl_commands" ;;
     config:1) words="list get set unset delete-profile path profiles" ;;
     cache:1) words="clear list path" ;;
+    serve:1) words="keys" ;;
+    serve:2) [[ ${path[1]} == keys ]] && words="list rotate" ;;
     config:2)
       [[ ${path[1]} == delete-profile ]] && words=$("$(_oauthctl_bin)" config profiles 2>/dev/null)
       [[ ${path[1]} == get || ${path[1]} == set || ${path[1]} == unset ]] &&

@@ -160,10 +160,12 @@ complete -c oauthctl -n "__fish_seen_subcommand_from keygen" -l jwks-out -r -F -
 complete -c oauthctl -n "__fish_seen_subcommand_from keygen" -l client-id -x -d 'client id for the snippet'
 complete -c oauthctl -n "__fish_seen_subcommand_from keygen" -l force -d 'overwrite existing files'
 
-# config, cache, help
+# config, cache, serve keys, help
 set -l keys server token_url fhir_url issuer client_id auth_method scope audience resource redirect_uri private_key kid alg authorize_url browser pkce login_hint redirect_timeout cacert timeout client_secret_env client_secret_file client_secret_command description
 complete -c oauthctl -n "__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from list get set unset delete-profile path profiles" -a 'list get set unset delete-profile path profiles'
 complete -c oauthctl -n "__fish_seen_subcommand_from config; and __fish_seen_subcommand_from get set unset" -a "$keys"
 complete -c oauthctl -n "__fish_seen_subcommand_from config; and __fish_seen_subcommand_from delete-profile" -a '(__oauthctl_run config profiles)'
 complete -c oauthctl -n "__fish_seen_subcommand_from cache; and not __fish_seen_subcommand_from clear list path" -a 'clear list path'
+complete -c oauthctl -n "__fish_seen_subcommand_from serve; and not __fish_seen_subcommand_from keys" -a keys -d 'signing keys: list, rotate'
+complete -c oauthctl -n "__fish_seen_subcommand_from serve; and __fish_seen_subcommand_from keys; and not __fish_seen_subcommand_from list rotate" -a 'list rotate'
 complete -c oauthctl -n "__fish_seen_subcommand_from help" -a "grants exit-codes config environment $commands"

@@ -58,11 +58,9 @@ util::Result<std::unique_ptr<AppContext>> make_app_context(std::string issuer, o
     }
     store = std::move(*memory);
   }
-  const nlohmann::json jwks{{"keys", nlohmann::json::array({key.public_jwk()})}};
-  auto verifier = oauth::JwksVerifier::from_jwks(jwks);
-  if (!verifier) {
-    return util::fail(util::ErrorKind::internal,
-                      "the signing key's JWKS is unusable: " + verifier.error().message);
+  auto key_set = key_set_of(std::move(key));
+  if (!key_set) {
+    return tl::unexpected(key_set.error());
   }
   auto fhir_base = issuer + "/fhir";
   // One gate for client secrets and passwords: both are scrypt on the same cores.
@@ -72,14 +70,12 @@ util::Result<std::unique_ptr<AppContext>> make_app_context(std::string issuer, o
     std::move(store),
     issuer,
     fhir_base,
-    std::move(key),
-    std::move(*verifier),
+    SigningKeys(std::move(*key_set)),
     ClientRegistry(std::move(clients), gate),
     UserDirectory(std::move(users), gate),
     std::make_unique<AuthState>(live),
     FhirDataset(fhir_base),
     now ? std::move(now) : Clock(system_now),
-    jwks.dump(),
     authorization_server_metadata(issuer).dump(),
     openid_configuration(issuer).dump(),
     smart_configuration(issuer).dump(),
@@ -145,7 +141,7 @@ ServerResponse route(const AppContext& context, const ServerRequest& request) {
                                       : method_not_allowed("DELETE");
   }
   if (path == "/.well-known/jwks.json" || path == "/auth/jwks") {
-    return document(request, context.jwks_json);
+    return document(request, context.keys.current()->jwks_json);
   }
   if (path == "/.well-known/oauth-authorization-server") {
     return document(request, context.authorization_server_json);

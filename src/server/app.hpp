@@ -4,6 +4,7 @@
 #include "server/auth/assertion_state.hpp"
 #include "server/auth/auth_state.hpp"
 #include "server/auth/device_grants.hpp"
+#include "server/auth/signing_keys.hpp"
 #include "server/auth/trusted_issuers.hpp"
 #include "server/auth/user_directory.hpp"
 #include "server/client_registry.hpp"
@@ -37,15 +38,15 @@ struct AppContext {
   std::shared_ptr<state::StateStore> store; // never null
   std::string issuer;
   std::string fhir_base; // issuer + "/fhir"
-  oauth::SigningKey key;
-  oauth::JwksVerifier verifier; // over the public half of `key`
+  // The key that signs and the keys whose tokens are accepted (JWKS), replaced as a whole
+  // when the store's keys rotate; take one snapshot per request (keys.current()).
+  SigningKeys keys;
   ClientRegistry clients;
   UserDirectory users;
   std::unique_ptr<AuthState> auth; // never null
   FhirDataset dataset;
   Clock now;
-  // Serialised once: JWKS, discovery documents, CapabilityStatement.
-  std::string jwks_json;
+  // Serialised once: discovery documents, CapabilityStatement.
   std::string authorization_server_json;
   std::string openid_configuration_json;
   std::string smart_configuration_json;

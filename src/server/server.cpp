@@ -5,6 +5,7 @@
 #include "server/state/seed_sync.hpp"
 #include "server/state/sqlite_state_store.hpp"
 #include "server/state/state_maintenance.hpp"
+#include "server/store_choice.hpp"
 
 #include <oauthctl/server/secret_hash.hpp>
 #include <oauthctl/server/seed.hpp>
@@ -157,19 +158,6 @@ util::Result<std::vector<RegisteredUser>> load_users(state::StateStore& store) {
   return users;
 }
 
-// Where the state lives: --store as given, else --ephemeral (SQLite in memory), else the
-// --data file (or the default path).
-util::Result<state::StoreLocation> store_location(const ServerOptions& options) {
-  if (!options.store.empty()) {
-    return state::parse_store_location(options.store);
-  }
-  if (options.persistence == Persistence::ephemeral) {
-    return state::StoreLocation{state::StoreLocation::Engine::sqlite, state::k_sqlite_memory};
-  }
-  return state::StoreLocation{state::StoreLocation::Engine::sqlite,
-                              options.data_path.empty() ? default_data_path() : options.data_path};
-}
-
 class ServerImpl final : public Server {
 public:
   util::Result<void> open(const ServerOptions& options) {
@@ -301,7 +289,18 @@ public:
         state::finish_seed_hashes(*store, pending, log, stopping);
       };
     }
-    tasks.refresh = [auth = m_context->auth.get()] { return auth->refresh_revocations(); };
+    // The JWKS and the signing key as the store has them (a retired key still published
+    // included), then followed every poll: `serve keys rotate` reaches this replica within
+    // a second.
+    m_key_refresher = std::make_unique<KeyRefresher>(*m_store, m_context->keys);
+    if (auto keys = m_key_refresher->refresh(system_now()); !keys) {
+      return tl::unexpected(keys.error());
+    }
+    tasks.refresh = [auth = m_context->auth.get(), keys = m_key_refresher.get()]() -> util::Result<void> {
+      auto revocations = auth->refresh_revocations();
+      auto signing_keys = keys->refresh(system_now());
+      return !revocations ? revocations : signing_keys;
+    };
     tasks.log = options.log;
     // The view starts fresh, then only the maintenance thread reads the store for it: FHIR
     // reads run on the event loop and must never wait on the database (app.cpp never_blocks).
@@ -332,6 +331,7 @@ private:
   std::shared_ptr<state::StateStore> m_store;
   std::unique_ptr<AppContext> m_context;
   std::unique_ptr<FaultInjector> m_faults;                // serve --simulate; null: none
+  std::unique_ptr<KeyRefresher> m_key_refresher;          // used by the maintenance thread
   std::unique_ptr<state::StateMaintenance> m_maintenance; // uses the context: destroyed first
   std::unique_ptr<HttpListener> m_listener;               // last: destroyed first, before the context
 };

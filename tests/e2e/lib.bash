@@ -142,6 +142,14 @@ jwt_claims() {
   base64 -d <<<"$payload"
 }
 
+# jwt_kid TOKEN: the kid of a JWT's header (empty when it has none).
+jwt_kid() {
+  local header
+  header=$(cut -d. -f1 <<<"$1" | tr '_-' '/+')
+  while ((${#header} % 4)); do header+="="; done
+  base64 -d <<<"$header" | jq -r '.kid // empty'
+}
+
 # start_recorder [STATUS [BODY [CONTENT_TYPE]]]: a second server on loopback (recorder.py)
 # that answers every request alike and records it; sets RECORDER_URL and RECORDER_LOG
 # (one JSON line per request).

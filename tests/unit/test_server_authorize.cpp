@@ -256,7 +256,7 @@ TEST_SUITE("server.authorize") {
 
     const auto id_token = oauth::decode_jwt(body["id_token"].get<std::string>());
     REQUIRE(id_token.has_value());
-    CHECK(server.context->verifier.verify_signature(*id_token).has_value());
+    CHECK(server.context->keys.current()->verifier.verify_signature(*id_token).has_value());
     const auto& claims = id_token->claims;
     CHECK(id_token->header["alg"] == "RS256");
     CHECK(claims["iss"] == test::k_issuer);
@@ -793,9 +793,9 @@ TEST_SUITE("server.oidc_request") {
                           {"aud", "demo-public"},
                           {"iat", now - 7200},
                           {"exp", now - 3600}};
-    const auto demo_hint = server.context->key.sign(claims);
+    const auto demo_hint = server.context->keys.current()->signer.sign(claims);
     claims["sub"] = "someone-else";
-    const auto other_hint = server.context->key.sign(claims);
+    const auto other_hint = server.context->keys.current()->signer.sign(claims);
     REQUIRE(demo_hint.has_value());
     REQUIRE(other_hint.has_value());
     const auto silently = [&](Browser& from, const std::string& hint) {

@@ -131,15 +131,15 @@ TEST_SUITE("server.fhir") {
     CHECK(challenge("Bearer " + *foreign).find("invalid_token") != std::string::npos);
 
     // Our key, wrong audience / issuer.
-    const auto wrong_aud = server.context->key.sign({{"iss", test::k_issuer},
-                                                     {"aud", "https://elsewhere"},
-                                                     {"exp", 1'800'000'000},
-                                                     {"scope", "system/*.read"}});
+    const auto wrong_aud = server.context->keys.current()->signer.sign({{"iss", test::k_issuer},
+                                                                        {"aud", "https://elsewhere"},
+                                                                        {"exp", 1'800'000'000},
+                                                                        {"scope", "system/*.read"}});
     CHECK(challenge("Bearer " + *wrong_aud).find("audience") != std::string::npos);
-    const auto wrong_iss = server.context->key.sign({{"iss", "https://other"},
-                                                     {"aud", "http://127.0.0.1:8080/fhir"},
-                                                     {"exp", 1'800'000'000},
-                                                     {"scope", "system/*.read"}});
+    const auto wrong_iss = server.context->keys.current()->signer.sign({{"iss", "https://other"},
+                                                                        {"aud", "http://127.0.0.1:8080/fhir"},
+                                                                        {"exp", 1'800'000'000},
+                                                                        {"scope", "system/*.read"}});
     CHECK(challenge("Bearer " + *wrong_iss).find("invalid_token") != std::string::npos);
 
     // Expired: the clock moves past exp without sleeping.
@@ -167,15 +167,16 @@ TEST_SUITE("server.fhir") {
           R"(Bearer realm="oauthctl", error="insufficient_scope", scope="system/Patient.s")");
 
     // patient/ scopes grant nothing until a patient context exists (signed here directly).
-    const auto patient_token = server.context->key.sign({{"iss", test::k_issuer},
-                                                         {"aud", "http://127.0.0.1:8080/fhir"},
-                                                         {"exp", 1'800'000'000},
-                                                         {"scope", "patient/*.read"}});
+    const auto patient_token =
+      server.context->keys.current()->signer.sign({{"iss", test::k_issuer},
+                                                   {"aud", "http://127.0.0.1:8080/fhir"},
+                                                   {"exp", 1'800'000'000},
+                                                   {"scope", "patient/*.read"}});
     CHECK(server.get("/fhir/Patient", "", *patient_token).status == 403);
-    const auto user_token = server.context->key.sign({{"iss", test::k_issuer},
-                                                      {"aud", test::k_issuer},
-                                                      {"exp", 1'800'000'000},
-                                                      {"scope", "user/Patient.rs"}});
+    const auto user_token = server.context->keys.current()->signer.sign({{"iss", test::k_issuer},
+                                                                         {"aud", test::k_issuer},
+                                                                         {"exp", 1'800'000'000},
+                                                                         {"scope", "user/Patient.rs"}});
     CHECK(server.get("/fhir/Patient", "", *user_token).status == 200);
   }
 
@@ -196,7 +197,7 @@ std::string signed_token(const TestServer& server, nlohmann::json claims) {
   claims["iss"] = test::k_issuer;
   claims["aud"] = std::string(test::k_issuer) + "/fhir";
   claims["exp"] = 1'800'000'000;
-  auto token = server.context->key.sign(claims);
+  auto token = server.context->keys.current()->signer.sign(claims);
   REQUIRE(token.has_value());
   return *token;
 }

@@ -43,8 +43,8 @@ TEST_SUITE("server.token") {
 
     const auto jwt = oauth::decode_jwt(body["access_token"].get<std::string>());
     REQUIRE(jwt.has_value());
-    CHECK(jwt->header["kid"] == server.context->key.kid());
-    CHECK(server.context->verifier.verify_signature(*jwt).has_value());
+    CHECK(jwt->header["kid"] == server.context->keys.current()->signer.kid());
+    CHECK(server.context->keys.current()->verifier.verify_signature(*jwt).has_value());
     const auto& claims = jwt->claims;
     CHECK(claims["iss"] == test::k_issuer);
     CHECK(claims["sub"] == "demo-client");

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `oauthctl serve`: start the mini authorization + resource server and wait for a signal.
 #include "cli/commands/command.hpp"
+#include "cli/commands/serve_keys.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "cli/settings.hpp"
@@ -301,6 +302,46 @@ util::Result<void> apply_transport_flags(const ServeOptions& options, server::Se
   return {};
 }
 
+// --store, --store-pool, --data, --ephemeral and the config file's "store" onto
+// `server_options` (which store, how many connections); `usage`/`config` errors.
+util::Result<void> apply_store_flags(const ServeOptions& options, server::ServerOptions& server_options,
+                                     const Io& io) {
+  server_options.config_path = options.config;
+  // Connections to a database server (PostgreSQL); SQLite has its one connection.
+  const auto* pool_first = options.store_pool.data();
+  const auto* pool_last = pool_first + options.store_pool.size();
+  const auto [pool_end, pool_ec] = std::from_chars(pool_first, pool_last, server_options.store_pool);
+  if (pool_ec != std::errc{} || pool_end != pool_last || server_options.store_pool < 1 ||
+      server_options.store_pool > 1000) {
+    return util::fail(util::ErrorKind::usage,
+                      fmt::format("invalid --store-pool {} (1 to 1000 connections)", options.store_pool));
+  }
+  if (!options.store.empty()) {
+    if (options.ephemeral || !options.data.empty()) {
+      return util::fail(util::ErrorKind::usage, "--store cannot be combined with --data or --ephemeral");
+    }
+    server_options.store = options.store;
+  } else if (options.ephemeral) {
+    server_options.persistence = server::Persistence::ephemeral;
+  } else if (!options.data.empty()) {
+    server_options.data_path = options.data;
+  } else if (auto configured =
+               options.config.empty() ? util::Result<std::string>() : config_file_store(options.config);
+             !configured) {
+    return tl::unexpected(configured.error());
+  } else if (!configured->empty()) {
+    // Lowest before the default: --store, OAUTHCTL_STORE, --data and --ephemeral win.
+    server_options.store = std::move(*configured);
+  } else {
+    auto path = default_data_path(io);
+    if (!path) {
+      return tl::unexpected(path.error());
+    }
+    server_options.data_path = std::move(*path);
+  }
+  return {};
+}
+
 int run_serve(ServeOptions& options, Io& io) {
   options.env.apply(io);
   server::ServerOptions server_options;
@@ -358,37 +399,8 @@ int run_serve(ServeOptions& options, Io& io) {
     server_options.login_backoff_failures = backoff->first;
     server_options.login_backoff_seconds = backoff->second;
   }
-  // Connections to a database server (PostgreSQL); SQLite has its one connection.
-  const auto* pool_first = options.store_pool.data();
-  const auto* pool_last = pool_first + options.store_pool.size();
-  const auto [pool_end, pool_ec] = std::from_chars(pool_first, pool_last, server_options.store_pool);
-  if (pool_ec != std::errc{} || pool_end != pool_last || server_options.store_pool < 1 ||
-      server_options.store_pool > 1000) {
-    return report_usage(io,
-                        fmt::format("invalid --store-pool {} (1 to 1000 connections)", options.store_pool));
-  }
-  if (!options.store.empty()) {
-    if (options.ephemeral || !options.data.empty()) {
-      return report_usage(io, "--store cannot be combined with --data or --ephemeral");
-    }
-    server_options.store = options.store;
-  } else if (options.ephemeral) {
-    server_options.persistence = server::Persistence::ephemeral;
-  } else if (!options.data.empty()) {
-    server_options.data_path = options.data;
-  } else if (auto configured =
-               options.config.empty() ? util::Result<std::string>() : config_file_store(options.config);
-             !configured) {
-    return report(io, configured.error());
-  } else if (!configured->empty()) {
-    // Lowest before the default: --store, OAUTHCTL_STORE, --data and --ephemeral win.
-    server_options.store = std::move(*configured);
-  } else {
-    auto path = default_data_path(io);
-    if (!path) {
-      return report(io, path.error());
-    }
-    server_options.data_path = std::move(*path);
+  if (auto chosen = apply_store_flags(options, server_options, io); !chosen) {
+    return report(io, chosen.error());
   }
   // A Client's jwks_uri URL (private_key_jwt) is read through the CLI's HTTP client: the
   // server module never makes requests itself. One client per fetch keeps it thread-safe.
@@ -539,7 +551,15 @@ Runner setup_serve(CLI::App& app) {
                "SHA-256 fingerprint: trust it with --cacert)");
   app.add_flag("--ephemeral", options->ephemeral, "keep everything in memory; nothing survives a restart");
   app.add_flag("-q,--quiet", options->quiet, "no request log on stderr");
-  return [options](Io& io) { return run_serve(*options, io); };
+  auto keys = setup_serve_keys(app, [options](Io& io) -> util::Result<server::ServerOptions> {
+    options->env.apply(io);
+    server::ServerOptions server_options;
+    if (auto chosen = apply_store_flags(*options, server_options, io); !chosen) {
+      return tl::unexpected(chosen.error());
+    }
+    return server_options;
+  });
+  return [options, keys](Io& io) { return keys.command->parsed() ? keys.run(io) : run_serve(*options, io); };
 }
 
 } // namespace oauthctl::cli

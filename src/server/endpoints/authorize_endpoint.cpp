@@ -105,7 +105,7 @@ std::optional<Rejection> read_id_token_hint(const AppContext& context, const uti
     return std::nullopt;
   }
   const auto jwt = oauth::decode_jwt(*hint);
-  if (!jwt || !context.verifier.verify_signature(*jwt) || !jwt->claims.contains("iss") ||
+  if (!jwt || !context.keys.current()->verifier.verify_signature(*jwt) || !jwt->claims.contains("iss") ||
       jwt->claims["iss"] != context.issuer || !jwt->claims.contains("sub") ||
       !jwt->claims["sub"].is_string()) {
     return Rejection{"invalid_request", "id_token_hint is not an id_token of this server"};

@@ -73,7 +73,7 @@ std::optional<nlohmann::json> live_access_token(const AppContext& context, std::
     return std::nullopt;
   }
   auto jwt = oauth::decode_jwt(token);
-  if (!jwt || !context.verifier.verify_signature(*jwt)) {
+  if (!jwt || !context.keys.current()->verifier.verify_signature(*jwt)) {
     return std::nullopt;
   }
   const oauth::ClaimChecks checks{context.issuer, {}, context.now(), 0, true};

@@ -124,8 +124,8 @@ ServerResponse issue_client_token(const TokenRequest& request) {
                           .access_token_expiration.value_or(k_default_token_lifetime);
   const AccessTokenGrant grant{
     request.client.spec.id, request.client.spec.id, *audience, *scopes, lifetime, {}, {}};
-  const auto token =
-    issue_access_token(request.context.key, request.context.issuer, request.context.now(), grant);
+  const auto token = issue_access_token(request.context.keys.current()->signer, request.context.issuer,
+                                        request.context.now(), grant);
   if (!token) {
     return oauth_error(500, "server_error", "the token could not be signed");
   }

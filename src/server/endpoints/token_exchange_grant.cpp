@@ -95,7 +95,7 @@ tl::expected<PresentedToken, ServerResponse> read_token(const TokenRequest& requ
       return tl::unexpected(
         refused(label, "this server's id_tokens are not exchangeable; send its access token"));
     }
-    if (auto ok = context.verifier.verify_signature(*jwt); !ok) {
+    if (auto ok = context.keys.current()->verifier.verify_signature(*jwt); !ok) {
       return tl::unexpected(refused(label, "signature: " + ok.error().message));
     }
     oauth::ClaimChecks checks;
@@ -242,7 +242,8 @@ ServerResponse token_exchange_grant(const TokenRequest& request) {
   }
   const AccessTokenGrant grant{request.client.spec.id, subject->subject, *audience, *scopes, lifetime, {},
                                std::move(extra)};
-  const auto token = issue_access_token(request.context.key, request.context.issuer, now, grant);
+  const auto token =
+    issue_access_token(request.context.keys.current()->signer, request.context.issuer, now, grant);
   if (!token) {
     return oauth_error(500, "server_error", "the token could not be signed");
   }

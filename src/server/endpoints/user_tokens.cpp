@@ -85,7 +85,8 @@ util::Result<UserTokens> issue_user_tokens(const AppContext& context, const User
   AccessTokenGrant access{grant.client.spec.id, grant.user.spec.id, context.fhir_base,
                           grant.scopes,         out.expires_in,     out.jti,
                           std::move(extra)};
-  auto token = issue_access_token(context.key, context.issuer, now, access);
+  const auto key_set = context.keys.current(); // the access and id tokens: one key
+  auto token = issue_access_token(key_set->signer, context.issuer, now, access);
   if (!token) {
     return tl::unexpected(token.error());
   }
@@ -101,7 +102,7 @@ util::Result<UserTokens> issue_user_tokens(const AppContext& context, const User
     if (!grant.nonce.empty()) {
       claims["nonce"] = grant.nonce;
     }
-    auto id_token = context.key.sign(claims);
+    auto id_token = key_set->signer.sign(claims);
     if (!id_token) {
       return tl::unexpected(id_token.error());
     }

@@ -20,8 +20,9 @@ ServerResponse refused(int status, const std::string& challenge, std::string_vie
 } // namespace
 
 ServerResponse handle_userinfo(const AppContext& context, const ServerRequest& request) {
+  const auto key_set = context.keys.current(); // one set for the whole request
   const BearerChecks checks{
-    &context.verifier, context.issuer, {context.fhir_base, context.issuer}, context.now()};
+    &key_set->verifier, context.issuer, {context.fhir_base, context.issuer}, context.now()};
   auto token = verify_bearer(request.headers, checks);
   if (!token) {
     // RFC 6750 §3.1: without credentials, a bare challenge and no error code.

@@ -226,8 +226,9 @@ ServerResponse handle_fhir(const AppContext& context, const ServerRequest& reque
     return operation_outcome(404, "not-found", "no such FHIR endpoint");
   }
 
+  const auto key_set = context.keys.current(); // one set for the whole request
   const BearerChecks checks{
-    &context.verifier, context.issuer, {context.fhir_base, context.issuer}, context.now()};
+    &key_set->verifier, context.issuer, {context.fhir_base, context.issuer}, context.now()};
   auto token = verify_bearer(request.headers, checks);
   if (!token) {
     auto response = operation_outcome(401, "login",

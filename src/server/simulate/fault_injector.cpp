@@ -501,13 +501,14 @@ void FaultInjector::rewrite_id_token(const AppContext& context, ServerResponse& 
   // Which key signs: the server's, the rotated-in one (its new kid), or the extra one
   // without a kid although the JWKS lists two keys.
   std::optional<oauth::SigningKey> unnamed;
-  const oauth::SigningKey* signer = &context.key;
+  const auto key_set = context.keys.current(); // one set for this response
+  const oauth::SigningKey* signer = &key_set->signer;
   if (m_extra_key && has(faults, "jwks_rotated") && m_rotated.load()) {
     signer = &*m_extra_key;
     changed = true;
   }
   if (m_extra_key && has(faults, "id_token_no_kid")) {
-    if (auto copy = oauth::SigningKey::from_pem(context.key.to_pem(), context.key.jws_alg())) {
+    if (auto copy = oauth::SigningKey::from_pem(key_set->signer.to_pem(), key_set->signer.jws_alg())) {
       unnamed = std::move(*copy);
       unnamed->set_kid("");
       signer = &*unnamed;

@@ -79,6 +79,9 @@ test_bash() {
     fail "complete -F _oauthctl not registered"
   expect_candidates "$(bash_complete 'oauthctl config ')" unset delete-profile
   expect_candidates "$(bash_complete 'oauthctl fhir -X ')" POST PUT DELETE
+  expect_candidates "$(bash_complete 'oauthctl serve ')" keys
+  expect_candidates "$(bash_complete 'oauthctl serve keys ')" list rotate
+  expect_candidates "$(bash_complete 'oauthctl serve --store sqlite:x keys ')" list rotate
 }
 
 test_bash_alias_and_binary_off_path() {
@@ -133,6 +136,8 @@ test_fish() {
   expect_candidates "$(fish_complete 'oauthctl decode -o ')" text json
   expect_candidates "$(fish_complete 'oauthctl fhir -o ')" json table
   expect_candidates "$(fish_complete 'oauthctl decode --jw')" --jwks
+  expect_candidates "$(fish_complete 'oauthctl serve ')" keys
+  expect_candidates "$(fish_complete 'oauthctl serve keys ')" list rotate
 }
 
 # zsh_complete LINE: the command line after zsh completed LINE with TAB (run in a zpty;
@@ -186,6 +191,8 @@ test_zsh() {
   [[ $got == 'oauthctl revoke --token-type-hint refresh_token'* ]] || fail "zsh hint completion: '$got'"
   got=$(zsh_complete 'oauthctl intro')
   [[ $got == 'oauthctl introspect'* ]] || fail "zsh completed 'oauthctl intro' to '$got'"
+  got=$(zsh_complete 'oauthctl serve keys ro')
+  [[ $got == 'oauthctl serve keys rotate'* ]] || fail "zsh completed 'oauthctl serve keys ro' to '$got'"
 }
 
 # `oauthctl fhir <TAB>` offers the types the server's CapabilityStatement lists (serve has

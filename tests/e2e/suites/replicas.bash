@@ -349,3 +349,43 @@ test_kill_9_of_one_replica_during_refresh_load_loses_no_answered_token() {
   echo "chains: $chains, last answered token works on the other replica: $working, rotated by the request in flight: $in_flight"
   ((working > 0)) || fail "no chain's last answered token works"
 }
+
+# Issue 9 key rotation: `serve keys rotate` against the database makes every replica sign
+# with the new key within a second; both JWKS keep the old key while its tokens live, so a
+# token signed before the rotation still works on both; `keys list` shows the two.
+test_key_rotated_against_the_store_is_used_by_every_replica() {
+  database
+  replicas 2
+  local before old_kid
+  before=$(client_token "${REPLICA[0]}")
+  old_kid=$(jwt_kid "$before")
+  run_cli serve keys rotate --store "$DB_URL"
+  expect_exit 0
+  local new_kid
+  new_kid=$(head -n 1 "$TEST_DIR/stdout")
+  [[ -n $new_kid && $new_kid != "$old_kid" ]] || fail "rotate printed no new kid: $(cat "$TEST_DIR/stdout")"
+  # Within a second (the maintenance poll), on both replicas.
+  sleep 1.2
+  local i token
+  for i in 0 1; do
+    token=$(client_token "${REPLICA[i]}")
+    [[ $(jwt_kid "$token") == "$new_kid" ]] || fail "replica $i still signs with $(jwt_kid "$token")"
+    at "${REPLICA[i]}" http GET /.well-known/jwks.json
+    expect_status 200
+    jq -e --arg new "$new_kid" --arg old "$old_kid" '[.keys[].kid] | index($new) != null and index($old) != null' \
+      <<<"$BODY" >/dev/null || fail "replica $i JWKS lacks a key: $BODY"
+    [[ $(fhir_status "${REPLICA[i]}" "$before") == 200 ]] || fail "replica $i refuses a token of the retired key"
+    [[ $(fhir_status "${REPLICA[i]}" "$token") == 200 ]] || fail "replica $i refuses a token of the new key"
+  done
+  # The other replica's new token works here too (one issuer, one key set).
+  [[ $(fhir_status "${REPLICA[0]}" "$(client_token "${REPLICA[1]}")") == 200 ]] || fail "A refuses B's new token"
+  OAUTHCTL_STORE=$DB_URL run_cli serve keys list
+  expect_exit 0
+  grep -qE "^$new_kid +RS256 +active " "$TEST_DIR/stdout" || fail "list: $(cat "$TEST_DIR/stdout")"
+  grep -qE "^$old_kid +RS256 +retired .*Z$" "$TEST_DIR/stdout" || fail "list: $(cat "$TEST_DIR/stdout")"
+  # A replica started after the rotation serves both keys too (JWKS from the store).
+  replicas 1
+  at "${REPLICA[0]}" http GET /.well-known/jwks.json
+  jq -e --arg old "$old_kid" '[.keys[].kid] | index($old) != null' <<<"$BODY" >/dev/null ||
+    fail "a new replica's JWKS lacks the retired key: $BODY"
+}

@@ -68,3 +68,67 @@ test_revocation_at_one_is_refused_by_the_other_within_a_second() {
   done
   echo "revoked at A: refused by B in a request sent after $sent ms (last accepted: sent after $accepted_at ms)"
 }
+
+# `serve keys rotate` on the file both use: each signs with the new key within a second,
+# and both JWKS keep the old key, so a token signed before still works at either.
+test_serve_keys_rotate_on_the_file_reaches_both_servers() {
+  start_pair
+  local db=$TEST_DIR/data/serve.db before old_kid new_kid
+  before=$(curl -sS -X POST "$A/auth/token" -u demo-client:demo-secret -d grant_type=client_credentials \
+    -d scope=system/Patient.read | jq -r .access_token)
+  old_kid=$(jwt_kid "$before")
+  [[ -n $old_kid ]] || fail "A's token has no kid: $before"
+  run_cli serve keys rotate --data "$db"
+  expect_exit 0
+  new_kid=$STDOUT
+  [[ $new_kid =~ ^[A-Za-z0-9_-]+$ && $new_kid != "$old_kid" ]] || fail "rotate printed '$new_kid' (old: $old_kid)"
+  expect_stderr "signing key $new_kid \(RS256\) is now active"
+  local server start sent token
+  for server in "$A" "$B"; do
+    # The bound: no token request sent more than 1 s after the rotation returned may be
+    # signed with the old key.
+    start=$(date +%s%N)
+    while true; do
+      sent=$((($(date +%s%N) - start) / 1000000))
+      token=$(curl -sS -X POST "$server/auth/token" -u demo-client:demo-secret -d grant_type=client_credentials \
+        -d scope=system/Patient.read | jq -r .access_token)
+      [[ $(jwt_kid "$token") == "$new_kid" ]] && break
+      [[ $(jwt_kid "$token") == "$old_kid" ]] || fail "$server signed with neither key: $token"
+      ((sent <= 1000)) || fail "$server still signed with the old key $sent ms after the rotation"
+      sleep 0.05
+    done
+    echo "$server: new key in a request sent after $sent ms"
+    SERVER_URL=$server http GET /.well-known/jwks.json
+    expect_status 200
+    expect_json "[.keys[].kid] | index(\"$new_kid\") != null and index(\"$old_kid\") != null" "$TEST_DIR/body"
+    for token in "$before" "$token"; do
+      SERVER_URL=$server http GET /fhir/Patient -H "Authorization: Bearer $token"
+      expect_status 200
+    done
+  done
+  run_cli serve keys list --data "$db"
+  expect_exit 0
+  [[ $(head -n 1 "$TEST_DIR/stdout") =~ ^KID\ +ALG\ +STATE\ +CREATED\ +IN\ JWKS\ UNTIL$ ]] || fail "header: $STDOUT"
+  grep -qE "^$old_kid +RS256 +retired +[0-9T:-]+Z +[0-9T:-]+Z$" "$TEST_DIR/stdout" || fail "old key: $STDOUT"
+  grep -qE "^$new_kid +RS256 +active +[0-9T:-]+Z +-$" "$TEST_DIR/stdout" || fail "new key: $STDOUT"
+  [[ $(wc -l <"$TEST_DIR/stdout") == 3 ]] || fail "list: $STDOUT"
+  ! grep -q 'PRIVATE' "$TEST_DIR/stdout" || fail "list printed a private key"
+}
+
+test_serve_keys_refuses_a_store_in_memory_and_a_bad_store() {
+  run_cli serve keys rotate --ephemeral
+  expect_exit 2
+  expect_one_line_stderr
+  expect_stderr 'store in memory'
+  run_cli serve keys list --store nosuch://thing
+  expect_exit 2
+  expect_one_line_stderr
+  # A file that holds no store is a typo: refused, and not created.
+  run_cli serve keys rotate --data "$TEST_DIR/typo.db"
+  expect_exit 2
+  expect_one_line_stderr
+  expect_stderr 'no store at'
+  [[ ! -e $TEST_DIR/typo.db ]] || fail "serve keys created $TEST_DIR/typo.db"
+  run_cli serve keys
+  expect_exit 2
+}
