@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -66,5 +67,40 @@ inline void pg_reset_schema(const std::string& url) {
   auto reset = (*db)->exec_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
   REQUIRE_MESSAGE(reset.has_value(), (reset ? std::string() : reset.error().message));
 }
+
+// A PostgreSQL cluster of the test's own (tests/support/pg_cluster.sh), for a test that
+// stops or restarts its server, which the shared cluster of the other tests must not see.
+// Removed when it goes out of scope.
+class OwnPgCluster {
+public:
+  explicit OwnPgCluster(const std::string& name)
+      : m_dir((std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()))).string()) {
+    REQUIRE_MESSAGE(script("start") == 0, "pg_cluster.sh start failed");
+    m_url = read_first_line(m_dir + "/url");
+    REQUIRE_MESSAGE(!m_url.empty(), "the test's own cluster has no URL");
+  }
+  ~OwnPgCluster() {
+    (void)script("stop");
+    std::filesystem::remove_all(m_dir);
+  }
+  OwnPgCluster(const OwnPgCluster&) = delete;
+  OwnPgCluster& operator=(const OwnPgCluster&) = delete;
+
+  // postgres://postgres@127.0.0.1:PORT/postgres
+  [[nodiscard]] std::string url() const { return m_url + "/postgres"; }
+  // pg_ctl stop -m fast (every backend told to end, as at a restart); the data stays.
+  void stop_server() { REQUIRE(script("pause") == 0); }
+  // Starts it again on the same port.
+  void start_server() { REQUIRE(script("resume") == 0); }
+
+private:
+  int script(const std::string& command) const {
+    const auto path = std::string(OAUTHCTL_FIXTURES_DIR) + "/../support/pg_cluster.sh";
+    return std::system(("bash '" + path + "' " + command + " '" + m_dir + "' >/dev/null").c_str());
+  }
+
+  std::string m_dir;
+  std::string m_url;
+};
 
 } // namespace oauthctl::test

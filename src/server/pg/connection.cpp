@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <array>
 
@@ -68,6 +69,43 @@ bool Connection::broken() const {
   return PQstatus(m_connection) != CONNECTION_OK;
 }
 
+bool Connection::still_open() {
+  // An idle connection hears from the server only when it says goodbye (a FATAL message,
+  // then the end of the stream) or sends a notice. libpq reads the FATAL as a notice and
+  // returns; the next read meets the end and marks the connection bad. So read until
+  // nothing more is waiting (a few rounds at most).
+  for (int round = 0; round < 4; ++round) {
+    if (broken()) {
+      return false;
+    }
+    pollfd waiting{PQsocket(m_connection), POLLIN, 0};
+    if (::poll(&waiting, 1, 0) <= 0) {
+      return true; // nothing arrived (or poll was interrupted: the pool's retry covers that)
+    }
+    if (PQconsumeInput(m_connection) == 0) {
+      return false;
+    }
+  }
+  return !broken();
+}
+
+void Connection::note_sending(std::string_view sql) {
+  switch (PQtransactionStatus(m_connection)) {
+    case PQTRANS_IDLE: // autocommit: the statement commits by itself, unless it opens a block
+      m_may_have_committed = m_may_have_committed || sql != "BEGIN";
+      break;
+    case PQTRANS_INTRANS:
+    case PQTRANS_INERROR: // nothing is committed before COMMIT
+      m_may_have_committed = m_may_have_committed || sql == "COMMIT";
+      break;
+    case PQTRANS_UNKNOWN: // broken: libpq sends nothing
+      break;
+    case PQTRANS_ACTIVE:
+      m_may_have_committed = true;
+      break;
+  }
+}
+
 int Connection::socket() const {
   return PQsocket(m_connection);
 }
@@ -115,6 +153,7 @@ util::Result<Rows> Connection::exec(std::string_view sql, const std::vector<Para
   for (const auto& param : params) {
     values.push_back(param.c_str());
   }
+  note_sending(sql);
   return check(PQexecPrepared(m_connection, name->c_str(), static_cast<int>(values.size()), values.data(),
                               nullptr, nullptr, 0),
                "statement");
@@ -122,6 +161,7 @@ util::Result<Rows> Connection::exec(std::string_view sql, const std::vector<Para
 
 util::Result<void> Connection::exec_script(std::string_view sql) {
   const std::string text(sql);
+  m_may_have_committed = true; // a script may hold its own COMMIT
   auto done = check(PQexec(m_connection, text.c_str()), "script");
   if (!done) {
     return tl::unexpected(done.error());

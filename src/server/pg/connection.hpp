@@ -62,6 +62,19 @@ public:
 
   // True once libpq saw the connection break: the pool closes it instead of reusing it.
   [[nodiscard]] bool broken() const;
+  // For an idle connection: false when the server has closed it meanwhile (a restart,
+  // pg_terminate_backend: it sends a FATAL message, then closes the socket). Reads what is
+  // waiting on the socket and sends nothing, so the pool finds a dead connection before
+  // it hands it a statement. Costs one poll() when nothing is waiting.
+  [[nodiscard]] bool still_open();
+
+  // Whether a statement sent since begin_unit() may have taken effect in the database: one
+  // sent outside a transaction block (it commits by itself), a COMMIT, or a script. Until
+  // then, a unit of work that failed because the connection broke changed nothing (the
+  // server rolls back the open transaction of a lost connection), so it may run again on
+  // another connection.
+  [[nodiscard]] bool may_have_committed() const { return m_may_have_committed; }
+  void begin_unit() { m_may_have_committed = false; }
   // The socket to poll for notifications.
   [[nodiscard]] int socket() const;
   // Reads what arrived on the socket and returns the notifications among it. `network`
@@ -72,9 +85,11 @@ private:
   explicit Connection(pg_conn* connection) : m_connection(connection) {}
   util::Result<std::string> prepared(std::string_view sql);
   util::Result<Rows> check(void* result, std::string_view what);
+  void note_sending(std::string_view sql);
 
   pg_conn* m_connection;
   std::unordered_map<std::string, std::string> m_statements; // SQL text -> prepared name
+  bool m_may_have_committed = false;
 };
 
 template<typename T>

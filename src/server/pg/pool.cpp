@@ -38,7 +38,14 @@ util::Result<std::unique_ptr<Connection>> Pool::acquire() {
     if (!m_idle.empty()) {
       auto connection = std::move(m_idle.back());
       m_idle.pop_back();
-      return connection;
+      lock.unlock();
+      if (connection->still_open()) {
+        return connection;
+      }
+      connection.reset(); // the server closed it (restarted): open another in its place
+      lock.lock();
+      --m_open;
+      continue;
     }
     if (m_open < m_options.size) {
       // While the database is down, one caller at a time tries to reconnect, and only

@@ -40,17 +40,38 @@ public:
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
 
-  // Runs `work` (Connection& -> util::Result<T>) on a pooled connection. A connection
-  // that broke is closed with the idle ones (they lead to the same server), never reused.
+  // When a unit of work that failed on a broken connection may run again.
+  enum class Retry {
+    // Only when nothing it sent may have taken effect (Connection::may_have_committed): it
+    // failed before its COMMIT, or before its first statement reached the server.
+    if_nothing_committed,
+    // Also when it may have: running it twice is harmless (reads).
+    idempotent,
+  };
+
+  // Runs `work` (Connection& -> util::Result<T>) on a pooled connection. A connection the
+  // server closed while it was idle (a restart) is replaced before `work` sees it. When
+  // `work` fails because its connection broke and `retry` allows, it runs once more on a
+  // fresh connection: after a restart no caller gets an error for a connection that was
+  // opened before it. Errors the database answered (a constraint, a conflict) are never
+  // retried here. A connection that broke is closed with the idle ones, never reused.
   template<typename Work>
-  auto run(Work&& work) -> std::invoke_result_t<Work, Connection&> {
-    auto connection = acquire();
-    if (!connection) {
-      return tl::unexpected(connection.error());
+  auto run(Work&& work, Retry retry = Retry::if_nothing_committed)
+    -> std::invoke_result_t<Work, Connection&> {
+    for (int attempt = 1;; ++attempt) {
+      auto connection = acquire();
+      if (!connection) {
+        return tl::unexpected(connection.error());
+      }
+      (*connection)->begin_unit();
+      auto result = work(**connection);
+      const bool again = !result && attempt == 1 && (*connection)->broken() &&
+                         (retry == Retry::idempotent || !(*connection)->may_have_committed());
+      release(std::move(*connection));
+      if (!again) {
+        return result;
+      }
     }
-    auto result = work(**connection);
-    release(std::move(*connection));
-    return result;
   }
 
   [[nodiscard]] const PoolOptions& options() const { return m_options; }

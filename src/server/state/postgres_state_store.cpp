@@ -300,8 +300,15 @@ public:
     m_listener = pg::Listener::start(std::move(options), std::move(wake));
   }
 
+  // One statement on its own (it commits by itself). Retried on a fresh connection only
+  // when it never reached the server (pg::Pool::run): a write must not run twice.
   util::Result<Rows> exec(const char* sql, const std::vector<Param>& params = {}) {
     return m_pool->run([&](Connection& db) { return db.exec(sql, params); });
+  }
+
+  // A statement that only reads: also retried when its connection broke after sending it.
+  util::Result<Rows> read(const char* sql, const std::vector<Param>& params = {}) {
+    return m_pool->run([&](Connection& db) { return db.exec(sql, params); }, pg::Pool::Retry::idempotent);
   }
 
   template<typename T>
@@ -311,10 +318,10 @@ public:
 
   // ---- clients and users ----
   util::Result<std::vector<PrincipalRecord>> clients() override {
-    return all(exec(k_clients_sql.all), read_principal);
+    return all(read(k_clients_sql.all), read_principal);
   }
   util::Result<std::optional<PrincipalRecord>> client(const std::string& id) override {
-    return first(exec(k_clients_sql.one, {id}), read_principal);
+    return first(read(k_clients_sql.one, {id}), read_principal);
   }
   util::Result<void> put_client(const PrincipalRecord& record) override {
     return put_principal(k_clients_sql, record);
@@ -323,10 +330,10 @@ public:
     return delete_principal(k_clients_sql, id);
   }
   util::Result<std::vector<PrincipalRecord>> users() override {
-    return all(exec(k_users_sql.all), read_principal);
+    return all(read(k_users_sql.all), read_principal);
   }
   util::Result<std::optional<PrincipalRecord>> user(const std::string& id) override {
-    return first(exec(k_users_sql.one, {id}), read_principal);
+    return first(read(k_users_sql.one, {id}), read_principal);
   }
   util::Result<void> put_user(const PrincipalRecord& record) override {
     return put_principal(k_users_sql, record);
@@ -336,7 +343,7 @@ public:
   // ---- keys ----
   util::Result<std::vector<KeyRecord>> keys() override {
     return all(
-      exec(
+      read(
         "SELECT kid, alg, pem, created_at, retired_at, publish_until FROM keys ORDER BY created_at, added"),
       read_key);
   }
@@ -389,7 +396,7 @@ public:
   }
 
   util::Result<std::int64_t> directory_version() override {
-    auto rows = exec("SELECT value FROM counters WHERE name = 'directory'");
+    auto rows = read("SELECT value FROM counters WHERE name = 'directory'");
     return first(std::move(rows), [](const Rows& r, int i) { return r.int64(i, 0); }).map([](auto found) {
       return found.value_or(0);
     });
@@ -403,7 +410,7 @@ public:
   }
 
   util::Result<std::optional<SessionRecord>> session(const std::string& id, std::int64_t now) override {
-    return first(exec("SELECT id, csrf_token, user_id, auth_time, created_at, expires_at, consented"
+    return first(read("SELECT id, csrf_token, user_id, auth_time, created_at, expires_at, consented"
                       " FROM sessions WHERE id = $1 AND expires_at > $2",
                       {id, now}),
                  read_session);
@@ -458,7 +465,7 @@ public:
   }
 
   util::Result<std::optional<PendingRecord>> pending(const std::string& id, std::int64_t now) override {
-    return first(exec("SELECT id, session_id, client_id, redirect_uri, response_type, state, scopes,"
+    return first(read("SELECT id, session_id, client_id, redirect_uri, response_type, state, scopes,"
                       " code_challenge, nonce, login_hint, prompt_login, max_age, extra_json, created_at,"
                       " expires_at FROM pending_requests WHERE id = $1 AND expires_at > $2",
                       {id, now}),
@@ -544,7 +551,8 @@ public:
   }
 
   util::Result<std::optional<RefreshRecord>> refresh(const std::string& token_hash) override {
-    return m_pool->run([&](Connection& db) { return find_refresh_in(db, token_hash); });
+    return m_pool->run([&](Connection& db) { return find_refresh_in(db, token_hash); },
+                       pg::Pool::Retry::idempotent);
   }
 
   util::Result<std::pair<RefreshUse, RefreshRecord>>
@@ -632,7 +640,7 @@ public:
   }
 
   util::Result<std::string> family_of(const std::string& jti) override {
-    return first(exec("SELECT family FROM family_tokens WHERE jti = $1 LIMIT 1", {jti}),
+    return first(read("SELECT family FROM family_tokens WHERE jti = $1 LIMIT 1", {jti}),
                  [](const Rows& r, int i) { return r.text(i, 0); })
       .map([](auto found) { return found.value_or(std::string()); });
   }
@@ -644,7 +652,7 @@ public:
 
   util::Result<RevocationDelta> revocations_since(std::int64_t version) override {
     // One statement, so one snapshot: the counter and the rows agree.
-    auto rows = exec("SELECT c.value, r.jti, r.expires_at, r.seq FROM counters c"
+    auto rows = read("SELECT c.value, r.jti, r.expires_at, r.seq FROM counters c"
                      " LEFT JOIN revoked_tokens r ON r.seq > $1 WHERE c.name = 'revocations' ORDER BY r.seq",
                      {version});
     if (!rows) {
@@ -681,7 +689,7 @@ public:
 
   util::Result<std::optional<DeviceRecord>> pending_device(const std::string& user_code_hash,
                                                            std::int64_t now) override {
-    return first(exec("SELECT " OAUTHCTL_DEVICE_COLUMNS " FROM device_codes WHERE user_code_hash = $1"
+    return first(read("SELECT " OAUTHCTL_DEVICE_COLUMNS " FROM device_codes WHERE user_code_hash = $1"
                       " AND state = 'pending' AND expires_at > $2",
                       {user_code_hash, now}),
                  read_device);
@@ -757,7 +765,7 @@ public:
 
   util::Result<std::optional<ConsentRecord>> consent(const std::string& user_id, const std::string& client_id,
                                                      std::int64_t now) override {
-    return first(exec("SELECT user_id, client_id, scopes, granted_at, expires_at FROM consents"
+    return first(read("SELECT user_id, client_id, scopes, granted_at, expires_at FROM consents"
                       " WHERE user_id = $1 AND client_id = $2 AND (expires_at = 0 OR expires_at > $3)",
                       {user_id, client_id, now}),
                  read_consent);
@@ -770,7 +778,7 @@ public:
   // ---- backoff ----
   util::Result<std::optional<BackoffRecord>> backoff(const std::string& key, std::int64_t now) override {
     return first(
-      exec("SELECT key, failures, last_failure, expires_at FROM backoff WHERE key = $1 AND expires_at > $2",
+      read("SELECT key, failures, last_failure, expires_at FROM backoff WHERE key = $1 AND expires_at > $2",
            {key, now}),
       read_backoff);
   }
@@ -815,15 +823,15 @@ public:
     util::Result<Rows> rows = util::fail(ErrorKind::internal, "state store: unknown bounded kind");
     switch (what) {
       case Bounded::anonymous_sessions:
-        rows = exec("SELECT count(*) FROM sessions WHERE user_id = '' AND expires_at > $1", {now});
+        rows = read("SELECT count(*) FROM sessions WHERE user_id = '' AND expires_at > $1", {now});
         break;
       case Bounded::pending_requests:
-        rows = exec("SELECT count(*) FROM pending_requests WHERE expires_at > $1", {now});
+        rows = read("SELECT count(*) FROM pending_requests WHERE expires_at > $1", {now});
         break;
       case Bounded::device_codes:
         rows = client_id.empty()
-                 ? exec("SELECT count(*) FROM device_codes WHERE expires_at > $1", {now})
-                 : exec("SELECT count(*) FROM device_codes WHERE expires_at > $1 AND client_id = $2",
+                 ? read("SELECT count(*) FROM device_codes WHERE expires_at > $1", {now})
+                 : read("SELECT count(*) FROM device_codes WHERE expires_at > $1 AND client_id = $2",
                         {now, client_id});
         break;
     }
