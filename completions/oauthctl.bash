@@ -45,7 +45,7 @@ _oauthctl_takes_value() {
     --header-timeout | --body-timeout | --idle-timeout | --max-header-bytes | --max-header-count | \
       --max-token-body-bytes | --max-body-bytes | --max-connections | --max-connections-per-address | \
       --shutdown-grace | --workers) return 0 ;;
-    --tls-cert | --tls-key) return 0 ;;
+    --tls-cert | --tls-key | --tls-client-ca | --client-cert | --client-key) return 0 ;;
     --private-key | --kid | --alg | --assertion | --assertion-key | --assertion-claims | --out | --jwks-out) return 0 ;;
     --only | --skip | --junit | --baseline | --explain | --login | --password-file | --simulate) return 0 ;;
   esac
@@ -75,7 +75,7 @@ _oauthctl() {
       mapfile -t COMPREPLY < <(compgen -W "$_oauthctl_grants" -- "$cur")
       return ;;
     --auth-method)
-      mapfile -t COMPREPLY < <(compgen -W "client_secret_basic client_secret_post private_key_jwt none" -- "$cur")
+      mapfile -t COMPREPLY < <(compgen -W "client_secret_basic client_secret_post private_key_jwt none tls_client_auth self_signed_tls_client_auth" -- "$cur")
       return ;;
     -o | --output)
       local formats="token json header env curl"
@@ -117,7 +117,7 @@ _oauthctl() {
       mapfile -t COMPREPLY < <(compgen -f -- "$cur")
       compopt -o filenames 2>/dev/null
       return ;;
-    --tls-cert | --tls-key)
+    --tls-cert | --tls-key | --tls-client-ca | --client-cert | --client-key)
       mapfile -t COMPREPLY < <(compgen -f -- "$cur")
       compopt -o filenames 2>/dev/null
       return ;;
@@ -145,7 +145,7 @@ _oauthctl() {
     config:2)
       [[ ${path[1]} == delete-profile ]] && words=$("$(_oauthctl_bin)" config profiles 2>/dev/null)
       [[ ${path[1]} == get || ${path[1]} == set || ${path[1]} == unset ]] &&
-        words="server token_url fhir_url issuer client_id auth_method scope audience resource redirect_uri private_key kid alg authorize_url browser pkce login_hint redirect_timeout cacert timeout client_secret_env client_secret_file client_secret_command description" ;;
+        words="server token_url fhir_url issuer client_id auth_method scope audience resource redirect_uri private_key kid alg authorize_url browser pkce login_hint redirect_timeout cacert client_cert client_key timeout client_secret_env client_secret_file client_secret_command description" ;;
     fhir:1)
       # The types the server's CapabilityStatement lists (the options typed so far say
       # which server; the binary caches the list for 5 minutes), else the common ones.

@@ -43,11 +43,13 @@ complete -c oauthctl -n $c -l fhir-url -x -d 'FHIR base URL'
 complete -c oauthctl -n $c -l client-id -x -d 'client id'
 complete -c oauthctl -n $c -l client-secret -x -d "client secret ('-': stdin)"
 complete -c oauthctl -n $c -l client-secret-file -r -F -d 'file holding the client secret'
-complete -c oauthctl -n $c -l auth-method -x -a 'client_secret_basic client_secret_post private_key_jwt none' -d 'client authentication'
+complete -c oauthctl -n $c -l auth-method -x -a 'client_secret_basic client_secret_post private_key_jwt none tls_client_auth self_signed_tls_client_auth' -d 'client authentication'
 complete -c oauthctl -n $c -l scope -x -d 'scopes to request'
 complete -c oauthctl -n $c -l audience -x -d 'audience'
 complete -c oauthctl -n $c -l resource -x -d 'resource indicator'
 complete -c oauthctl -n $c -l cacert -r -F -d 'CA certificates (PEM)'
+complete -c oauthctl -n $c -l client-cert -r -F -d 'mutual TLS client certificate (PEM)'
+complete -c oauthctl -n $c -l client-key -r -F -d 'private key of --client-cert (PEM)'
 complete -c oauthctl -n $c -l insecure -d 'do not verify TLS'
 complete -c oauthctl -n $c -l timeout -x -d 'seconds per request'
 complete -c oauthctl -n $c -s v -l verbose -d 'trace HTTP to stderr'
@@ -149,6 +151,7 @@ complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l workers -x -d 'en
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l tls-cert -r -F -d 'serve HTTPS: certificate (PEM)'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l tls-key -r -F -d 'serve HTTPS: private key (PEM)'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l tls-self-signed -d 'serve HTTPS with a localhost certificate'
+complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l tls-client-ca -r -F -d 'CA of tls_client_auth client certificates'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l demo -d 'seed the demo client and user'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l ephemeral -d 'keep everything in memory'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -s q -l quiet -d 'no request log'
@@ -161,7 +164,7 @@ complete -c oauthctl -n "__fish_seen_subcommand_from keygen" -l client-id -x -d 
 complete -c oauthctl -n "__fish_seen_subcommand_from keygen" -l force -d 'overwrite existing files'
 
 # config, cache, serve keys, help
-set -l keys server token_url fhir_url issuer client_id auth_method scope audience resource redirect_uri private_key kid alg authorize_url browser pkce login_hint redirect_timeout cacert timeout client_secret_env client_secret_file client_secret_command description
+set -l keys server token_url fhir_url issuer client_id auth_method scope audience resource redirect_uri private_key kid alg authorize_url browser pkce login_hint redirect_timeout cacert client_cert client_key timeout client_secret_env client_secret_file client_secret_command description
 complete -c oauthctl -n "__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from list get set unset delete-profile path profiles" -a 'list get set unset delete-profile path profiles'
 complete -c oauthctl -n "__fish_seen_subcommand_from config; and __fish_seen_subcommand_from get set unset" -a "$keys"
 complete -c oauthctl -n "__fish_seen_subcommand_from config; and __fish_seen_subcommand_from delete-profile" -a '(__oauthctl_run config profiles)'

@@ -32,7 +32,7 @@ struct KeyBinding {
   std::string ClientSettings::*field;
 };
 
-constexpr std::array<KeyBinding, 24> k_keys{{
+constexpr std::array<KeyBinding, 26> k_keys{{
   {{"server", "server base URL (Aidbox base)"}, &ClientSettings::server},
   {{"token_url", "token endpoint, instead of discovery"}, &ClientSettings::token_url},
   {{"fhir_url", "FHIR base URL"}, &ClientSettings::fhir_url},
@@ -53,6 +53,8 @@ constexpr std::array<KeyBinding, 24> k_keys{{
   {{"login_hint", "login_hint for the login page"}, nullptr},
   {{"redirect_timeout", "seconds to wait for the browser"}, nullptr},
   {{"cacert", "PEM file of CA certificates to trust"}, &ClientSettings::cacert},
+  {{"client_cert", "PEM client certificate for mutual TLS"}, &ClientSettings::client_cert},
+  {{"client_key", "PEM private key of client_cert"}, &ClientSettings::client_key},
   {{"timeout", "per-request timeout in seconds"}, &ClientSettings::timeout},
   {{"client_secret_env", "name of the environment variable holding the secret"}, nullptr},
   {{"client_secret_file", "path of a file holding the secret"}, nullptr},

@@ -53,8 +53,9 @@ util::Result<void> validate_profile_value(const std::string& key, const std::str
     }
   } else if (key == "auth_method") {
     if (!oauth::parse_auth_method(value)) {
-      return bad(choices(value, std::array<std::string, 4>{"client_secret_basic", "client_secret_post",
-                                                           "private_key_jwt", "none"}));
+      return bad(choices(value, std::array<std::string, 6>{"client_secret_basic", "client_secret_post",
+                                                           "private_key_jwt", "none", "tls_client_auth",
+                                                           "self_signed_tls_client_auth"}));
     }
   } else if (key == "pkce") {
     if (value != "S256" && value != "s256" && value != "plain" && value != "none") {

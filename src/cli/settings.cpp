@@ -288,6 +288,11 @@ void add_client_options(CLI::App& app, ClientSettings& settings, EnvBindings& en
     env.add(app, "--resource", settings.resource, "OAUTHCTL_RESOURCE", "resource indicator (RFC 8707)");
   }
   env.add(app, "--cacert", settings.cacert, "OAUTHCTL_CACERT", "PEM file of CA certificates to trust");
+  env.add(app, "--client-cert", settings.client_cert, "OAUTHCTL_CLIENT_CERT",
+          "mutual TLS (RFC 8705): PEM client certificate to present (with --auth-method tls_client_auth or "
+          "self_signed_tls_client_auth it is the credential; tokens may be bound to it)");
+  env.add(app, "--client-key", settings.client_key, "OAUTHCTL_CLIENT_KEY",
+          "PEM private key of --client-cert (default: in the certificate file)");
   env.add_flag(app, "--insecure", settings.insecure, "OAUTHCTL_INSECURE",
                "do not verify TLS certificates (unsafe)");
   env.add(app, "--timeout", settings.timeout, "OAUTHCTL_TIMEOUT",
@@ -357,9 +362,11 @@ util::Result<ResolvedClient> resolve_client(const ClientSettings& given, Io& io,
   if (!settings.auth_method.empty()) {
     const auto method = oauth::parse_auth_method(settings.auth_method);
     if (!method) {
-      return util::fail(ErrorKind::usage, fmt::format("invalid --auth-method {} (valid: client_secret_basic, "
-                                                      "client_secret_post, private_key_jwt, none)",
-                                                      settings.auth_method));
+      return util::fail(
+        ErrorKind::usage,
+        fmt::format("invalid --auth-method {} (valid: client_secret_basic, client_secret_post, "
+                    "private_key_jwt, none, tls_client_auth, self_signed_tls_client_auth)",
+                    settings.auth_method));
     }
     config.auth_method = *method;
   }
@@ -369,6 +376,11 @@ util::Result<ResolvedClient> resolve_client(const ClientSettings& given, Io& io,
   }
   resolved.http.timeout = *timeout;
   resolved.http.cacert = settings.cacert;
+  if (settings.client_cert.empty() && !settings.client_key.empty()) {
+    return util::fail(ErrorKind::usage, "--client-key goes with --client-cert");
+  }
+  resolved.http.client_cert = settings.client_cert;
+  resolved.http.client_key = settings.client_key;
   resolved.http.verify_tls = settings.insecure ? http::VerifyTls::no : http::VerifyTls::yes;
   resolved.http.user_agent = "oauthctl/" OAUTHCTL_VERSION;
   resolved.verbose = settings.verbose;
@@ -377,9 +389,17 @@ util::Result<ResolvedClient> resolve_client(const ClientSettings& given, Io& io,
   }
   // A public client (none) and private_key_jwt send no secret: none is read, so a
   // profile's unset client_secret_env cannot stop them.
+  const bool mutual_tls = config.auth_method == oauth::AuthMethod::tls_client_auth ||
+                          config.auth_method == oauth::AuthMethod::self_signed_tls_client_auth;
   const bool uses_secret =
     settings.auth_method.empty() || (config.auth_method != oauth::AuthMethod::none &&
-                                     config.auth_method != oauth::AuthMethod::private_key_jwt);
+                                     config.auth_method != oauth::AuthMethod::private_key_jwt && !mutual_tls);
+  if (need == NeedCredentials::yes && mutual_tls && settings.client_cert.empty()) {
+    return util::fail(ErrorKind::usage,
+                      fmt::format("--auth-method {} needs --client-cert FILE (and --client-key "
+                                  "FILE unless the key is in it)",
+                                  settings.auth_method));
+  }
   if (need == NeedCredentials::yes) {
     if (config.client_id.empty()) {
       return util::fail(ErrorKind::usage, "missing --client-id (or OAUTHCTL_CLIENT_ID)");

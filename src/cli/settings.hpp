@@ -57,6 +57,7 @@ private:
 struct ClientSettings {
   std::string server, token_url, fhir_url, issuer, client_id, client_secret, client_secret_file, auth_method,
     scope, audience, resource, cacert, timeout;
+  std::string client_cert, client_key; // mutual TLS (RFC 8705)
   // --profile, --config-file and --no-profile (profile.hpp).
   std::string profile, config_file;
   bool no_profile = false;

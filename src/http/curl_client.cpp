@@ -161,6 +161,14 @@ private:
     if (!m_options.cacert.empty()) {
       curl_easy_setopt(curl, CURLOPT_CAINFO, m_options.cacert.c_str());
     }
+    if (!m_options.client_cert.empty()) {
+      curl_easy_setopt(curl, CURLOPT_SSLCERT, m_options.client_cert.c_str());
+      curl_easy_setopt(curl, CURLOPT_SSLCERTTYPE, "PEM");
+      if (!m_options.client_key.empty()) {
+        curl_easy_setopt(curl, CURLOPT_SSLKEY, m_options.client_key.c_str());
+        curl_easy_setopt(curl, CURLOPT_SSLKEYTYPE, "PEM");
+      }
+    }
     if (m_options.verify_tls == VerifyTls::no) {
       curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
       curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);

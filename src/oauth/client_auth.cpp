@@ -56,6 +56,11 @@ util::Result<void> apply_client_auth(const ClientConfig& config, std::string_vie
       // RFC 6749 §3.2.1: a public client identifies itself with client_id alone.
       form.emplace_back("client_id", config.client_id);
       return {};
+    case AuthMethod::tls_client_auth:
+    case AuthMethod::self_signed_tls_client_auth:
+      // RFC 8705 §2: client_id names the client; the TLS client certificate proves it.
+      form.emplace_back("client_id", config.client_id);
+      return {};
     case AuthMethod::private_key_jwt: {
       if (audience.empty()) {
         return util::fail(util::ErrorKind::usage,

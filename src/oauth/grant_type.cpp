@@ -25,11 +25,13 @@ constexpr std::array<GrantName, 8> k_grants{{
   {GrantType::jwt_bearer, "jwt_bearer", "urn:ietf:params:oauth:grant-type:jwt-bearer"},
 }};
 
-constexpr std::array<std::pair<AuthMethod, std::string_view>, 4> k_methods{{
+constexpr std::array<std::pair<AuthMethod, std::string_view>, 6> k_methods{{
   {AuthMethod::client_secret_basic, "client_secret_basic"},
   {AuthMethod::client_secret_post, "client_secret_post"},
   {AuthMethod::private_key_jwt, "private_key_jwt"},
   {AuthMethod::none, "none"},
+  {AuthMethod::tls_client_auth, "tls_client_auth"},
+  {AuthMethod::self_signed_tls_client_auth, "self_signed_tls_client_auth"},
 }};
 
 } // namespace

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "server/access_token.hpp"
 
+#include "server/tls/client_certificate.hpp"
+
 #include <oauthctl/http/message.hpp>
 #include <oauthctl/util/crypto.hpp>
 
@@ -68,6 +70,9 @@ util::Result<std::string> issue_access_token(const oauth::SigningKey& key, const
   if (grant.extra_claims.is_object()) {
     claims.update(grant.extra_claims);
   }
+  if (!grant.certificate_thumbprint.empty()) {
+    claims["cnf"] = {{"x5t#S256", grant.certificate_thumbprint}};
+  }
   // RFC 9068 §2.1 names the type "at+jwt"; Aidbox and most resource servers expect "JWT",
   // which is also what the SMART and Aidbox docs show, so we stay with it.
   return key.sign(claims);
@@ -105,6 +110,20 @@ tl::expected<VerifiedToken, BearerRefusal> verify_bearer(const http::Headers& he
     return tl::unexpected(invalid_token(valid.error().message));
   }
   VerifiedToken verified;
+  // RFC 8705 §3: a token bound to a certificate is good only on a connection that
+  // presented it; anything else in `cnf` (a DPoP jkt) is a binding we cannot check.
+  if (const auto cnf = jwt->claims.find("cnf"); cnf != jwt->claims.end()) {
+    const auto bound_to = cnf->is_object() ? string_claim(*cnf, "x5t#S256") : std::string();
+    if (bound_to.empty()) {
+      return tl::unexpected(invalid_token("the token is bound to a key this server cannot check"));
+    }
+    if (checks.client_certificate == nullptr ||
+        !util::constant_time_equal(certificate_thumbprint(checks.client_certificate->der), bound_to)) {
+      return tl::unexpected(
+        invalid_token("the token is bound to a TLS client certificate this request did not present"));
+    }
+    verified.certificate_thumbprint = bound_to;
+  }
   verified.subject = string_claim(jwt->claims, "sub");
   verified.client_id = string_claim(jwt->claims, "client_id");
   verified.jti = string_claim(jwt->claims, "jti");

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "server/exchange.hpp"
+
 #include <oauthctl/http/message.hpp>
 #include <oauthctl/oauth/jwt.hpp>
 #include <oauthctl/oauth/smart_scope.hpp>
@@ -24,6 +26,9 @@ struct AccessTokenGrant {
   std::int64_t lifetime = 3600; // seconds
   std::string jti;              // empty: a fresh random one
   nlohmann::json extra_claims;  // an object merged into the claims (fhirUser, patient), or null
+  // RFC 8705 §3.1: the client certificate's thumbprint the token is bound to, as
+  // `cnf.x5t#S256`; empty for an unbound bearer token.
+  std::string certificate_thumbprint = {};
 };
 
 // Signs an access token for `grant` at time `now`; `internal` error when signing fails.
@@ -41,6 +46,7 @@ struct VerifiedToken {
   std::string fhir_user;                 // the `fhirUser` claim, if any
   std::vector<std::string> scope_names;  // every scope token it carries
   std::vector<oauth::SmartScope> scopes; // the SMART resource scopes among them
+  std::string certificate_thumbprint;    // `cnf.x5t#S256` of a certificate-bound token
 };
 
 // Why a bearer token was refused (RFC 6750 §3): always a 401 with this challenge.
@@ -55,13 +61,16 @@ struct BearerChecks {
   std::string issuer;
   std::vector<std::string> audiences; // one must be in `aud`
   std::int64_t now = 0;
+  // The TLS client certificate of the request, or null: a certificate-bound token (RFC
+  // 8705 §3) passes only with the certificate it is bound to.
+  const PeerCertificate* client_certificate = nullptr;
 };
 
 // The realm every challenge names.
 inline constexpr std::string_view k_realm = "oauthctl";
 
 // Reads the Authorization header of a resource request and verifies the bearer token in
-// it: signature, exp, iss, aud.
+// it: signature, exp, iss, aud, and the certificate binding of a token with `cnf`.
 [[nodiscard]] tl::expected<VerifiedToken, BearerRefusal> verify_bearer(const http::Headers& headers,
                                                                        const BearerChecks& checks);
 

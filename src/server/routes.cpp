@@ -163,8 +163,8 @@ void raise_descriptor_limit(std::size_t connections) {
   }
 }
 
-// The server side of TLS: certificate and key from PEM files, TLS 1.2 and later, and
-// when asked an optional client certificate that the handshake accepts whatever it is
+// The server side of TLS: certificate and key from PEM files, TLS 1.2 and later, and an
+// optional client certificate that the handshake accepts whatever it is
 // (RFC 8705 leaves the decision to the endpoint: a self-signed certificate is what
 // self_signed_tls_client_auth expects); whether it chains to --tls-client-ca is recorded.
 util::Result<std::unique_ptr<asio::ssl::context>> make_tls_context(const TlsOptions& tls) {
@@ -205,15 +205,15 @@ util::Result<std::unique_ptr<asio::ssl::context>> make_tls_context(const TlsOpti
       SSL_CTX_set_client_CA_list(native, names);
     }
   }
-  if (tls.request_client_certificate || !tls.client_ca_file.empty()) {
-    SSL_CTX_set_verify(native, SSL_VERIFY_PEER,
-                       [](int /*preverified*/, X509_STORE_CTX* /*store*/) { return 1; });
-    // Session resumption with client certificates needs a context id (else OpenSSL
-    // refuses resumed handshakes).
-    static constexpr std::string_view k_session_context = "oauthctl-serve";
-    SSL_CTX_set_session_id_context(native, reinterpret_cast<const unsigned char*>(k_session_context.data()),
-                                   static_cast<unsigned>(k_session_context.size()));
-  }
+  // An optional client certificate, whatever it is: a client without one connects as
+  // before, and the endpoints decide what one proves.
+  SSL_CTX_set_verify(native, SSL_VERIFY_PEER,
+                     [](int /*preverified*/, X509_STORE_CTX* /*store*/) { return 1; });
+  // Session resumption with client certificates needs a context id (else OpenSSL refuses
+  // resumed handshakes).
+  static constexpr std::string_view k_session_context = "oauthctl-serve";
+  SSL_CTX_set_session_id_context(native, reinterpret_cast<const unsigned char*>(k_session_context.data()),
+                                 static_cast<unsigned>(k_session_context.size()));
   return context;
 }
 

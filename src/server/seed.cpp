@@ -11,7 +11,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
+#include <iterator>
 #include <map>
 #include <sstream>
 
@@ -184,6 +186,62 @@ std::string label_of(std::string_view type, const Json& resource) {
   return std::string(type);
 }
 
+// The RFC 7591/8705 client metadata of mutual TLS: the auth method, the certificate name
+// of tls_client_auth, bound tokens. Checked here, so a client that could never
+// authenticate fails the start instead of every token request.
+util::Result<void> parse_mutual_tls(const Json& resource, const SeedPlace& place, ClientSpec& client) {
+  auto method = optional_string(resource, "token_endpoint_auth_method", place);
+  if (!method) {
+    return error_of(method);
+  }
+  client.token_endpoint_auth_method = method->value_or("");
+  static constexpr std::string_view k_methods[] = {"client_secret_basic", "client_secret_post",
+                                                   "private_key_jwt",     "none",
+                                                   "tls_client_auth",     "self_signed_tls_client_auth"};
+  if (!client.token_endpoint_auth_method.empty() &&
+      std::find(std::begin(k_methods), std::end(k_methods), client.token_endpoint_auth_method) ==
+        std::end(k_methods)) {
+    return place.member("token_endpoint_auth_method")
+      .fail(fmt::format("{} is not one this server supports", client.token_endpoint_auth_method));
+  }
+  int names = 0;
+  for (const auto& [member, target] :
+       {std::pair{"tls_client_auth_subject_dn", &client.tls_client_auth_subject_dn},
+        std::pair{"tls_client_auth_san_dns", &client.tls_client_auth_san_dns},
+        std::pair{"tls_client_auth_san_uri", &client.tls_client_auth_san_uri},
+        std::pair{"tls_client_auth_san_ip", &client.tls_client_auth_san_ip},
+        std::pair{"tls_client_auth_san_email", &client.tls_client_auth_san_email}}) {
+    auto value = optional_string(resource, member, place);
+    if (!value) {
+      return error_of(value);
+    }
+    *target = value->value_or("");
+    names += target->empty() ? 0 : 1;
+  }
+  auto bound = optional_bool(resource, "tls_client_certificate_bound_access_tokens", place);
+  if (!bound) {
+    return error_of(bound);
+  }
+  client.tls_client_certificate_bound_access_tokens = *bound;
+  if (client.uses_mutual_tls() && client.secret) {
+    // RFC 7591 §2: one authentication method per client.
+    return place.member("secret").fail(
+      fmt::format("and token_endpoint_auth_method {}: choose one", client.token_endpoint_auth_method));
+  }
+  if (client.token_endpoint_auth_method == "tls_client_auth" && names != 1) {
+    // RFC 8705 §2.1.2: exactly one of the five names.
+    return place.member("token_endpoint_auth_method")
+      .fail("tls_client_auth needs exactly one of tls_client_auth_subject_dn, tls_client_auth_san_dns, "
+            "tls_client_auth_san_uri, tls_client_auth_san_ip, tls_client_auth_san_email");
+  }
+  if (client.token_endpoint_auth_method == "self_signed_tls_client_auth" && client.jwks.is_null()) {
+    // RFC 8705 §2.2.2: the certificates are registered as a JWK Set (jwks_uri: not yet).
+    return place.member("token_endpoint_auth_method")
+      .fail("self_signed_tls_client_auth needs `jwks` with the client's certificate or key");
+  }
+  return {};
+}
+
 util::Result<ClientSpec> parse_client_at(const Json& resource, const SeedPlace& where) {
   if (!resource.is_object()) {
     return where.fail("a Client must be an object");
@@ -261,6 +319,9 @@ util::Result<ClientSpec> parse_client_at(const Json& resource, const SeedPlace& 
     }
     client.simulate = std::move(*parsed);
   }
+  if (auto mutual_tls = parse_mutual_tls(resource, place, client); !mutual_tls) {
+    return error_of(mutual_tls);
+  }
   if (const auto auth = resource.find("auth"); auth != resource.end() && !auth->is_null()) {
     if (!auth->is_object()) {
       return place.member("auth").fail("must be an object (grant name -> settings)");
@@ -325,7 +386,8 @@ util::Result<UserSpec> parse_user_at(const Json& resource, const SeedPlace& wher
 // needs something to authenticate it with.
 util::Result<void> check_client_credentials(const ClientSpec& client, const SeedPlace& place) {
   const bool has_secret = client.secret.has_value() && !client.secret->empty();
-  const bool has_keys = !client.jwks.is_null() || !client.jwks_uri.empty();
+  // RFC 8705 §2: a mutual TLS client authenticates with its certificate.
+  const bool has_keys = !client.jwks.is_null() || !client.jwks_uri.empty() || client.uses_mutual_tls();
   if (client.secret.has_value() && client.secret->empty()) {
     return place.member("secret").fail("is empty: leave it out for a public client");
   }
@@ -540,6 +602,15 @@ const GrantSettings& ClientSpec::settings(std::string_view grant) const {
   return it == auth.end() ? k_empty : it->second;
 }
 
+bool ClientSpec::uses_mutual_tls() const {
+  return token_endpoint_auth_method == "tls_client_auth" ||
+         token_endpoint_auth_method == "self_signed_tls_client_auth";
+}
+
+bool ClientSpec::binds_tokens_to_certificate() const {
+  return tls_client_certificate_bound_access_tokens.value_or(uses_mutual_tls());
+}
+
 util::Result<ClientSpec> parse_client(const Json& resource, std::string_view where) {
   return parse_client_at(resource, SeedPlace(where, nullptr));
 }
@@ -573,6 +644,21 @@ Json to_resource(const ClientSpec& client) {
   }
   if (!client.jwks_uri.empty()) {
     resource["jwks_uri"] = client.jwks_uri;
+  }
+  for (const auto& [member, value] :
+       {std::pair{"token_endpoint_auth_method", &client.token_endpoint_auth_method},
+        std::pair{"tls_client_auth_subject_dn", &client.tls_client_auth_subject_dn},
+        std::pair{"tls_client_auth_san_dns", &client.tls_client_auth_san_dns},
+        std::pair{"tls_client_auth_san_uri", &client.tls_client_auth_san_uri},
+        std::pair{"tls_client_auth_san_ip", &client.tls_client_auth_san_ip},
+        std::pair{"tls_client_auth_san_email", &client.tls_client_auth_san_email}}) {
+    if (!value->empty()) {
+      resource[member] = *value;
+    }
+  }
+  if (client.tls_client_certificate_bound_access_tokens) {
+    resource["tls_client_certificate_bound_access_tokens"] =
+      *client.tls_client_certificate_bound_access_tokens;
   }
   Json auth = Json::object();
   for (const auto& [grant, settings] : client.auth) {

@@ -17,8 +17,24 @@ namespace {
 
 using namespace std::string_view_literals;
 
-constexpr std::array k_client_read{"resourceType"sv, "id"sv,   "secret"sv,   "grant_types"sv, "first_party"sv,
-                                   "scope"sv,        "jwks"sv, "jwks_uri"sv, "auth"sv,        "simulate"sv};
+// The last seven: mutual TLS client metadata (RFC 7591 §2, RFC 8705 §2.1.2 and §3.4).
+constexpr std::array k_client_read{"resourceType"sv,
+                                   "id"sv,
+                                   "secret"sv,
+                                   "grant_types"sv,
+                                   "first_party"sv,
+                                   "scope"sv,
+                                   "jwks"sv,
+                                   "jwks_uri"sv,
+                                   "auth"sv,
+                                   "simulate"sv,
+                                   "token_endpoint_auth_method"sv,
+                                   "tls_client_auth_subject_dn"sv,
+                                   "tls_client_auth_san_dns"sv,
+                                   "tls_client_auth_san_uri"sv,
+                                   "tls_client_auth_san_ip"sv,
+                                   "tls_client_auth_san_email"sv,
+                                   "tls_client_certificate_bound_access_tokens"sv};
 constexpr std::array k_client_ignored{
   "meta"sv, "description"sv, "details"sv, "trusted"sv, "allowed-origins"sv, "smart"sv, "type"sv, "active"sv};
 constexpr std::array k_grant_read{"redirect_uri"sv,

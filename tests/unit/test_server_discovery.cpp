@@ -80,7 +80,7 @@ TEST_SUITE("server discovery") {
             oauth["token_endpoint_auth_methods_supported"]);
     }
     CHECK(oauth["token_endpoint_auth_methods_supported"] ==
-          nlohmann::json(server::token_endpoint_auth_methods()));
+          nlohmann::json(server::token_endpoint_auth_methods(false)));
     for (const auto* document : {&oauth, &openid, &smart}) {
       for (const auto& [name, value] : document->items()) {
         if (!value.is_string() || name == "issuer" ||

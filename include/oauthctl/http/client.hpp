@@ -23,7 +23,11 @@ enum class VerifyTls { yes, no };
 // How the client connects: timeouts, trust anchors, identification.
 struct ClientOptions {
   std::chrono::milliseconds timeout{30'000};
-  std::string cacert;                    // PEM bundle to trust instead of the system's
+  std::string cacert; // PEM bundle to trust instead of the system's
+  // Mutual TLS (RFC 8705): the client certificate (PEM) presented to every server, and
+  // its private key (PEM; empty: in the certificate file).
+  std::string client_cert;
+  std::string client_key;
   VerifyTls verify_tls = VerifyTls::yes; // `--insecure` turns this off, with a warning
   std::string user_agent = "oauthctl";
 };

@@ -25,7 +25,16 @@ std::string_view to_string(GrantType grant);
 std::optional<GrantType> parse_grant_type(std::string_view name);
 
 // How the client authenticates at the token endpoint (RFC 6749 §2.3, RFC 7523 §2.2).
-enum class AuthMethod { client_secret_basic, client_secret_post, private_key_jwt, none };
+// RFC 8705 §2: tls_client_auth and self_signed_tls_client_auth send client_id alone; the
+// TLS client certificate (http::ClientOptions::client_cert) is the credential.
+enum class AuthMethod {
+  client_secret_basic,
+  client_secret_post,
+  private_key_jwt,
+  none,
+  tls_client_auth,
+  self_signed_tls_client_auth,
+};
 
 std::string_view to_string(AuthMethod method);
 std::optional<AuthMethod> parse_auth_method(std::string_view name);

@@ -38,11 +38,29 @@ struct ClientSpec {
   std::string jwks_uri; // a JWK Set file path or http(s) URL (private_key_jwt); empty when absent
   std::map<std::string, GrantSettings> auth; // by grant name
   std::vector<Fault> simulate;               // faults for this client's requests (config only)
+  // RFC 7591 §2 token_endpoint_auth_method, enforced only for the mutual TLS methods
+  // (RFC 8705 §2): "tls_client_auth" (a CA-issued certificate with the registered name) or
+  // "self_signed_tls_client_auth" (a certificate of a key in `jwks`); such a client
+  // authenticates with nothing else. Empty when not given.
+  std::string token_endpoint_auth_method;
+  // tls_client_auth: the one certificate name to match (RFC 8705 §2.1.2).
+  std::string tls_client_auth_subject_dn;
+  std::string tls_client_auth_san_dns;
+  std::string tls_client_auth_san_uri;
+  std::string tls_client_auth_san_ip;
+  std::string tls_client_auth_san_email;
+  // RFC 8705 §3.4: access tokens bound to the client's certificate (`cnf`). Unset: bound
+  // when the client authenticates with mutual TLS.
+  std::optional<bool> tls_client_certificate_bound_access_tokens;
 
   // True when `grant` (a normalised grant name) is in grant_types.
   [[nodiscard]] bool allows_grant(std::string_view grant) const;
   // The settings for `grant`, or an empty set when none were given.
   [[nodiscard]] const GrantSettings& settings(std::string_view grant) const;
+  // True for tls_client_auth and self_signed_tls_client_auth.
+  [[nodiscard]] bool uses_mutual_tls() const;
+  // True when its access tokens are bound to its TLS client certificate.
+  [[nodiscard]] bool binds_tokens_to_certificate() const;
 };
 
 // A User resource in Aidbox's shape.

@@ -14,12 +14,9 @@ struct TlsOptions {
   std::string key_file;  // PEM: its private key
   // PEM trust anchors for clients that authenticate with a CA-issued certificate
   // (RFC 8705 §2.1, tls_client_auth). Empty: no client certificate chains to a CA, so
-  // only self_signed_tls_client_auth and certificate-bound tokens can use one.
+  // only self_signed_tls_client_auth and certificate-bound tokens can use one. Every
+  // handshake asks for a client certificate; sending none is fine.
   std::string client_ca_file;
-  // Ask each client for a certificate during the handshake (optional: a client without
-  // one still connects). On when some client uses mutual TLS, so browsers of everyone
-  // else are not offered a certificate picker for nothing.
-  bool request_client_certificate = false;
 
   [[nodiscard]] bool enabled() const { return !cert_file.empty(); }
 };

@@ -55,7 +55,7 @@ struct ServeOptions {
   std::string max_connections, max_connections_per_address, workers;
   std::string simulate; // FAULT[,FAULT...] or "list"
   // TLS: a certificate and key, or one made for localhost.
-  std::string tls_cert, tls_key;
+  std::string tls_cert, tls_key, tls_client_ca;
   bool tls_self_signed = false;
   bool demo = false;
   bool ephemeral = false;
@@ -168,6 +168,11 @@ private:
 // in `temporary`, gone when serve exits.
 util::Result<void> apply_tls_flags(const ServeOptions& options, const server::ServerOptions& server_options,
                                    server::TlsOptions& tls, TemporaryDirectory& temporary, const Io& io) {
+  if (!options.tls_client_ca.empty() && !options.tls_self_signed && options.tls_cert.empty()) {
+    return util::fail(util::ErrorKind::usage, "--tls-client-ca needs TLS: add --tls-cert and --tls-key, or "
+                                              "--tls-self-signed");
+  }
+  tls.client_ca_file = options.tls_client_ca;
   if (options.tls_self_signed) {
     if (!options.tls_cert.empty() || !options.tls_key.empty()) {
       return util::fail(util::ErrorKind::usage,
@@ -540,6 +545,9 @@ Runner setup_serve(CLI::App& app) {
                    "serve HTTPS with this PEM certificate (chain); needs --tls-key");
   options->env.add(app, "--tls-key", options->tls_key, "OAUTHCTL_SERVE_TLS_KEY",
                    "the PEM private key of --tls-cert");
+  options->env.add(app, "--tls-client-ca", options->tls_client_ca, "OAUTHCTL_SERVE_TLS_CLIENT_CA",
+                   "PEM CA certificates that issue the certificates of tls_client_auth clients (mutual TLS, "
+                   "RFC 8705)");
   options->env.add(app, "--workers", options->workers, "OAUTHCTL_SERVE_WORKERS",
                    "threads that run the endpoints (default 32)");
   app.add_option(

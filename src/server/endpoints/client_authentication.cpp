@@ -2,6 +2,7 @@
 #include "server/endpoints/client_authentication.hpp"
 
 #include "server/endpoints/client_assertion.hpp"
+#include "server/tls/client_certificate.hpp"
 
 #include <oauthctl/oauth/assertion.hpp>
 #include <oauthctl/oauth/jwt.hpp>
@@ -124,7 +125,13 @@ tl::expected<AuthenticatedClient, ServerResponse> authenticate_client(const AppC
     return tl::unexpected(invalid_client(presented->method, "client authentication is required"));
   }
   const auto* client = context.clients.find(presented->client_id);
-  if (presented->method == PresentedMethod::private_key_jwt) {
+  if (client != nullptr && client->spec.uses_mutual_tls()) {
+    auto method = authenticate_with_certificate(*client, *presented, request);
+    if (!method) {
+      return tl::unexpected(std::move(method.error()));
+    }
+    presented->method = *method;
+  } else if (presented->method == PresentedMethod::private_key_jwt) {
     auto authenticated = authenticate_with_assertion(context, *presented);
     if (!authenticated) {
       return tl::unexpected(std::move(authenticated.error()));
@@ -148,6 +155,49 @@ tl::expected<AuthenticatedClient, ServerResponse> authenticate_client(const AppC
   return AuthenticatedClient{client, presented->method};
 }
 
+tl::expected<PresentedMethod, ServerResponse> authenticate_with_certificate(const RegisteredClient& client,
+                                                                            const PresentedClient& presented,
+                                                                            const ServerRequest& request) {
+  const auto& spec = client.spec;
+  if (presented.method != PresentedMethod::none) {
+    // RFC 7591 §2: the registered method is the one; a secret or assertion is not it.
+    return tl::unexpected(invalid_client(
+      presented.method, fmt::format("this client authenticates with {}, a TLS client certificate (RFC 8705)",
+                                    spec.token_endpoint_auth_method)));
+  }
+  const auto& certificate = request.client_certificate;
+  if (!certificate) {
+    return tl::unexpected(invalid_client(
+      presented.method,
+      fmt::format("this client authenticates with {}: connect over TLS with its client certificate",
+                  spec.token_endpoint_auth_method)));
+  }
+  if (spec.token_endpoint_auth_method == "tls_client_auth") {
+    // RFC 8705 §2.1: the PKI method. The certificate must chain to a trust anchor of
+    // --tls-client-ca and carry the registered name; anyone can make a certificate with
+    // any name, so the name alone proves nothing.
+    const RegisteredCertificateName name{spec.tls_client_auth_subject_dn, spec.tls_client_auth_san_dns,
+                                         spec.tls_client_auth_san_uri, spec.tls_client_auth_san_ip,
+                                         spec.tls_client_auth_san_email};
+    if (!certificate->chain_trusted) {
+      return tl::unexpected(invalid_client(
+        presented.method,
+        "the TLS client certificate is not issued by a CA this server trusts (--tls-client-ca)"));
+    }
+    if (!certificate_has_name(certificate->der, name)) {
+      return tl::unexpected(invalid_client(
+        presented.method, "the TLS client certificate does not carry this client's registered name"));
+    }
+    return PresentedMethod::tls_client_auth;
+  }
+  // RFC 8705 §2.2: the self-signed method; the certificate is registered in the JWK Set.
+  if (!certificate_in_jwks(certificate->der, spec.jwks)) {
+    return tl::unexpected(invalid_client(
+      presented.method, "the TLS client certificate is not one registered in this client's jwks"));
+  }
+  return PresentedMethod::self_signed_tls_client_auth;
+}
+
 std::string_view to_string(PresentedMethod method) {
   // No default: a new PresentedMethod must be named here, and so reaches discovery.
   switch (method) {
@@ -159,11 +209,15 @@ std::string_view to_string(PresentedMethod method) {
       return "client_secret_post";
     case PresentedMethod::private_key_jwt:
       return "private_key_jwt";
+    case PresentedMethod::tls_client_auth:
+      return "tls_client_auth";
+    case PresentedMethod::self_signed_tls_client_auth:
+      return "self_signed_tls_client_auth";
   }
   return {};
 }
 
-std::vector<std::string> token_endpoint_auth_methods() {
+std::vector<std::string> token_endpoint_auth_methods(bool mutual_tls) {
   // PresentedMethod's enumerators run from 0 with no gaps; the first value without a name
   // is past the last one.
   std::vector<std::string> names;
@@ -171,6 +225,9 @@ std::vector<std::string> token_endpoint_auth_methods() {
     const auto name = to_string(static_cast<PresentedMethod>(value));
     if (name.empty()) {
       return names;
+    }
+    if (!mutual_tls && (name == "tls_client_auth" || name == "self_signed_tls_client_auth")) {
+      continue;
     }
     names.emplace_back(name);
   }

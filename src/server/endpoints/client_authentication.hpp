@@ -15,8 +15,16 @@
 
 namespace oauthctl::server {
 
-// How a client presented itself at the token endpoint (RFC 6749 §2.3, RFC 7523 §2.2).
-enum class PresentedMethod { none, client_secret_basic, client_secret_post, private_key_jwt };
+// How a client presented itself at the token endpoint (RFC 6749 §2.3, RFC 7523 §2.2,
+// RFC 8705 §2: the two mutual TLS methods, known once the client's registration is).
+enum class PresentedMethod {
+  none,
+  client_secret_basic,
+  client_secret_post,
+  private_key_jwt,
+  tls_client_auth,
+  self_signed_tls_client_auth,
+};
 
 // The client credentials of a token request, not verified yet.
 struct PresentedClient {
@@ -39,6 +47,13 @@ read_client_credentials(const ServerRequest& request, const util::FormFields& pa
 // HTTP Basic (RFC 6749 §5.2).
 ServerResponse invalid_client(PresentedMethod method, std::string_view description);
 
+// RFC 8705 §2: authenticates `client`, registered for tls_client_auth or
+// self_signed_tls_client_auth, by the TLS client certificate of `request`; it must have
+// presented no other credentials. Returns the method it used, or the 401 invalid_client.
+[[nodiscard]] tl::expected<PresentedMethod, ServerResponse>
+authenticate_with_certificate(const RegisteredClient& client, const PresentedClient& presented,
+                              const ServerRequest& request);
+
 // Whether a public client (no secret, client_id alone) counts as identified.
 enum class PublicClients { refused, allowed };
 
@@ -59,8 +74,9 @@ authenticate_client(const AppContext& context, const ServerRequest& request, con
 // The token_endpoint_auth_method name of `method` (RFC 8414 §2, RFC 7591 §2).
 std::string_view to_string(PresentedMethod method);
 
-// Every method read_client_credentials accepts, by name, for discovery
-// (token_endpoint_auth_methods_supported).
-std::vector<std::string> token_endpoint_auth_methods();
+// Every client authentication method the server accepts, by name, for discovery
+// (token_endpoint_auth_methods_supported); the mutual TLS ones only when `mutual_tls`
+// (the server speaks TLS).
+std::vector<std::string> token_endpoint_auth_methods(bool mutual_tls);
 
 } // namespace oauthctl::server

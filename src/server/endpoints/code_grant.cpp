@@ -26,7 +26,9 @@ IssuedUserResponse respond_with_user_tokens(const TokenRequest& request, const U
                                             std::string family, std::vector<std::string> family_scopes) {
   const auto& context = request.context;
   const auto with_id = has_scope(grant.scopes, "openid") ? WithIdToken::yes : WithIdToken::no;
-  auto tokens = issue_user_tokens(context, grant, with_id);
+  auto bound = grant;
+  bound.certificate_thumbprint = request.certificate_thumbprint;
+  auto tokens = issue_user_tokens(context, bound, with_id);
   if (!tokens) {
     return {oauth_error(500, "server_error", "the token could not be signed"), {}, 0, {}};
   }

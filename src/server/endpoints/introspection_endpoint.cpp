@@ -32,10 +32,11 @@ std::optional<Json> access_token_answer(const AppContext& context, std::string_v
     return std::nullopt;
   }
   Json body{{"active", true}, {"token_type", "Bearer"}};
-  // RFC 7662 §2.2 members, and SMART App Launch §2.0.12's (fhirUser, patient) when the
-  // token carries them.
-  for (const char* name :
-       {"scope", "client_id", "exp", "iat", "nbf", "sub", "aud", "iss", "jti", "fhirUser", "patient"}) {
+  // RFC 7662 §2.2 members, SMART App Launch §2.0.12's (fhirUser, patient), and RFC 8705
+  // §3.2's cnf (the certificate a resource server must see the token with) when the token
+  // carries them.
+  for (const char* name : {"scope", "client_id", "exp", "iat", "nbf", "sub", "aud", "iss", "jti", "fhirUser",
+                           "patient", "cnf"}) {
     if (const auto it = claims->find(name); it != claims->end()) {
       body[name] = *it;
     }

@@ -19,7 +19,16 @@ bool contains(const Json& list, std::string_view value) {
 // Kept in one place so the three documents never disagree. Grow these lists only when
 // the endpoint behind them exists.
 Json common(const std::string& issuer) {
-  return {
+  // Mutual TLS (RFC 8705) needs the server's own TLS: with an https issuer.
+  const bool mutual_tls = issuer.rfind("https://", 0) == 0;
+  auto with_mutual_tls = [mutual_tls](Json methods) {
+    if (mutual_tls) {
+      methods.push_back("tls_client_auth");
+      methods.push_back("self_signed_tls_client_auth");
+    }
+    return methods;
+  };
+  Json document = {
     {"issuer", issuer},
     {"authorization_endpoint", issuer + "/auth/authorize"},
     {"token_endpoint", issuer + "/auth/token"},
@@ -28,16 +37,16 @@ Json common(const std::string& issuer) {
     {"device_authorization_endpoint", issuer + "/auth/device"},
     {"introspection_endpoint", issuer + "/auth/introspect"},
     {"introspection_endpoint_auth_methods_supported",
-     Json::array({"client_secret_basic", "client_secret_post", "private_key_jwt"})},
+     with_mutual_tls(Json::array({"client_secret_basic", "client_secret_post", "private_key_jwt"}))},
     {"revocation_endpoint", issuer + "/auth/revoke"},
     {"revocation_endpoint_auth_methods_supported",
-     Json::array({"client_secret_basic", "client_secret_post", "private_key_jwt", "none"})},
+     with_mutual_tls(Json::array({"client_secret_basic", "client_secret_post", "private_key_jwt", "none"}))},
     // Derived from the token endpoint's grant table and client authentication, so these
     // lists name exactly what the server accepts.
     {"grant_types_supported", served_grant_types()},
     {"response_types_supported", Json::array({"code", "token"})},
     {"response_modes_supported", Json::array({"query", "fragment", "form_post"})},
-    {"token_endpoint_auth_methods_supported", token_endpoint_auth_methods()},
+    {"token_endpoint_auth_methods_supported", token_endpoint_auth_methods(mutual_tls)},
     // RFC 8414 §2: the algs a private_key_jwt assertion may be signed with (RFC 7523).
     {"token_endpoint_auth_signing_alg_values_supported", Json::array({"RS256", "RS384", "ES256", "ES384"})},
     // RFC 7636 §4.2 and SMART: S256 only; plain adds no protection (RFC 9700 §2.1.1).
@@ -50,6 +59,12 @@ Json common(const std::string& issuer) {
                   "system/*.rs", "system/Patient.read", "system/Patient.rs", "system/Observation.read",
                   "system/Observation.rs"})},
   };
+  if (mutual_tls) {
+    // RFC 8705 §3.3. No mtls_endpoint_aliases (§5): the endpoints above take client
+    // certificates themselves, on the one port (a client without one is not refused).
+    document["tls_client_certificate_bound_access_tokens"] = true;
+  }
+  return document;
 }
 
 } // namespace

@@ -90,7 +90,8 @@ ServerResponse handle_revoke(const AppContext& context, const ServerRequest& req
 
 ServerResponse handle_delete_session(const AppContext& context, const ServerRequest& request) {
   const auto key_set = context.keys.current(); // one set for the whole request
-  const BearerChecks checks{&key_set->verifier, context.issuer, {}, context.now()};
+  const BearerChecks checks{
+    &key_set->verifier, context.issuer, {}, context.now(), request.client_certificate.get()};
   const auto refuse = [](const std::string& challenge, std::string_view description) {
     auto response = oauth_error(401, description.empty() ? "invalid_request" : "invalid_token",
                                 description.empty() ? "a bearer token is required" : description);

@@ -7,6 +7,7 @@
 #include "server/endpoints/device_endpoint.hpp"
 #include "server/endpoints/token_params.hpp"
 #include "server/endpoints/token_request.hpp"
+#include "server/tls/client_certificate.hpp"
 
 #include <oauthctl/oauth/grant_type.hpp>
 #include <oauthctl/oauth/smart_scope.hpp>
@@ -102,8 +103,8 @@ tl::expected<std::vector<std::string>, ServerResponse> pick_system_scopes(const 
 
 // RFC 6749 §4.4: the client acts on its own behalf.
 ServerResponse client_credentials(const TokenRequest& request) {
-  if ((!request.client.is_confidential() && !request.client.has_keys()) ||
-      request.method == PresentedMethod::none) {
+  // Any authentication counts (secret, assertion, certificate); a client_id alone does not.
+  if (request.method == PresentedMethod::none) {
     return invalid_client(request.method, "client_credentials needs a confidential client");
   }
   return issue_client_token(request);
@@ -123,7 +124,8 @@ ServerResponse issue_client_token(const TokenRequest& request) {
   const auto lifetime = request.client.spec.settings("client_credentials")
                           .access_token_expiration.value_or(k_default_token_lifetime);
   const AccessTokenGrant grant{
-    request.client.spec.id, request.client.spec.id, *audience, *scopes, lifetime, {}, {}};
+    request.client.spec.id,        request.client.spec.id, *audience, *scopes, lifetime, {}, {},
+    request.certificate_thumbprint};
   const auto token = issue_access_token(request.context.keys.current()->signer, request.context.issuer,
                                         request.context.now(), grant);
   if (!token) {
@@ -222,7 +224,13 @@ ServerResponse handle_token(const AppContext& context, const ServerRequest& requ
     return invalid_client(presented->method, "client authentication is required");
   }
   const auto* client = context.clients.find(presented->client_id);
-  if (presented->method == PresentedMethod::private_key_jwt) {
+  if (client != nullptr && client->spec.uses_mutual_tls()) {
+    auto method = authenticate_with_certificate(*client, *presented, request);
+    if (!method) {
+      return std::move(method.error());
+    }
+    presented->method = *method;
+  } else if (presented->method == PresentedMethod::private_key_jwt) {
     auto authenticated = authenticate_with_assertion(context, *presented);
     if (!authenticated) {
       return std::move(authenticated.error());
@@ -245,7 +253,19 @@ ServerResponse handle_token(const AppContext& context, const ServerRequest& requ
     return oauth_error(400, "unauthorized_client",
                        fmt::format("this client may not use the {} grant", grant_text));
   }
-  return grant->handler(TokenRequest{context, *params, *client, presented->method, request.client_address});
+  // RFC 8705 §3: a client registered for bound tokens gets them bound to the certificate
+  // of this connection, and none without one.
+  std::string thumbprint;
+  if (client->spec.binds_tokens_to_certificate()) {
+    if (!request.client_certificate) {
+      return oauth_error(400, "invalid_request",
+                         "this client's access tokens are bound to its TLS client certificate (RFC 8705 "
+                         "§3): connect over TLS with it");
+    }
+    thumbprint = certificate_thumbprint(request.client_certificate->der);
+  }
+  return grant->handler(TokenRequest{context, *params, *client, presented->method, request.client_address,
+                                     std::move(thumbprint)});
 }
 
 std::vector<std::string> served_grant_types() {

@@ -240,8 +240,9 @@ ServerResponse token_exchange_grant(const TokenRequest& request) {
     }
     extra["act"] = std::move(act);
   }
-  const AccessTokenGrant grant{request.client.spec.id, subject->subject, *audience, *scopes, lifetime, {},
-                               std::move(extra)};
+  const AccessTokenGrant grant{
+    request.client.spec.id,        subject->subject, *audience, *scopes, lifetime, {}, std::move(extra),
+    request.certificate_thumbprint};
   const auto token =
     issue_access_token(request.context.keys.current()->signer, request.context.issuer, now, grant);
   if (!token) {

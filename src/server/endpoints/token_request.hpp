@@ -24,6 +24,9 @@ struct TokenRequest {
   const RegisteredClient& client;
   PresentedMethod method;
   std::string_view client_address; // ServerRequest::client_address
+  // RFC 8705 §3: the thumbprint of the TLS client certificate the access tokens are bound
+  // to (`cnf.x5t#S256`); empty: bearer tokens.
+  std::string certificate_thumbprint = {};
 };
 
 // True when `allowed` lets the client ask for `requested`: the same string, or a SMART

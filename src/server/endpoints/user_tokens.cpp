@@ -82,9 +82,10 @@ util::Result<UserTokens> issue_user_tokens(const AppContext& context, const User
       extra["patient"] = out.patient;
     }
   }
-  AccessTokenGrant access{grant.client.spec.id, grant.user.spec.id, context.fhir_base,
-                          grant.scopes,         out.expires_in,     out.jti,
-                          std::move(extra)};
+  AccessTokenGrant access{grant.client.spec.id, grant.user.spec.id,
+                          context.fhir_base,    grant.scopes,
+                          out.expires_in,       out.jti,
+                          std::move(extra),     grant.certificate_thumbprint};
   const auto key_set = context.keys.current(); // the access and id tokens: one key
   auto token = issue_access_token(key_set->signer, context.issuer, now, access);
   if (!token) {

@@ -22,6 +22,8 @@ struct UserGrant {
   std::int64_t auth_time = 0;
   std::string nonce;      // from the authorization request; empty when none
   std::string_view grant; // the client settings to read: "authorization_code" or "implicit"
+  // RFC 8705 §3: the certificate the access token is bound to; empty: a bearer token.
+  std::string certificate_thumbprint = {};
 };
 
 // The tokens issued for a UserGrant.

@@ -21,8 +21,11 @@ ServerResponse refused(int status, const std::string& challenge, std::string_vie
 
 ServerResponse handle_userinfo(const AppContext& context, const ServerRequest& request) {
   const auto key_set = context.keys.current(); // one set for the whole request
-  const BearerChecks checks{
-    &key_set->verifier, context.issuer, {context.fhir_base, context.issuer}, context.now()};
+  const BearerChecks checks{&key_set->verifier,
+                            context.issuer,
+                            {context.fhir_base, context.issuer},
+                            context.now(),
+                            request.client_certificate.get()};
   auto token = verify_bearer(request.headers, checks);
   if (!token) {
     // RFC 6750 §3.1: without credentials, a bare challenge and no error code.

@@ -227,8 +227,11 @@ ServerResponse handle_fhir(const AppContext& context, const ServerRequest& reque
   }
 
   const auto key_set = context.keys.current(); // one set for the whole request
-  const BearerChecks checks{
-    &key_set->verifier, context.issuer, {context.fhir_base, context.issuer}, context.now()};
+  const BearerChecks checks{&key_set->verifier,
+                            context.issuer,
+                            {context.fhir_base, context.issuer},
+                            context.now(),
+                            request.client_certificate.get()};
   auto token = verify_bearer(request.headers, checks);
   if (!token) {
     auto response = operation_outcome(401, "login",

@@ -1,0 +1,193 @@
+# SPDX-License-Identifier: MIT
+# Mutual TLS (RFC 8705, issue 10), both halves: `serve --tls-client-ca` with clients that
+# authenticate by tls_client_auth (a CA-issued certificate with the registered subject DN
+# or SAN) and self_signed_tls_client_auth (a certificate in the client's jwks), access
+# tokens bound to the certificate (cnf x5t#S256) that /fhir, userinfo and introspection
+# honour; the client's --client-cert/--client-key; curl as the other client.
+
+suite_requires() {
+  command -v openssl >/dev/null || {
+    echo "openssl missing"
+    return 1
+  }
+}
+
+# make_pki: a CA (ca.crt), a certificate it issued to svc-pki (pki.crt/pki.key, subject
+# CN=svc-pki,O=Example Corp, SAN DNS svc.example), a self-signed one for svc-self whose key
+# is in self-jwks.json (self.crt/self.key), and an impostor: self-signed, same subject as
+# pki.crt (fake.crt/fake.key).
+make_pki() {
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.crt -days 2 \
+    -subj "/CN=Test CA" 2>>openssl.err || fail "CA: $(cat openssl.err)"
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout pki.key -out pki.csr \
+    -subj "/O=Example Corp/CN=svc-pki" 2>>openssl.err || fail "CSR: $(cat openssl.err)"
+  printf 'subjectAltName=DNS:svc.example\nextendedKeyUsage=clientAuth\n' >pki.ext
+  openssl x509 -req -in pki.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile pki.ext \
+    -out pki.crt 2>>openssl.err || fail "sign: $(cat openssl.err)"
+  "$OAUTHCTL" keygen --alg ES256 --out self.key --client-id svc-self >self-jwks.json 2>keygen.err ||
+    fail "keygen: $(cat keygen.err)"
+  openssl req -x509 -key self.key -out self.crt -days 2 -subj "/CN=svc-self" 2>>openssl.err ||
+    fail "self-signed: $(cat openssl.err)"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout fake.key -out fake.crt -days 2 \
+    -subj "/O=Example Corp/CN=svc-pki" 2>>openssl.err || fail "impostor: $(cat openssl.err)"
+}
+
+# x5t FILE: the RFC 8705 thumbprint of a PEM certificate (base64url SHA-256 of its DER).
+x5t() {
+  openssl x509 -in "$1" -outform DER | openssl dgst -sha256 -binary | base64 | tr '+/' '-_' | tr -d '=\n'
+}
+
+# mtls_server: serve over TLS trusting ca.crt for client certificates, with svc-pki (by
+# subject DN), svc-dns (by SAN DNS), svc-self (self-signed, key in jwks), bound-secret (a
+# secret client whose tokens are bound) and the demo set. Sets CERT (the server's).
+mtls_server() {
+  make_pki
+  jq -n --slurpfile jwks self-jwks.json '{clients: [
+      {id: "svc-pki", grant_types: ["client_credentials"], scope: ["system/*.read"],
+       token_endpoint_auth_method: "tls_client_auth", tls_client_auth_subject_dn: "CN=svc-pki, O=Example Corp"},
+      {id: "svc-dns", grant_types: ["client_credentials"], scope: ["system/*.read"],
+       token_endpoint_auth_method: "tls_client_auth", tls_client_auth_san_dns: "SVC.example"},
+      {id: "svc-self", grant_types: ["client_credentials"], scope: ["system/*.read"],
+       token_endpoint_auth_method: "self_signed_tls_client_auth", jwks: $jwks[0]},
+      {id: "bound-secret", secret: "s3cret", grant_types: ["client_credentials"], scope: ["system/*.read"],
+       tls_client_certificate_bound_access_tokens: true}]}' >mtls.json
+  start_server --tls-self-signed --tls-client-ca ca.crt --config mtls.json
+  CERT=$(sed -n 's/^tls certificate: //p' "$TEST_DIR/server$((${#SERVER_PIDS[@]} - 1)).out")
+}
+
+# token_as CLIENT CERT KEY [more token options]: oauthctl token with a client certificate
+# (--auth-method $METHOD, default tls_client_auth).
+token_as() {
+  local client=$1 cert=$2 key=$3
+  shift 3
+  run_cli token --grant client_credentials --server "$SERVER_URL" --cacert "$CERT" --no-cache \
+    --client-id "$client" --auth-method "${METHOD:-tls_client_auth}" --client-cert "$cert" --client-key "$key" "$@"
+}
+
+test_discovery_lists_mutual_tls() {
+  mtls_server
+  curl -sS --cacert "$CERT" "$SERVER_URL/.well-known/oauth-authorization-server" >meta.json
+  expect_json '.token_endpoint_auth_methods_supported | index("tls_client_auth") and index("self_signed_tls_client_auth")' meta.json
+  expect_json '.tls_client_certificate_bound_access_tokens == true' meta.json
+  expect_json '.introspection_endpoint_auth_methods_supported | index("tls_client_auth")' meta.json
+  # One port takes certificates for every endpoint: no aliases (RFC 8705 §5).
+  expect_json 'has("mtls_endpoint_aliases") | not' meta.json
+  # A plain HTTP server cannot see certificates, and does not claim to.
+  start_server
+  curl -sS "$SERVER_URL/.well-known/oauth-authorization-server" >plain.json
+  expect_json '(.token_endpoint_auth_methods_supported | index("tls_client_auth")) == null' plain.json
+  expect_json 'has("tls_client_certificate_bound_access_tokens") | not' plain.json
+}
+
+test_tls_client_auth_with_our_client_and_bound_token_on_fhir() {
+  mtls_server
+  token_as svc-pki pki.crt pki.key
+  expect_exit 0
+  local token=$STDOUT
+  jwt_claims "$token" >claims.json
+  expect_json ".sub == \"svc-pki\" and .cnf[\"x5t#S256\"] == \"$(x5t pki.crt)\"" claims.json
+  # The FHIR server takes the token only with the certificate it is bound to.
+  run_cli fhir Patient --server "$SERVER_URL" --cacert "$CERT" --client-cert pki.crt --client-key pki.key \
+    --access-token "$token" --compact
+  expect_exit 0
+  expect_json '.resourceType == "Bundle"'
+  http GET /fhir/Patient --cacert "$CERT" --cert pki.crt --key pki.key -H "Authorization: Bearer $token"
+  expect_status 200
+  # Stolen: without a certificate, or with another one, it is refused.
+  http GET /fhir/Patient --cacert "$CERT" -H "Authorization: Bearer $token"
+  expect_status 401
+  expect_header 'www-authenticate: Bearer .*error="invalid_token"'
+  http GET /fhir/Patient --cacert "$CERT" --cert self.crt --key self.key -H "Authorization: Bearer $token"
+  expect_status 401
+  run_cli fhir Patient --server "$SERVER_URL" --cacert "$CERT" --access-token "$token"
+  expect_exit 4
+  # The SAN-registered client authenticates with the same certificate (DNS names ignore case).
+  token_as svc-dns pki.crt pki.key
+  expect_exit 0
+}
+
+test_tls_client_auth_refuses_what_does_not_prove_the_client() {
+  mtls_server
+  # A self-signed certificate with the registered subject: not from the trusted CA.
+  token_as svc-pki fake.crt fake.key
+  expect_exit 4
+  expect_stderr 'invalid_client'
+  # No certificate at all.
+  http POST /auth/token --cacert "$CERT" -d grant_type=client_credentials -d client_id=svc-pki
+  expect_status 401
+  expect_json '.error == "invalid_client"' body
+  # A CA-issued certificate with another name.
+  token_as svc-self pki.crt pki.key
+  expect_exit 4
+  # A secret instead of the certificate (the registered method is the only one).
+  http POST /auth/token --cacert "$CERT" --cert pki.crt --key pki.key -u svc-pki:guess \
+    -d grant_type=client_credentials
+  expect_status 401
+  # The client side: the method needs a certificate.
+  run_cli token --grant client_credentials --server "$SERVER_URL" --cacert "$CERT" --client-id svc-pki \
+    --auth-method tls_client_auth
+  expect_exit 2
+  expect_stderr '--client-cert'
+}
+
+test_self_signed_tls_client_auth_and_curl() {
+  mtls_server
+  METHOD=self_signed_tls_client_auth token_as svc-self self.crt self.key -o json
+  expect_exit 0
+  jwt_claims "$(jq -r .access_token <<<"$STDOUT")" >claims.json
+  expect_json ".cnf[\"x5t#S256\"] == \"$(x5t self.crt)\"" claims.json
+  # curl, the other client: the certificate and client_id, nothing else.
+  http POST /auth/token --cacert "$CERT" --cert self.crt --key self.key -d grant_type=client_credentials \
+    -d client_id=svc-self
+  expect_status 200
+  local token
+  token=$(jq -r .access_token body)
+  http GET /fhir/Patient --cacert "$CERT" --cert self.crt --key self.key -H "Authorization: Bearer $token"
+  expect_status 200
+  # Introspection (by another client) shows the binding, for resource servers to check.
+  http POST /auth/introspect --cacert "$CERT" -u demo-client:demo-secret --data-urlencode "token=$token"
+  expect_status 200
+  expect_json ".active == true and .cnf[\"x5t#S256\"] == \"$(x5t self.crt)\"" body
+  # A key that is not in svc-self's jwks.
+  METHOD=self_signed_tls_client_auth token_as svc-self fake.crt fake.key
+  expect_exit 4
+}
+
+test_bound_tokens_for_a_secret_client() {
+  mtls_server
+  printf s3cret >secret.txt
+  # Bound tokens need a certificate to bind to.
+  run_cli token --grant client_credentials --server "$SERVER_URL" --cacert "$CERT" --no-cache \
+    --client-id bound-secret --client-secret-file secret.txt
+  expect_exit 4
+  expect_stderr 'certificate'
+  run_cli token --grant client_credentials --server "$SERVER_URL" --cacert "$CERT" --no-cache \
+    --client-id bound-secret --client-secret-file secret.txt --client-cert self.crt --client-key self.key
+  expect_exit 0
+  jwt_claims "$STDOUT" >claims.json
+  expect_json ".cnf[\"x5t#S256\"] == \"$(x5t self.crt)\"" claims.json
+  # Unbound clients are unaffected by a certificate they happen to present.
+  run_cli token --grant client_credentials --server "$SERVER_URL" --cacert "$CERT" --no-cache \
+    --client-id demo-client --client-secret-file <(printf demo-secret) --client-cert self.crt --client-key self.key
+  expect_exit 0
+  jwt_claims "$STDOUT" >demo.json
+  expect_json 'has("cnf") | not' demo.json
+}
+
+test_mutual_tls_configuration_errors() {
+  make_pki
+  jq -n '{clients: [{id: "x", grant_types: ["client_credentials"], token_endpoint_auth_method: "tls_client_auth"}]}' >noname.json
+  run_cli serve --ephemeral --port 0 --tls-self-signed --tls-client-ca ca.crt --config noname.json
+  expect_exit 2
+  expect_stderr 'exactly one of tls_client_auth_subject_dn'
+  jq -n '{clients: [{id: "x", grant_types: ["client_credentials"], token_endpoint_auth_method: "self_signed_tls_client_auth"}]}' >nojwks.json
+  run_cli serve --ephemeral --port 0 --tls-self-signed --config nojwks.json
+  expect_exit 2
+  expect_stderr 'jwks'
+  run_cli serve --ephemeral --port 0 --tls-client-ca ca.crt
+  expect_exit 2
+  expect_stderr 'needs TLS'
+  run_cli serve --ephemeral --port 0 --tls-self-signed --tls-client-ca missing.crt
+  expect_exit 2
+  expect_one_line_stderr
+}
