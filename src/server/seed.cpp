@@ -234,10 +234,11 @@ util::Result<void> parse_mutual_tls(const Json& resource, const SeedPlace& place
       .fail("tls_client_auth needs exactly one of tls_client_auth_subject_dn, tls_client_auth_san_dns, "
             "tls_client_auth_san_uri, tls_client_auth_san_ip, tls_client_auth_san_email");
   }
-  if (client.token_endpoint_auth_method == "self_signed_tls_client_auth" && client.jwks.is_null()) {
-    // RFC 8705 §2.2.2: the certificates are registered as a JWK Set (jwks_uri: not yet).
+  if (client.token_endpoint_auth_method == "self_signed_tls_client_auth" && client.jwks.is_null() &&
+      client.jwks_uri.empty()) {
+    // RFC 8705 §2.2.2: the certificates are registered as a JWK Set, inline or by URL.
     return place.member("token_endpoint_auth_method")
-      .fail("self_signed_tls_client_auth needs `jwks` with the client's certificate or key");
+      .fail("self_signed_tls_client_auth needs `jwks` or `jwks_uri` with the client's certificate or key");
   }
   return {};
 }

@@ -35,13 +35,13 @@ struct ClientSpec {
   bool first_party = false;
   std::optional<std::vector<std::string>> scopes; // allowed scopes; unset = no list given
   nlohmann::json jwks;                            // null when absent
-  std::string jwks_uri; // a JWK Set file path or http(s) URL (private_key_jwt); empty when absent
+  std::string jwks_uri; // a JWK Set file path or http(s) URL (instead of `jwks`); empty when absent
   std::map<std::string, GrantSettings> auth; // by grant name
   std::vector<Fault> simulate;               // faults for this client's requests (config only)
   // RFC 7591 §2 token_endpoint_auth_method, enforced only for the mutual TLS methods
   // (RFC 8705 §2): "tls_client_auth" (a CA-issued certificate with the registered name) or
-  // "self_signed_tls_client_auth" (a certificate of a key in `jwks`); such a client
-  // authenticates with nothing else. Empty when not given.
+  // "self_signed_tls_client_auth" (a certificate of a key in `jwks` or at `jwks_uri`); such
+  // a client authenticates with nothing else. Empty when not given.
   std::string token_endpoint_auth_method;
   // tls_client_auth: the one certificate name to match (RFC 8705 §2.1.2).
   std::string tls_client_auth_subject_dn;

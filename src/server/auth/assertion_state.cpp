@@ -38,11 +38,29 @@ void AssertionState::set_fetcher(UrlFetcher fetcher) {
 
 util::Result<std::shared_ptr<const oauth::JwksVerifier>> AssertionState::keys_for(const ClientSpec& client,
                                                                                   std::int64_t now) {
+  auto keys = client_keys(client, now);
+  if (!keys) {
+    return tl::unexpected(keys.error());
+  }
+  // Shares ownership of the whole entry: a refresh of the cache cannot free it under the caller.
+  return std::shared_ptr<const oauth::JwksVerifier>(*keys, &(*keys)->verifier);
+}
+
+util::Result<std::shared_ptr<const nlohmann::json>> AssertionState::jwk_set_for(const ClientSpec& client,
+                                                                                std::int64_t now) {
+  auto keys = client_keys(client, now);
+  if (!keys) {
+    return tl::unexpected(keys.error());
+  }
+  return std::shared_ptr<const nlohmann::json>(*keys, &(*keys)->document);
+}
+
+AssertionState::Keys AssertionState::client_keys(const ClientSpec& client, std::int64_t now) {
   {
     const std::lock_guard lock(m_keys_mutex);
     const auto it = m_keys.find(client.id);
     if (it != m_keys.end() && (it->second.expires_at == 0 || it->second.expires_at > now)) {
-      return it->second.verifier;
+      return it->second.keys;
     }
   }
   if (client.jwks.is_null() && client.jwks_uri.empty()) {
@@ -127,7 +145,7 @@ AssertionState::Keys AssertionState::parse_jwks(const nlohmann::json& jwks) {
   if (!verifier) {
     return tl::unexpected(verifier.error());
   }
-  return std::make_shared<const oauth::JwksVerifier>(std::move(*verifier));
+  return std::make_shared<const ClientKeys>(ClientKeys{jwks, std::move(*verifier)});
 }
 
 JtiUse AssertionState::use_jti(const std::string& client_id, const std::string& jti, std::int64_t expires_at,

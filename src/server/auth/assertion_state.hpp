@@ -53,6 +53,12 @@ public:
   [[nodiscard]] util::Result<std::shared_ptr<const oauth::JwksVerifier>> keys_for(const ClientSpec& client,
                                                                                   std::int64_t now);
 
+  // The same keys as the JWK Set document they were read from (self_signed_tls_client_auth,
+  // RFC 8705 §2.2: a certificate matches a JWK's x5c or public key), cached and fetched
+  // the same way, with the same errors.
+  [[nodiscard]] util::Result<std::shared_ptr<const nlohmann::json>> jwk_set_for(const ClientSpec& client,
+                                                                                std::int64_t now);
+
   // Records that `client_id` used assertion id `jti`, valid until `expires_at`; `replayed`
   // when it was used before (and has not expired at `now`). A store failure throws
   // state::StateUnavailable.
@@ -60,12 +66,17 @@ public:
                  std::int64_t now);
 
 private:
+  // A client's JWK Set as read, and the verifier over its usable keys.
+  struct ClientKeys {
+    nlohmann::json document;
+    oauth::JwksVerifier verifier;
+  };
   struct CachedKeys {
-    std::shared_ptr<const oauth::JwksVerifier> verifier;
+    std::shared_ptr<const ClientKeys> keys;
     std::int64_t expires_at = 0; // 0: never (inline jwks)
   };
 
-  using Keys = util::Result<std::shared_ptr<const oauth::JwksVerifier>>;
+  using Keys = util::Result<std::shared_ptr<const ClientKeys>>;
   struct InFlight {
     std::mutex mutex;
     std::condition_variable done_signal;
@@ -73,6 +84,8 @@ private:
     Keys result = util::fail(util::ErrorKind::internal, "unread");
   };
 
+  // The client's keys from the cache, or read (see keys_for).
+  Keys client_keys(const ClientSpec& client, std::int64_t now);
   // Reads and parses the JWK Set at `uri`, once for all concurrent callers.
   Keys load_shared(const std::string& uri, std::int64_t now);
   Keys read_jwks(const std::string& uri) const;

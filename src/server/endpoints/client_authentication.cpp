@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "server/endpoints/client_authentication.hpp"
 
+#include "server/auth/assertion_state.hpp"
 #include "server/endpoints/client_assertion.hpp"
 #include "server/tls/client_certificate.hpp"
 
@@ -126,7 +127,7 @@ tl::expected<AuthenticatedClient, ServerResponse> authenticate_client(const AppC
   }
   const auto* client = context.clients.find(presented->client_id);
   if (client != nullptr && client->spec.uses_mutual_tls()) {
-    auto method = authenticate_with_certificate(*client, *presented, request);
+    auto method = authenticate_with_certificate(context, *client, *presented, request);
     if (!method) {
       return tl::unexpected(std::move(method.error()));
     }
@@ -155,7 +156,8 @@ tl::expected<AuthenticatedClient, ServerResponse> authenticate_client(const AppC
   return AuthenticatedClient{client, presented->method};
 }
 
-tl::expected<PresentedMethod, ServerResponse> authenticate_with_certificate(const RegisteredClient& client,
+tl::expected<PresentedMethod, ServerResponse> authenticate_with_certificate(const AppContext& context,
+                                                                            const RegisteredClient& client,
                                                                             const PresentedClient& presented,
                                                                             const ServerRequest& request) {
   const auto& spec = client.spec;
@@ -190,10 +192,17 @@ tl::expected<PresentedMethod, ServerResponse> authenticate_with_certificate(cons
     }
     return PresentedMethod::tls_client_auth;
   }
-  // RFC 8705 §2.2: the self-signed method; the certificate is registered in the JWK Set.
-  if (!certificate_in_jwks(certificate->der, spec.jwks)) {
+  // RFC 8705 §2.2: the self-signed method; the certificate is registered in the JWK Set,
+  // inline (`jwks`) or published (`jwks_uri`, RFC 8705 §2.2.2). The error names no URL:
+  // the caller is not authenticated yet.
+  const auto jwks = context.assertions->jwk_set_for(spec, context.now());
+  if (!jwks) {
     return tl::unexpected(invalid_client(
-      presented.method, "the TLS client certificate is not one registered in this client's jwks"));
+      presented.method, fmt::format("this client's keys cannot be read: {}", jwks.error().message)));
+  }
+  if (!certificate_in_jwks(certificate->der, **jwks)) {
+    return tl::unexpected(invalid_client(
+      presented.method, "the TLS client certificate is not one registered in this client's JWK Set"));
   }
   return PresentedMethod::self_signed_tls_client_auth;
 }

@@ -49,10 +49,12 @@ ServerResponse invalid_client(PresentedMethod method, std::string_view descripti
 
 // RFC 8705 §2: authenticates `client`, registered for tls_client_auth or
 // self_signed_tls_client_auth, by the TLS client certificate of `request`; it must have
-// presented no other credentials. Returns the method it used, or the 401 invalid_client.
+// presented no other credentials. A self-signed client's keys come from `jwks` or its
+// `jwks_uri` (context.assertions: cached, one fetch per URL at a time). Returns the method
+// it used, or the 401 invalid_client.
 [[nodiscard]] tl::expected<PresentedMethod, ServerResponse>
-authenticate_with_certificate(const RegisteredClient& client, const PresentedClient& presented,
-                              const ServerRequest& request);
+authenticate_with_certificate(const AppContext& context, const RegisteredClient& client,
+                              const PresentedClient& presented, const ServerRequest& request);
 
 // Whether a public client (no secret, client_id alone) counts as identified.
 enum class PublicClients { refused, allowed };

@@ -225,7 +225,7 @@ ServerResponse handle_token(const AppContext& context, const ServerRequest& requ
   }
   const auto* client = context.clients.find(presented->client_id);
   if (client != nullptr && client->spec.uses_mutual_tls()) {
-    auto method = authenticate_with_certificate(*client, *presented, request);
+    auto method = authenticate_with_certificate(context, *client, *presented, request);
     if (!method) {
       return std::move(method.error());
     }

@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: MIT
 # Mutual TLS (RFC 8705, issue 10), both halves: `serve --tls-client-ca` with clients that
 # authenticate by tls_client_auth (a CA-issued certificate with the registered subject DN
-# or SAN) and self_signed_tls_client_auth (a certificate in the client's jwks), access
-# tokens bound to the certificate (cnf x5t#S256) that /fhir, userinfo and introspection
-# honour; the client's --client-cert/--client-key; curl as the other client.
+# or SAN) and self_signed_tls_client_auth (a certificate in the client's jwks or at its
+# jwks_uri), access tokens bound to the certificate (cnf x5t#S256) that /fhir, userinfo
+# and introspection honour; the client's --client-cert/--client-key; curl as the other client.
 
 suite_requires() {
   command -v openssl >/dev/null || {
@@ -151,6 +151,54 @@ test_self_signed_tls_client_auth_and_curl() {
   # A key that is not in svc-self's jwks.
   METHOD=self_signed_tls_client_auth token_as svc-self fake.crt fake.key
   expect_exit 4
+}
+
+# serve_http_dir: python's http.server on 127.0.0.1 serving the test directory (another
+# oauthctl serve cannot serve files); sets HTTP_PORT.
+serve_http_dir() {
+  python3 -m http.server 0 --bind 127.0.0.1 >http.log 2>&1 &
+  SERVER_PIDS+=($!)
+  local i
+  HTTP_PORT=
+  for ((i = 0; i < 100; i++)); do
+    HTTP_PORT=$(sed -n 's/.*port \([0-9]*\).*/\1/p' http.log | head -n 1)
+    [[ -n $HTTP_PORT ]] && break
+    sleep 0.05
+  done
+  [[ -n $HTTP_PORT ]] || fail "http.server did not start"
+}
+
+test_self_signed_client_registered_by_jwks_uri() {
+  make_pki
+  # RFC 8705 §2.2.2: the certificates may be published at a jwks_uri instead of inline.
+  serve_http_dir
+  local base="http://127.0.0.1:$HTTP_PORT"
+  jq -n --arg uri "$base/self-jwks.json" --arg gone "$base/gone.json" '{clients: [
+      {id: "svc-self", grant_types: ["client_credentials"], scope: ["system/*.read"],
+       token_endpoint_auth_method: "self_signed_tls_client_auth", jwks_uri: $uri},
+      {id: "svc-gone", grant_types: ["client_credentials"], scope: ["system/*.read"],
+       token_endpoint_auth_method: "self_signed_tls_client_auth", jwks_uri: $gone}]}' >uri.json
+  start_server --tls-self-signed --config uri.json
+  CERT=$(sed -n 's/^tls certificate: //p' "$TEST_DIR/server$((${#SERVER_PIDS[@]} - 1)).out")
+  METHOD=self_signed_tls_client_auth token_as svc-self self.crt self.key -o json
+  expect_exit 0
+  jwt_claims "$(jq -r .access_token <<<"$STDOUT")" >claims.json
+  expect_json ".cnf[\"x5t#S256\"] == \"$(x5t self.crt)\"" claims.json
+  # A certificate whose key is not in the published set.
+  METHOD=self_signed_tls_client_auth token_as svc-self fake.crt fake.key
+  expect_exit 4
+  expect_stderr 'invalid_client'
+  # Read once, then cached: three handshakes, one fetch.
+  http POST /auth/token --cacert "$CERT" --cert self.crt --key self.key -d grant_type=client_credentials \
+    -d client_id=svc-self
+  expect_status 200
+  [[ $(grep -c 'GET /self-jwks.json' http.log) == 1 ]] || fail "the jwks_uri was fetched more than once: $(cat http.log)"
+  # A set that cannot be read: invalid_client, and the internal URL is not shown.
+  http POST /auth/token --cacert "$CERT" --cert self.crt --key self.key -d grant_type=client_credentials \
+    -d client_id=svc-gone
+  expect_status 401
+  expect_json '.error == "invalid_client"' body
+  ! grep -qE "127.0.0.1:$HTTP_PORT|gone.json" body || fail "the error shows the jwks_uri: $(cat body)"
 }
 
 test_bound_tokens_for_a_secret_client() {
