@@ -47,7 +47,8 @@ _oauthctl_takes_value() {
       --shutdown-grace | --workers) return 0 ;;
     --tls-cert | --tls-key | --tls-client-ca | --client-cert | --client-key) return 0 ;;
     --private-key | --kid | --alg | --assertion | --assertion-key | --assertion-claims | --out | --jwks-out) return 0 ;;
-    --only | --skip | --junit | --baseline | --explain | --login | --password-file | --simulate) return 0 ;;
+    --only | --skip | --junit | --baseline | --explain | --login | --password-file | --simulate | \
+      --unauthorized-grant) return 0 ;;
   esac
   return 1
 }

@@ -94,6 +94,7 @@ complete -c oauthctl -n "__fish_seen_subcommand_from check" -l junit -r -F -d 'w
 complete -c oauthctl -n "__fish_seen_subcommand_from check" -l baseline -r -F -d 'known failures file'
 complete -c oauthctl -n "__fish_seen_subcommand_from check" -l login -x -d 'sign in headlessly as USER'
 complete -c oauthctl -n "__fish_seen_subcommand_from check" -l password-file -r -F -d "--login's password file"
+complete -c oauthctl -n "__fish_seen_subcommand_from check" -l unauthorized-grant -x -a 'client_credentials authorization_code password refresh_token token_exchange device_code jwt_bearer' -d 'a grant this client may not use'
 complete -c oauthctl -n "__fish_seen_subcommand_from token" -l no-cache -d 'do not use the token cache'
 complete -c oauthctl -n "__fish_seen_subcommand_from token" -l force -d 'fetch a new token'
 complete -c oauthctl -n "__fish_seen_subcommand_from token" -s q -l quiet -d 'no browser, no narration'

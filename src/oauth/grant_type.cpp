@@ -54,6 +54,18 @@ std::optional<GrantType> parse_grant_type(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view grant_type_parameter(GrantType grant) {
+  if (grant == GrantType::implicit) {
+    return {};
+  }
+  for (const auto& entry : k_grants) {
+    if (entry.grant == grant) {
+      return entry.urn.empty() ? entry.name : entry.urn;
+    }
+  }
+  return {};
+}
+
 std::string_view to_string(AuthMethod method) {
   for (const auto& [value, name] : k_methods) {
     if (value == method) {

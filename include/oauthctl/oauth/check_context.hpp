@@ -28,6 +28,9 @@ namespace oauthctl::oauth::check {
 struct Settings {
   ClientConfig config;    // client id, secret, auth method, private key, scope, --fhir-url, --redirect-uri
   LoginCredentials login; // --login USER and its password; empty username: no headless login
+  // --unauthorized-grant: a grant_type value this client is not registered for (empty: none
+  // named, token.unauthorized-grant skips).
+  std::string unauthorized_grant;
 };
 
 // One discovery document as fetched.

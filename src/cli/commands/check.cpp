@@ -9,6 +9,7 @@
 
 #include <oauthctl/oauth/check.hpp>
 #include <oauthctl/oauth/check_context.hpp>
+#include <oauthctl/oauth/grant_type.hpp>
 #include <oauthctl/util/atomic_file.hpp>
 #include <oauthctl/util/text.hpp>
 
@@ -29,7 +30,7 @@ struct CheckOptions {
   ClientSettings client;
   std::string output = "table";
   std::vector<std::string> only, skip;
-  std::string junit, baseline, explain, login, password_file;
+  std::string junit, baseline, explain, login, password_file, unauthorized_grant;
   bool list = false;
   EnvBindings env;
 };
@@ -134,6 +135,31 @@ util::Result<oauth::LoginCredentials> login_credentials(const CheckOptions& opti
   return login;
 }
 
+// --unauthorized-grant as the grant_type value a token request carries: a CLI grant name
+// (device_code) becomes its RFC value (the URN), any other absolute URI is taken as it is.
+util::Result<std::string> unauthorized_grant_type(const std::string& value) {
+  if (value.empty()) {
+    return std::string{};
+  }
+  if (const auto grant = oauth::parse_grant_type(value)) {
+    const auto parameter = oauth::grant_type_parameter(*grant);
+    if (parameter.empty()) {
+      return util::fail(util::ErrorKind::usage, "--unauthorized-grant implicit: the implicit grant makes no "
+                                                "token request; name a grant_type the token endpoint takes");
+    }
+    return std::string(parameter);
+  }
+  if (value.find(':') == std::string::npos) {
+    return util::fail(
+      util::ErrorKind::usage,
+      fmt::format("--unauthorized-grant {}: not a grant (client_credentials, authorization_code, "
+                  "password, refresh_token, token_exchange, device_code, jwt_bearer, or an "
+                  "extension grant's URI)",
+                  value));
+  }
+  return value;
+}
+
 int run_check(CheckOptions& options, Io& io) {
   options.env.apply(io);
   if (!options.explain.empty()) {
@@ -176,8 +202,13 @@ int run_check(CheckOptions& options, Io& io) {
   if (!login) {
     return report(io, login.error());
   }
+  auto unauthorized_grant = unauthorized_grant_type(options.unauthorized_grant);
+  if (!unauthorized_grant) {
+    return report(io, unauthorized_grant.error());
+  }
   const auto transport = http::make_curl_client(resolved->http, nullptr);
-  check::Context context(*transport, check::Settings{resolved->config, std::move(*login)});
+  check::Context context(
+    *transport, check::Settings{resolved->config, std::move(*login), std::move(*unauthorized_grant)});
   if (auto reached = context.discover(); !reached) {
     return report(io, reached.error());
   }
@@ -213,6 +244,9 @@ Runner setup_check(CLI::App& app) {
   options->env.add(app, "--login", options->login, "OAUTHCTL_LOGIN",
                    "sign in as USER headlessly (login and consent forms) for the browser flows");
   app.add_option("--password-file", options->password_file, "read --login's password from FILE");
+  app.add_option(
+    "--unauthorized-grant", options->unauthorized_grant,
+    "a GRANT this client is not registered for (token.unauthorized-grant expects unauthorized_client)");
   return [options](Io& io) { return run_check(*options, io); };
 }
 

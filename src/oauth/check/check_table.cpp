@@ -83,6 +83,12 @@ constexpr std::array k_checks{
   CheckInfo{"token.unsupported-grant", "token", "RFC 6749 §5.2",
     "A grant_type the server does not support must be refused with HTTP 400 unsupported_grant_type.",
     check_unsupported_grant},
+  CheckInfo{"token.unauthorized-grant", "token", "RFC 6749 §5.2",
+    "A grant_type the server serves but this client is not registered for (named with "
+    "--unauthorized-grant; the check skips without it) must be refused with HTTP 400 "
+    "unauthorized_client. Only grant_type is sent: a server should refuse the client before it "
+    "reads the grant's own parameters.",
+    check_unauthorized_grant},
   CheckInfo{"token.missing-grant-type", "token", "RFC 6749 §5.2",
     "A token request without grant_type must be refused with HTTP 400 invalid_request.",
     check_missing_grant_type},

@@ -82,6 +82,7 @@ Outcome check_expires_in(Context& context);
 Outcome check_wrong_secret(Context& context);
 Outcome check_unknown_client(Context& context);
 Outcome check_unsupported_grant(Context& context);
+Outcome check_unauthorized_grant(Context& context);
 Outcome check_missing_grant_type(Context& context);
 Outcome check_introspection_active(Context& context);
 Outcome check_introspection_unknown(Context& context);

@@ -166,6 +166,26 @@ Outcome check_unsupported_grant(Context& context) {
                       "unsupported_grant_type", "unknown grant_type");
 }
 
+Outcome check_unauthorized_grant(Context& context) {
+  if (!context.has_client_credentials()) {
+    return skipped("no client credentials");
+  }
+  const auto& grant = context.settings().unauthorized_grant;
+  if (grant.empty()) {
+    return skipped("no --unauthorized-grant (a grant_type this client is not registered for)");
+  }
+  // A grant the server does not serve at all is unsupported_grant_type's case, not this one.
+  const auto& document = context.document();
+  if (document.is_object() && document.contains("grant_types_supported") &&
+      !context.advertises("grant_types_supported", grant)) {
+    return skipped(fmt::format("{} is not in grant_types_supported", grant));
+  }
+  // Only grant_type: a server decides whether the client may use the grant before it
+  // reads the grant's own parameters (RFC 6749 §5.2 names no order, common servers do so).
+  return expect_error(context.post_token({{"grant_type", grant}}), 400, "unauthorized_client",
+                      fmt::format("grant_type {} for a client not registered for it", grant));
+}
+
 Outcome check_missing_grant_type(Context& context) {
   if (!context.has_client_credentials()) {
     return skipped("no client credentials");

@@ -372,6 +372,15 @@ void FaultInjector::rewrite(const AppContext& context, const ServerRequest& requ
         return true;
       });
     }
+    if (has(faults, "unauthorized_client_as_invalid_grant") && response.status == 400) {
+      edit_json(response, [](nlohmann::json& body) {
+        if (body.value("error", "") != "unauthorized_client") {
+          return false;
+        }
+        body["error"] = "invalid_grant";
+        return true;
+      });
+    }
     if (response.status != 200) {
       return;
     }

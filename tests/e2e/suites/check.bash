@@ -29,7 +29,7 @@ ci_server() {
 check_ci() {
   printf ci-secret >secret.txt
   OAUTHCTL_PASSWORD=demo run_cli check --server "$SERVER_URL" --client-id ci --client-secret-file secret.txt \
-    --auth-method client_secret_basic --private-key key.pem --login demo "$@"
+    --auth-method client_secret_basic --private-key key.pem --login demo --unauthorized-grant password "$@"
 }
 
 expect_closing_line() {
@@ -164,6 +164,32 @@ test_skips_say_why_without_credentials() {
     --only authorization-code.state
   expect_exit 0
   expect_stdout 'authorization-code\.state +SKIP .*no --login'
+  run_cli check --server "$SERVER_URL" --client-id demo-client --client-secret-file <(printf demo-secret) \
+    --only token.unauthorized-grant
+  expect_exit 0
+  expect_stdout 'token\.unauthorized-grant +SKIP .*no --unauthorized-grant'
+}
+
+# RFC 6749 §5.2: a served grant the client is not registered for is unauthorized_client.
+test_unauthorized_grant_is_checked_with_the_grant_named() {
+  ci_server
+  printf ci-secret >secret.txt
+  # ci may use every grant but password (and implicit).
+  run_cli check --server "$SERVER_URL" --client-id ci --client-secret-file secret.txt \
+    --only token.unauthorized-grant --unauthorized-grant password -o json
+  expect_exit 0
+  expect_json '.checks[0].status == "PASS" and (.checks[0].reason | test("password.*unauthorized_client"))'
+  # A grant it may use: the server answers with a token, and the check fails saying so.
+  run_cli check --server "$SERVER_URL" --client-id ci --client-secret-file secret.txt \
+    --only token.unauthorized-grant --unauthorized-grant client_credentials
+  expect_exit 6
+  expect_stdout 'token\.unauthorized-grant +FAIL .*expected HTTP 400 unauthorized_client'
+  for bad in implicit nonsense; do
+    run_cli check --server "$SERVER_URL" --client-id ci --client-secret-file secret.txt --unauthorized-grant "$bad"
+    expect_exit 2
+    expect_one_line_stderr
+    expect_stderr "--unauthorized-grant $bad"
+  done
 }
 
 test_wrong_login_password_fails_the_code_flow() {

@@ -46,7 +46,7 @@ check_as() {
   local client=$1
   shift
   OAUTHCTL_PASSWORD=demo run_cli check --server "$SERVER_URL" --client-id "$client" --client-secret-file secret.txt \
-    --auth-method client_secret_basic --private-key key.pem --login demo -o json "$@"
+    --auth-method client_secret_basic --private-key key.pem --login demo --unauthorized-grant password -o json "$@"
 }
 
 check_ci() {
