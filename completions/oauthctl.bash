@@ -41,7 +41,8 @@ _oauthctl_takes_value() {
       --launch | --authorize-param | --refresh-token | --access-token | --fhir-path | --host | --port | \
       --config | --data | --issuer | --username | --password | --subject-token | --subject-token-type | \
       --actor-token | --actor-token-type | --requested-token-type | --login-backoff) return 0 ;;
-    --token-type-hint | --jwks | --device-interval | --device-lifetime | --store | --store-pool) return 0 ;;
+    --token-type-hint | --jwks | --device-interval | --device-lifetime | --consent-lifetime | --store | \
+      --store-pool) return 0 ;;
     --header-timeout | --body-timeout | --idle-timeout | --max-header-bytes | --max-header-count | \
       --max-token-body-bytes | --max-body-bytes | --max-connections | --max-connections-per-address | \
       --shutdown-grace | --workers) return 0 ;;

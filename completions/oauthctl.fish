@@ -138,6 +138,7 @@ complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l issuer -x -d 'iss
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l device-interval -x -d 'device poll interval (s)'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l device-lifetime -x -d 'device code lifetime (s)'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l login-backoff -x -d 'FAILURES:SECONDS password backoff'
+complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l consent-lifetime -x -d 'how long consent lasts (90d)'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l header-timeout -x -d 'header deadline (s)'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l body-timeout -x -d 'body deadline (s)'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l idle-timeout -x -d 'keep-alive idle timeout (s)'

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "server/app.hpp"
 
+#include "server/auth/consent_list_page.hpp"
 #include "server/endpoints/authorize_endpoint.hpp"
+#include "server/endpoints/consents_endpoint.hpp"
 #include "server/endpoints/device_endpoint.hpp"
 #include "server/endpoints/device_verification.hpp"
 #include "server/endpoints/introspection_endpoint.hpp"
@@ -116,6 +118,11 @@ ServerResponse route(const AppContext& context, const ServerRequest& request) {
   if (path == "/auth/grant") {
     return request.method == "GET" || request.method == "POST" ? handle_consent(context, request)
                                                                : method_not_allowed("GET, POST");
+  }
+  if (path == k_consents_path) {
+    return request.method == "GET" || request.method == "HEAD" || request.method == "POST"
+             ? handle_consents(context, request)
+             : method_not_allowed("GET, POST");
   }
   if (path == "/auth/device") {
     return request.method == "POST" ? handle_device_authorization(context, request)

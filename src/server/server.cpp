@@ -271,6 +271,7 @@ public:
     backoff.free_failures = options.login_backoff_failures;
     backoff.first_wait = options.login_backoff_seconds;
     m_context->auth->set_login_backoff(backoff);
+    m_context->auth->set_consent_lifetime(options.consent_lifetime);
     if (!trusted.empty()) {
       auto issuers = TrustedIssuers::create(std::move(trusted), http_jwks_fetch());
       if (!issuers) {

@@ -138,13 +138,6 @@ public:
     return m_inner->delete_session(id);
   }
 
-  util::Result<void> add_session_consent(const std::string& id, const std::string& client_id) override {
-    if (down) {
-      return lost();
-    }
-    return m_inner->add_session_consent(id, client_id);
-  }
-
   util::Result<void> put_pending(const PendingRecord& request) override {
     if (down) {
       return lost();
@@ -233,6 +226,14 @@ public:
     return m_inner->add_family_token(family, jti, expires_at);
   }
 
+  util::Result<std::vector<std::string>> families_of(const std::string& user_id,
+                                                     const std::string& client_id) override {
+    if (down) {
+      return lost();
+    }
+    return m_inner->families_of(user_id, client_id);
+  }
+
   util::Result<std::string> family_of(const std::string& jti) override {
     if (down) {
       return lost();
@@ -299,6 +300,13 @@ public:
       return lost();
     }
     return m_inner->consent(user_id, client_id, now);
+  }
+
+  util::Result<std::vector<ConsentRecord>> consents(const std::string& user_id, std::int64_t now) override {
+    if (down) {
+      return lost();
+    }
+    return m_inner->consents(user_id, now);
   }
 
   util::Result<void> delete_consent(const std::string& user_id, const std::string& client_id) override {

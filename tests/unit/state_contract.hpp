@@ -172,7 +172,7 @@ inline void check_state_contract(const StateFactory& factory) {
   }
 
   SUBCASE("sessions: expiry, and a login replaces the session and moves its pending requests") {
-    ok(store.put_session({"s1", "csrf-1", "", 0, k_now, k_now + 600, {}}));
+    ok(store.put_session({"s1", "csrf-1", "", 0, k_now, k_now + 600}));
     auto session = ok(store.session("s1", k_now));
     REQUIRE(session.has_value());
     CHECK(session->csrf_token == "csrf-1");
@@ -186,23 +186,18 @@ inline void check_state_contract(const StateFactory& factory) {
     request.client_id = "app";
     request.expires_at = k_now + 600;
     ok(store.put_pending(request));
-    CHECK(ok(store.replace_session("s1", {"s2", "csrf-2", "alice", k_now, k_now, k_now + 600, {}})));
+    CHECK(ok(store.replace_session("s1", {"s2", "csrf-2", "alice", k_now, k_now, k_now + 600})));
     CHECK_FALSE(ok(store.session("s1", k_now)).has_value());
     session = ok(store.session("s2", k_now));
     REQUIRE(session.has_value());
     CHECK(session->user_id == "alice");
     CHECK(session->auth_time == k_now);
     CHECK(ok(store.pending("p1", k_now))->session_id == "s2");
-    CHECK_FALSE(ok(store.replace_session("s1", {"s3", "c", "mallory", k_now, k_now, k_now + 600, {}})));
+    CHECK_FALSE(ok(store.replace_session("s1", {"s3", "c", "mallory", k_now, k_now, k_now + 600})));
     CHECK_FALSE(ok(store.session("s3", k_now)).has_value());
-    ok(store.add_session_consent("s2", "app"));
-    ok(store.add_session_consent("s2", "app"));
-    ok(store.add_session_consent("s2", "other"));
-    CHECK(ok(store.session("s2", k_now))->consented_clients == std::vector<std::string>{"app", "other"});
-    ok(store.add_session_consent("unknown-session", "app"));
-    SessionRecord carried{"s4", "csrf-4", "alice", k_now, k_now, k_now + 600, {"app"}};
+    SessionRecord carried{"s4", "csrf-4", "alice", k_now, k_now, k_now + 600};
     CHECK(ok(store.replace_session("s2", carried)));
-    CHECK(ok(store.session("s4", k_now))->consented_clients == std::vector<std::string>{"app"});
+    CHECK(ok(store.session("s4", k_now))->csrf_token == "csrf-4");
     ok(store.delete_session("s4"));
     CHECK_FALSE(ok(store.session("s4", k_now)).has_value());
     ok(store.delete_session("s2"));
@@ -331,6 +326,24 @@ inline void check_state_contract(const StateFactory& factory) {
     CHECK(ok(store.rotate_refresh({"none", "app", k_now, "", 0})).first == RefreshUse::unknown);
   }
 
+  SUBCASE("refresh: the live families of one user and client") {
+    ok(store.put_refresh(refresh_row("a1", "fam-a")));
+    ok(store.put_refresh(refresh_row("a2", "fam-a")));
+    ok(store.put_refresh(refresh_row("b1", "fam-b")));
+    auto other_client = refresh_row("c1", "fam-c");
+    other_client.client_id = "other-app";
+    ok(store.put_refresh(other_client));
+    auto other_user = refresh_row("d1", "fam-d");
+    other_user.user_id = "bob";
+    ok(store.put_refresh(other_user));
+    CHECK(ok(store.families_of("alice", "app")) == std::vector<std::string>{"fam-a", "fam-b"});
+    ok(store.revoke_family("fam-a"));
+    CHECK(ok(store.families_of("alice", "app")) == std::vector<std::string>{"fam-b"});
+    CHECK(ok(store.families_of("alice", "other-app")) == std::vector<std::string>{"fam-c"});
+    CHECK(ok(store.families_of("bob", "app")) == std::vector<std::string>{"fam-d"});
+    CHECK(ok(store.families_of("carol", "app")).empty());
+  }
+
   SUBCASE("refresh: an expired token is refused and stays unrotated") {
     ok(store.put_refresh(refresh_row("old", "fam-x", k_now - 1)));
     CHECK(ok(store.rotate_refresh({"old", "app", k_now, "new", k_now + 10})).first == RefreshUse::expired);
@@ -432,8 +445,20 @@ inline void check_state_contract(const StateFactory& factory) {
     ok(store.put_consent({"bob", "app", {"openid"}, k_now, k_now + 10}));
     CHECK(ok(store.consent("bob", "app", k_now + 9)).has_value());
     CHECK_FALSE(ok(store.consent("bob", "app", k_now + 10)).has_value());
+    // A user's consents, by client, without the expired ones.
+    ok(store.put_consent({"alice", "other", {"fhirUser"}, k_now, k_now + 10}));
+    ok(store.put_consent({"alice", "gone", {"openid"}, k_now, k_now + 3}));
+    const auto listed = ok(store.consents("alice", k_now + 5));
+    REQUIRE(listed.size() == 2);
+    CHECK(listed[0].client_id == "app");
+    CHECK(listed[0].scopes == std::vector<std::string>{"openid", "profile"});
+    CHECK(listed[1].client_id == "other");
+    CHECK(listed[1].expires_at == k_now + 10);
+    CHECK(ok(store.consents("bob", k_now + 11)).empty());
+    CHECK(ok(store.consents("nobody", k_now)).empty());
     ok(store.delete_consent("alice", "app"));
     CHECK_FALSE(ok(store.consent("alice", "app", k_now)).has_value());
+    CHECK(ok(store.consents("alice", k_now + 5)).size() == 1);
   }
 
   SUBCASE("login backoff: counted in the store, forgotten after the window, cleared on success") {
@@ -477,9 +502,9 @@ inline void check_state_contract(const StateFactory& factory) {
 
   SUBCASE("bounded anonymous state: count and evict the soonest-expiring") {
     for (int i = 0; i < 5; ++i) {
-      ok(store.put_session({"anon-" + std::to_string(i), "c", "", 0, k_now, k_now + 100 + i, {}}));
+      ok(store.put_session({"anon-" + std::to_string(i), "c", "", 0, k_now, k_now + 100 + i}));
     }
-    ok(store.put_session({"known", "c", "alice", k_now, k_now, k_now + 50, {}}));
+    ok(store.put_session({"known", "c", "alice", k_now, k_now, k_now + 50}));
     CHECK(ok(store.count(Bounded::anonymous_sessions, k_now)) == 5);
     CHECK(ok(store.evict(Bounded::anonymous_sessions, 3)) == 2);
     CHECK(ok(store.count(Bounded::anonymous_sessions, k_now)) == 3);
@@ -499,8 +524,8 @@ inline void check_state_contract(const StateFactory& factory) {
   }
 
   SUBCASE("prune: expired rows go, used codes are remembered a while, live rows stay") {
-    ok(store.put_session({"s-old", "c", "", 0, k_now - 100, k_now - 1, {}}));
-    ok(store.put_session({"s-live", "c", "", 0, k_now, k_now + 100, {}}));
+    ok(store.put_session({"s-old", "c", "", 0, k_now - 100, k_now - 1}));
+    ok(store.put_session({"s-live", "c", "", 0, k_now, k_now + 100}));
     ok(store.put_code(code_row("c-old", k_now - 1)));
     ok(store.put_refresh(refresh_row("r-old", "f-old", k_now - 1)));
     ok(store.put_refresh(refresh_row("r-live", "f-live", k_now + 100)));

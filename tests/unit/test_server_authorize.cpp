@@ -825,6 +825,102 @@ TEST_SUITE("server.oidc_request") {
   }
 }
 
+TEST_SUITE("server.consent_records") {
+  TEST_CASE("an Allow lasts the consent lifetime, 90 days by default, then the user is asked again") {
+    const TestServer server;
+    // Where a fresh browser signing in as demo lands: a code (consent on record) or the page.
+    const auto after_sign_in = [&](const std::string& scope = "openid") {
+      Browser browser{server, {}};
+      return location(sign_in(browser, browser.get("/auth/authorize", public_query(scope))));
+    };
+    REQUIRE(after_sign_in().rfind("/auth/grant?request=", 0) == 0);
+    Browser first{server, {}};
+    REQUIRE(allow(first, sign_in(first, first.get("/auth/authorize", public_query("openid")))).status == 303);
+    const auto allowed_at = server.clock->load();
+    server.clock->store(allowed_at + server::k_default_consent_lifetime - 1);
+    CHECK(after_sign_in().rfind(k_callback + "?code=", 0) == 0);
+    server.clock->store(allowed_at + server::k_default_consent_lifetime);
+    CHECK(after_sign_in().rfind("/auth/grant?request=", 0) == 0);
+    CHECK(server::k_default_consent_lifetime == 90 * 24 * 3600);
+
+    // A shorter lifetime (serve --consent-lifetime); an Allow for more renews the whole set.
+    server.context->auth->set_consent_lifetime(3600);
+    Browser second{server, {}};
+    REQUIRE(allow(second, sign_in(second, second.get("/auth/authorize", public_query("openid")))).status ==
+            303);
+    server.clock->store(server.clock->load() + 3000);
+    Browser third{server, {}};
+    REQUIRE(
+      allow(third, sign_in(third, third.get("/auth/authorize", public_query("openid fhirUser")))).status ==
+      303);
+    server.clock->store(server.clock->load() + 3000);
+    CHECK(after_sign_in("openid fhirUser").rfind(k_callback + "?code=", 0) == 0);
+    server.clock->store(server.clock->load() + 601);
+    CHECK(after_sign_in().rfind("/auth/grant?request=", 0) == 0);
+
+    // 0: until withdrawn.
+    server.context->auth->set_consent_lifetime(0);
+    Browser fourth{server, {}};
+    REQUIRE(allow(fourth, sign_in(fourth, fourth.get("/auth/authorize", public_query("openid")))).status ==
+            303);
+    server.clock->store(server.clock->load() + 10LL * 365 * 24 * 3600);
+    CHECK(after_sign_in().rfind(k_callback + "?code=", 0) == 0);
+  }
+
+  TEST_CASE(
+    "the consents page lists what the user allowed, and Withdraw asks again and ends refresh tokens") {
+    const TestServer server;
+    Browser browser{server, {}};
+    // Not signed in: the page says so and lists nothing.
+    const auto anonymous = browser.get("/auth/consents");
+    CHECK(anonymous.status == 401);
+    CHECK(anonymous.body.find("not signed in") != std::string::npos);
+
+    // demo allows demo-public (with offline_access) and gets a refresh token.
+    const auto back = allow(browser, sign_in(browser, browser.get("/auth/authorize", public_query())));
+    REQUIRE(back.status == 303);
+    const auto tokens = body_json(redeem(server, location_param(location(back), "code")));
+    const auto refresh_token = tokens["refresh_token"].get<std::string>();
+    const auto access_token = tokens["access_token"].get<std::string>();
+    REQUIRE(server.get("/fhir/Patient/pt-1", {}, access_token).status == 200);
+
+    auto page = browser.get("/auth/consents");
+    REQUIRE(page.status == 200);
+    CHECK(page.headers.get("X-Frame-Options") == "DENY");
+    CHECK(page.body.find("data-client=\"demo-public\"") != std::string::npos);
+    CHECK(page.body.find(server::describe_scope("patient/*.rs")) != std::string::npos);
+    CHECK(page.body.find("asked again after") != std::string::npos);
+    const auto csrf = hidden_value(page.body, "csrf_token");
+    REQUIRE_FALSE(csrf.empty());
+
+    // CSRF: without the session's token nothing is withdrawn.
+    CHECK(browser.post("/auth/consents", {{"client_id", "demo-public"}}).status == 403);
+    CHECK(browser.post("/auth/consents", {{"csrf_token", "forged"}, {"client_id", "demo-public"}}).status ==
+          403);
+    CHECK(browser.get("/auth/consents").body.find("data-client=\"demo-public\"") != std::string::npos);
+    // Another browser (signed in as nobody) cannot withdraw demo's consent with demo's token.
+    Browser stranger{server, {}};
+    CHECK(stranger.post("/auth/consents", {{"csrf_token", csrf}, {"client_id", "demo-public"}}).status ==
+          401);
+
+    const auto withdrawn =
+      browser.post("/auth/consents", {{"csrf_token", csrf}, {"client_id", "demo-public"}});
+    CHECK(withdrawn.status == 303);
+    CHECK(location(withdrawn) == "/auth/consents");
+    page = browser.get("/auth/consents");
+    CHECK(page.body.find("data-client=") == std::string::npos);
+    CHECK(page.body.find("id=\"none\"") != std::string::npos);
+    // The client's refresh token and the access token issued with it stop working.
+    check_grant_error(server.post_form("grant_type=refresh_token&client_id=demo-public&refresh_token=" +
+                                       util::percent_encode(refresh_token)),
+                      "invalid_grant");
+    CHECK(server.get("/fhir/Patient/pt-1", {}, access_token).status == 401);
+    // The next request of the client shows the consent page again, for every scope.
+    const auto again = browser.get("/auth/authorize", public_query());
+    CHECK(location(again).rfind("/auth/grant?request=", 0) == 0);
+  }
+}
+
 TEST_SUITE("server.refresh") {
   TEST_CASE("rotation, narrowing, and family revocation on reuse") {
     const TestServer server;

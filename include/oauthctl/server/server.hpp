@@ -53,6 +53,9 @@ struct ServerOptions {
   // with each further failure (at most 32 times as long).
   int login_backoff_failures = 3;
   std::int64_t login_backoff_seconds = 1;
+  // How long a user's Allow on the consent page lasts, in seconds (0: until withdrawn at
+  // /auth/consents); then the consent page asks again. Default: 90 days.
+  std::int64_t consent_lifetime = 90 * 24 * 3600;
   // GETs an http(s) URL and returns its body: how a Client's `jwks_uri` URL is read
   // (the CLI supplies it). Empty: only jwks_uri file paths work.
   std::function<util::Result<std::string>(const std::string& url)> fetch_url;

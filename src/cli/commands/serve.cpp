@@ -49,6 +49,7 @@ struct ServeOptions {
   std::string device_interval = "5";
   std::string device_lifetime = "600";
   std::string login_backoff; // N:SECONDS
+  std::string consent_lifetime = "90d";
   // Transport limits (server::TransportLimits); empty keeps the default.
   std::string header_timeout, body_timeout, idle_timeout, shutdown_grace;
   std::string max_header_bytes, max_header_count, max_body_bytes, max_token_body_bytes;
@@ -221,6 +222,44 @@ util::Result<std::int64_t> parse_device_seconds(std::string_view option, const s
                       fmt::format("invalid {} {}: expected whole seconds from 1 to 86400", option, text));
   }
   return seconds;
+}
+
+// --consent-lifetime: N seconds, or N with a unit s, m, h or d ("90d"); 0 means until the
+// user withdraws it; at most ten years.
+util::Result<std::int64_t> parse_consent_lifetime(const std::string& text) {
+  std::int64_t count = 0;
+  const auto* first = text.data();
+  const auto* last = first + text.size();
+  const auto [end, ec] = std::from_chars(first, last, count);
+  std::int64_t unit = 1;
+  if (end != last && end + 1 == last) {
+    switch (*end) {
+      case 's':
+        unit = 1;
+        break;
+      case 'm':
+        unit = 60;
+        break;
+      case 'h':
+        unit = 3600;
+        break;
+      case 'd':
+        unit = 86'400;
+        break;
+      default:
+        unit = 0;
+    }
+  }
+  constexpr std::int64_t k_ten_years = 3650 * 86'400;
+  if (ec != std::errc{} || end == first || (end != last && (end + 1 != last || unit == 0)) || count < 0 ||
+      count > k_ten_years / unit) {
+    return util::fail(
+      util::ErrorKind::usage,
+      fmt::format("invalid --consent-lifetime {}: expected a duration such as 90d, 12h, 30m or "
+                  "600 (seconds), at most 3650d; 0 keeps consent until withdrawn",
+                  text));
+  }
+  return count * unit;
 }
 
 // "N:SECONDS" of --login-backoff: 1 to 1000 free failures, a first wait of 1 to 3600 s.
@@ -404,6 +443,11 @@ int run_serve(ServeOptions& options, Io& io) {
     server_options.login_backoff_failures = backoff->first;
     server_options.login_backoff_seconds = backoff->second;
   }
+  if (auto lifetime = parse_consent_lifetime(options.consent_lifetime); !lifetime) {
+    return report(io, lifetime.error());
+  } else {
+    server_options.consent_lifetime = *lifetime;
+  }
   if (auto chosen = apply_store_flags(options, server_options, io); !chosen) {
     return report(io, chosen.error());
   }
@@ -518,6 +562,9 @@ Runner setup_serve(CLI::App& app) {
                    "there for SECONDS, "
                    "doubling per further failure; after 10 x FAILURES from anywhere, everywhere (up "
                    "to 4 x SECONDS)");
+  options->env.add(app, "--consent-lifetime", options->consent_lifetime, "OAUTHCTL_SERVE_CONSENT_LIFETIME",
+                   "how long a user's Allow on the consent page lasts before they are asked again: "
+                   "90d (the default), 12h, 30m or seconds; 0 until withdrawn at /auth/consents");
   options->env.add(app, "--header-timeout", options->header_timeout, "OAUTHCTL_SERVE_HEADER_TIMEOUT",
                    "seconds from a request's first byte until its header must be complete (default 10)");
   options->env.add(app, "--body-timeout", options->body_timeout, "OAUTHCTL_SERVE_BODY_TIMEOUT",

@@ -129,9 +129,28 @@ std::optional<std::vector<std::string>> AuthState::consented_scopes(const std::s
 void AuthState::remember_consent(const std::string& user_id, const std::string& client_id,
                                  const std::vector<std::string>& scopes, std::int64_t now) {
   auto before = consented_scopes(user_id, client_id, now);
-  // Until revoked (expires_at 0): consent is the user's standing decision, not a session's.
-  need(m_store.put_consent(
-    {user_id, client_id, merge_scopes(before.value_or(std::vector<std::string>{}), scopes), now, 0}));
+  // The user's standing decision, not a session's: it lasts the consent lifetime (0: until
+  // withdrawn) and every replica sees it.
+  const auto expires_at = m_consent_lifetime > 0 ? now + m_consent_lifetime : 0;
+  need(m_store.put_consent({user_id, client_id,
+                            merge_scopes(before.value_or(std::vector<std::string>{}), scopes), now,
+                            expires_at}));
+}
+
+std::vector<state::ConsentRecord> AuthState::consents(const std::string& user_id, std::int64_t now) const {
+  return need(m_store.consents(user_id, now));
+}
+
+std::size_t AuthState::withdraw_consent(const std::string& user_id, const std::string& client_id) {
+  // The consent first: from here on, a new request of the client asks again. Then the
+  // grants made under it (RFC 7009 §2.1: revoking a refresh token ends the access tokens
+  // issued from it; access tokens issued without one expire within their lifetime).
+  need(m_store.delete_consent(user_id, client_id));
+  const auto families = need(m_store.families_of(user_id, client_id));
+  for (const auto& family : families) {
+    revoke_family_now(family);
+  }
+  return families.size();
 }
 
 std::string AuthState::add_pending(PendingAuthorization request) {

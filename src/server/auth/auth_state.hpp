@@ -13,6 +13,11 @@
 
 namespace oauthctl::server {
 
+// How long a user's Allow on the consent page lasts unless `serve --consent-lifetime` says
+// otherwise: 90 days, after which the user is asked again (consent is not forever: a user
+// forgets what they allowed; OIDC Core §3.1.2.4 leaves the period to the server).
+inline constexpr std::int64_t k_default_consent_lifetime = 90 * 24 * 3600;
+
 // A validated authorization request (RFC 6749 §4.1.1 / §4.2.1) waiting for login and
 // consent. Kept server-side: the browser only carries its random id.
 struct PendingAuthorization {
@@ -95,11 +100,21 @@ public:
   // by every replica); nothing when the user never allowed it anything.
   [[nodiscard]] std::optional<std::vector<std::string>>
   consented_scopes(const std::string& user_id, const std::string& client_id, std::int64_t now) const;
-  // Adds `scopes` to what `user_id` allowed `client_id` (the consent page's Allow). Two
-  // answers at the same moment for one user and client may keep only one of them: the
-  // other request's scopes are then asked for again, never granted unasked.
+  // Adds `scopes` to what `user_id` allowed `client_id` (the consent page's Allow), for the
+  // consent lifetime from `now`: the page lists what was allowed before, so an Allow renews
+  // the whole set. Two answers at the same moment for one user and client may keep only one
+  // of them: the other request's scopes are then asked for again, never granted unasked.
   void remember_consent(const std::string& user_id, const std::string& client_id,
                         const std::vector<std::string>& scopes, std::int64_t now);
+  // What `user_id` has allowed, client by client (not expired at `now`).
+  [[nodiscard]] std::vector<state::ConsentRecord> consents(const std::string& user_id,
+                                                           std::int64_t now) const;
+  // Withdraws what `user_id` allowed `client_id`: the next request of that client asks
+  // again, and the client's refresh tokens for the user stop working, with the access
+  // tokens issued from them. Returns how many refresh families were revoked.
+  std::size_t withdraw_consent(const std::string& user_id, const std::string& client_id);
+  // How long an Allow lasts, in seconds (0: until withdrawn); k_default_consent_lifetime.
+  void set_consent_lifetime(std::int64_t seconds) { m_consent_lifetime = seconds; }
 
   // Keeps `request`; returns the id the login and consent forms carry.
   std::string add_pending(PendingAuthorization request);
@@ -150,10 +165,11 @@ public:
   // True when the access token `jti` was revoked. Cheap when nothing was ever revoked.
   [[nodiscard]] bool is_revoked(const std::string& jti) const;
 
-  // Seconds a login for `username` from client address `address` must still wait at `now`
-  // after repeated failures: the longer of the wait for that username from that address
-  // (the policy) and the wait for that username from anywhere (the softer policy, see
-  // per_username_policy).
+  // Seconds a login for `username` from `address` must still wait at `now` after repeated
+  // failures: the longer of the wait for that username from that address (the policy) and
+  // the wait for that username from anywhere (the softer policy, see per_username_policy).
+  // `address` is the client address, with the browser session where there is one
+  // (guess_source in browser_session.hpp: the login and device pages).
   [[nodiscard]] std::int64_t login_wait(const std::string& username, std::string_view address,
                                         std::int64_t now) const;
   // Records a failed (true) or successful (false) login for `username` from `address` at
@@ -183,8 +199,9 @@ private:
 
   state::StateStore& m_store;
   mutable state::RevocationView m_revoked; // its own locks; is_revoked may refresh it
-  LoginBackoff m_login_backoff;            // username + client address
+  LoginBackoff m_login_backoff;            // username + client address (+ browser session)
   LoginBackoff m_user_backoff;             // username alone, softer
+  std::int64_t m_consent_lifetime = k_default_consent_lifetime;
   std::size_t m_anonymous_cap = 50000;
   std::atomic<std::uint64_t> m_anonymous_inserts{0};
 };

@@ -66,6 +66,8 @@ ServerResponse consent_page(const ConsentPage& page) {
     }
     body += fmt::format("<p id=\"allowed-before\">It keeps what you allowed it before: {}.</p>\n", codes);
   }
+  body += "<p id=\"withdraw-hint\">You can see and withdraw what you allowed at any time at "
+          "<a href=\"/auth/consents\">/auth/consents</a>.</p>\n";
   body += "<form method=\"post\" action=\"/auth/grant\">\n";
   body += hidden_fields(page.request_id, page.csrf_token);
   body += decision_buttons_html();

@@ -32,13 +32,8 @@ KeyRecord read_key(const Rows& rows, int i) {
 }
 
 SessionRecord read_session(const Rows& rows, int i) {
-  return {rows.text(i, 0),
-          rows.text(i, 1),
-          rows.text(i, 2),
-          rows.int64(i, 3),
-          rows.int64(i, 4),
-          rows.int64(i, 5),
-          split_scopes(rows.text(i, 6))};
+  return {rows.text(i, 0),  rows.text(i, 1),  rows.text(i, 2),
+          rows.int64(i, 3), rows.int64(i, 4), rows.int64(i, 5)};
 }
 
 PendingRecord read_pending(const Rows& rows, int i) {
@@ -404,13 +399,12 @@ public:
 
   // ---- sessions ----
   util::Result<void> put_session(const SessionRecord& session) override {
-    return done(
-      exec(k_put_session, {session.id, session.csrf_token, session.user_id, session.auth_time,
-                           session.created_at, session.expires_at, join_scopes(session.consented_clients)}));
+    return done(exec(k_put_session, {session.id, session.csrf_token, session.user_id, session.auth_time,
+                                     session.created_at, session.expires_at}));
   }
 
   util::Result<std::optional<SessionRecord>> session(const std::string& id, std::int64_t now) override {
-    return first(read("SELECT id, csrf_token, user_id, auth_time, created_at, expires_at, consented"
+    return first(read("SELECT id, csrf_token, user_id, auth_time, created_at, expires_at"
                       " FROM sessions WHERE id = $1 AND expires_at > $2",
                       {id, now}),
                  read_session);
@@ -422,9 +416,8 @@ public:
       if (!deleted || !*deleted) {
         return deleted;
       }
-      if (auto inserted = db.exec(k_put_session,
-                                  {fresh.id, fresh.csrf_token, fresh.user_id, fresh.auth_time,
-                                   fresh.created_at, fresh.expires_at, join_scopes(fresh.consented_clients)});
+      if (auto inserted = db.exec(k_put_session, {fresh.id, fresh.csrf_token, fresh.user_id, fresh.auth_time,
+                                                  fresh.created_at, fresh.expires_at});
           !inserted) {
         return tl::unexpected(inserted.error());
       }
@@ -436,14 +429,6 @@ public:
 
   util::Result<void> delete_session(const std::string& id) override {
     return done(exec("DELETE FROM sessions WHERE id = $1", {id}));
-  }
-
-  util::Result<void> add_session_consent(const std::string& id, const std::string& client_id) override {
-    // Space-separated like scopes (client ids hold no spaces); one UPDATE, so concurrent
-    // additions on several replicas all stay.
-    return done(exec("UPDATE sessions SET consented = trim(consented || ' ' || $1)"
-                     " WHERE id = $2 AND position(' ' || $1 || ' ' IN ' ' || consented || ' ') = 0",
-                     {client_id, id}));
   }
 
   // ---- pending requests ----
@@ -639,6 +624,14 @@ public:
     });
   }
 
+  util::Result<std::vector<std::string>> families_of(const std::string& user_id,
+                                                     const std::string& client_id) override {
+    return all(read("SELECT DISTINCT r.family FROM refresh_tokens r JOIN families f ON f.family = r.family"
+                    " WHERE r.user_id = $1 AND r.client_id = $2 AND NOT f.revoked ORDER BY r.family",
+                    {user_id, client_id}),
+               [](const Rows& r, int i) { return r.text(i, 0); });
+  }
+
   util::Result<std::string> family_of(const std::string& jti) override {
     return first(read("SELECT family FROM family_tokens WHERE jti = $1 LIMIT 1", {jti}),
                  [](const Rows& r, int i) { return r.text(i, 0); })
@@ -769,6 +762,13 @@ public:
                       " WHERE user_id = $1 AND client_id = $2 AND (expires_at = 0 OR expires_at > $3)",
                       {user_id, client_id, now}),
                  read_consent);
+  }
+
+  util::Result<std::vector<ConsentRecord>> consents(const std::string& user_id, std::int64_t now) override {
+    return all(read("SELECT user_id, client_id, scopes, granted_at, expires_at FROM consents"
+                    " WHERE user_id = $1 AND (expires_at = 0 OR expires_at > $2) ORDER BY client_id",
+                    {user_id, now}),
+               read_consent);
   }
 
   util::Result<void> delete_consent(const std::string& user_id, const std::string& client_id) override {
@@ -915,11 +915,12 @@ public:
   }
 
 private:
+  // The column `consented` is no longer written: consent is the consents table's, per user.
   static constexpr const char* k_put_session =
-    "INSERT INTO sessions (id, csrf_token, user_id, auth_time, created_at, expires_at, consented)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET csrf_token = excluded.csrf_token,"
+    "INSERT INTO sessions (id, csrf_token, user_id, auth_time, created_at, expires_at)"
+    " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO UPDATE SET csrf_token = excluded.csrf_token,"
     " user_id = excluded.user_id, auth_time = excluded.auth_time, created_at = excluded.created_at,"
-    " expires_at = excluded.expires_at, consented = excluded.consented";
+    " expires_at = excluded.expires_at";
 
   util::Result<void> put_principal(const PrincipalSql& sql, const PrincipalRecord& record) {
     return transaction<void>([&](Connection& db) -> util::Result<void> {

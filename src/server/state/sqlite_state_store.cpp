@@ -335,20 +335,15 @@ public:
 
   util::Result<std::optional<SessionRecord>> session(const std::string& id, std::int64_t now) override {
     const std::lock_guard lock(m_mutex);
-    auto query = prepare("SELECT id, csrf_token, user_id, auth_time, created_at, expires_at, consented"
+    auto query = prepare("SELECT id, csrf_token, user_id, auth_time, created_at, expires_at"
                          " FROM sessions WHERE id = ? AND expires_at > ?");
     if (!query) {
       return tl::unexpected(query.error());
     }
     query->bind(id).bind(now);
     return first(*query, [](const Query& row) {
-      return SessionRecord{row.text(0),
-                           row.text(1),
-                           row.text(2),
-                           row.integer(3),
-                           row.integer(4),
-                           row.integer(5),
-                           split_scopes(row.text(6))};
+      return SessionRecord{row.text(0),    row.text(1),    row.text(2),
+                           row.integer(3), row.integer(4), row.integer(5)};
     });
   }
 
@@ -373,15 +368,6 @@ public:
   util::Result<void> delete_session(const std::string& id) override {
     const std::lock_guard lock(m_mutex);
     return run("DELETE FROM sessions WHERE id = ?", id).map([](int) {});
-  }
-
-  util::Result<void> add_session_consent(const std::string& id, const std::string& client_id) override {
-    const std::lock_guard lock(m_mutex);
-    // Space-separated like scopes (client ids hold no spaces: seed.cpp checks ids).
-    return run("UPDATE sessions SET consented = trim(consented || ' ' || ?1)"
-               " WHERE id = ?2 AND instr(' ' || consented || ' ', ' ' || ?1 || ' ') = 0",
-               client_id, id)
-      .map([](int) {});
   }
 
   // ---- pending requests ----
@@ -609,6 +595,20 @@ public:
     });
   }
 
+  util::Result<std::vector<std::string>> families_of(const std::string& user_id,
+                                                     const std::string& client_id) override {
+    const std::lock_guard lock(m_mutex);
+    auto query =
+      prepare("SELECT DISTINCT r.family FROM refresh_tokens r JOIN families f ON f.family = r.family"
+              " WHERE r.user_id = ? AND r.client_id = ? AND f.revoked = 0 ORDER BY r.family");
+    if (!query) {
+      return tl::unexpected(query.error());
+    }
+    query->bind(user_id).bind(client_id);
+    std::vector<std::string> out;
+    return collect(*query, out, [](const Query& row) { return row.text(0); });
+  }
+
   util::Result<std::string> family_of(const std::string& jti) override {
     const std::lock_guard lock(m_mutex);
     auto query = prepare("SELECT family FROM family_tokens WHERE jti = ? LIMIT 1");
@@ -788,6 +788,21 @@ public:
     }
     query->bind(user_id).bind(client_id).bind(now);
     return first(*query, [](const Query& row) {
+      return ConsentRecord{row.text(0), row.text(1), split_scopes(row.text(2)), row.integer(3),
+                           row.integer(4)};
+    });
+  }
+
+  util::Result<std::vector<ConsentRecord>> consents(const std::string& user_id, std::int64_t now) override {
+    const std::lock_guard lock(m_mutex);
+    auto query = prepare("SELECT user_id, client_id, scopes, granted_at, expires_at FROM consents"
+                         " WHERE user_id = ? AND (expires_at = 0 OR expires_at > ?) ORDER BY client_id");
+    if (!query) {
+      return tl::unexpected(query.error());
+    }
+    query->bind(user_id).bind(now);
+    std::vector<ConsentRecord> out;
+    return collect(*query, out, [](const Query& row) {
       return ConsentRecord{row.text(0), row.text(1), split_scopes(row.text(2)), row.integer(3),
                            row.integer(4)};
     });
@@ -1161,10 +1176,12 @@ private:
   }
 
   util::Result<void> insert_session_locked(const SessionRecord& session) {
-    return run("INSERT OR REPLACE INTO sessions (id, csrf_token, user_id, auth_time, created_at, expires_at,"
-               " consented) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    // The column `consented` (migration 3) is no longer written: consent is the consents
+    // table's, per user, not a session's.
+    return run("INSERT OR REPLACE INTO sessions (id, csrf_token, user_id, auth_time, created_at, expires_at)"
+               " VALUES (?, ?, ?, ?, ?, ?)",
                session.id, session.csrf_token, session.user_id, session.auth_time, session.created_at,
-               session.expires_at, join_scopes(session.consented_clients))
+               session.expires_at)
       .map([](int) {});
   }
 

@@ -51,9 +51,6 @@ struct SessionRecord {
   std::int64_t auth_time = 0;
   std::int64_t created_at = 0;
   std::int64_t expires_at = 0;
-  // Clients the signed-in user allowed in this session (consent that ends with the session;
-  // ConsentRecord is the lasting kind).
-  std::vector<std::string> consented_clients;
 };
 
 // A validated authorization request (RFC 6749 §4.1.1 / §4.2.1) waiting for login and
@@ -142,7 +139,7 @@ struct ConsentRecord {
   std::string client_id;
   std::vector<std::string> scopes;
   std::int64_t granted_at = 0;
-  std::int64_t expires_at = 0; // 0: until revoked
+  std::int64_t expires_at = 0; // 0: until withdrawn
 };
 
 // Failed attempts under an arbitrary key (a username; later username + address).

@@ -109,9 +109,6 @@ public:
   [[nodiscard]] virtual util::Result<bool> replace_session(const std::string& old_id,
                                                            const SessionRecord& fresh) = 0;
   [[nodiscard]] virtual util::Result<void> delete_session(const std::string& id) = 0;
-  // Adds `client_id` to the consented clients of session `id` (atomically; no duplicates).
-  [[nodiscard]] virtual util::Result<void> add_session_consent(const std::string& id,
-                                                               const std::string& client_id) = 0;
 
   // ---- pending authorization requests ------------------------------------------------------
   [[nodiscard]] virtual util::Result<void> put_pending(const PendingRecord& request) = 0;
@@ -156,6 +153,10 @@ public:
                                                             std::int64_t expires_at) = 0;
   // The family access token `jti` was issued in; empty when none.
   [[nodiscard]] virtual util::Result<std::string> family_of(const std::string& jti) = 0;
+  // The refresh families issued to `client_id` for `user_id` that are not revoked (a user
+  // withdrawing consent ends them all).
+  [[nodiscard]] virtual util::Result<std::vector<std::string>> families_of(const std::string& user_id,
+                                                                           const std::string& client_id) = 0;
 
   // ---- access token revocations ---------------------------------------------------------------
   // Revokes `jti` until `expires_at` (idempotent).
@@ -185,6 +186,9 @@ public:
   [[nodiscard]] virtual util::Result<void> put_consent(const ConsentRecord& consent) = 0;
   [[nodiscard]] virtual util::Result<std::optional<ConsentRecord>>
   consent(const std::string& user_id, const std::string& client_id, std::int64_t now) = 0;
+  // Every consent of `user_id` not expired at `now`, by client id.
+  [[nodiscard]] virtual util::Result<std::vector<ConsentRecord>> consents(const std::string& user_id,
+                                                                          std::int64_t now) = 0;
   [[nodiscard]] virtual util::Result<void> delete_consent(const std::string& user_id,
                                                           const std::string& client_id) = 0;
 

@@ -146,3 +146,22 @@ test_store_pool_is_a_count_of_connections() {
   expect_stderr 'database unavailable'
   expect_one_line_stderr
 }
+
+test_consent_lifetime_is_a_duration() {
+  local bad
+  for bad in "" -1 90x 1.5d d 3651d 99999999999; do
+    run_cli serve --ephemeral --port 0 --consent-lifetime "$bad"
+    expect_exit 2
+    expect_stderr "^oauthctl: invalid --consent-lifetime $bad: expected a duration such as 90d"
+    expect_one_line_stderr
+  done
+  # Good values start the server (0: until withdrawn); the env variable works too.
+  local good
+  for good in 90d 12h 30m 600 0 3650d; do
+    start_server --consent-lifetime "$good"
+    stop_server "$SERVER_PID"
+  done
+  OAUTHCTL_SERVE_CONSENT_LIFETIME=1x run_cli serve --ephemeral --port 0
+  expect_exit 2
+  expect_stderr 'invalid --consent-lifetime 1x'
+}
