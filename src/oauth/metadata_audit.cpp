@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <string_view>
 
 namespace oauthctl::oauth {
 
@@ -32,8 +33,18 @@ bool offers_implicit_response_type(const json& document) {
     if (!v.is_string()) {
       return false;
     }
-    const auto s = " " + v.get<std::string>() + " ";
-    return s.find(" token ") != std::string::npos;
+    // Space-separated values (RFC 6749 §3.1.1), compared word by word. (Not by padding the
+    // string with spaces: GCC 12 at -O2 warns falsely, -Wrestrict, on `" " + std::string`.)
+    const auto& types = v.get_ref<const std::string&>();
+    std::size_t start = 0;
+    while (start <= types.size()) {
+      const auto end = std::min(types.find(' ', start), types.size());
+      if (std::string_view(types).substr(start, end - start) == "token") {
+        return true;
+      }
+      start = end + 1;
+    }
+    return false;
   });
 }
 

@@ -92,5 +92,14 @@ TEST_SUITE("oauth") {
     CHECK(findings[2].find("plain") != std::string::npos);
     CHECK(findings[3].find("token_endpoint") != std::string::npos);
     CHECK(audit_metadata(nlohmann::json::array()).empty());
+    // A response type with the word "token" is the implicit grant, whatever its position.
+    const auto implicit = audit_metadata({{"response_types_supported", {"code", "code id_token token"}},
+                                          {"code_challenge_methods_supported", {"S256"}}});
+    REQUIRE(implicit.size() == 1);
+    CHECK(implicit[0].find("implicit") != std::string::npos);
+    CHECK(audit_metadata(
+            {{"response_types_supported", {"code", "code id_token", "tokens", "token_x id_token", " "}},
+             {"code_challenge_methods_supported", {"S256"}}})
+            .empty());
   }
 }
