@@ -66,20 +66,28 @@ AssertionState::Keys AssertionState::client_keys(const ClientSpec& client, std::
   if (client.jwks.is_null() && client.jwks_uri.empty()) {
     return util::fail(ErrorKind::config, "the client registered no jwks or jwks_uri");
   }
-  auto keys = client.jwks.is_null() ? load_shared(client.jwks_uri, now) : parse_jwks(client.jwks);
+  if (client.jwks.is_null()) {
+    return load_shared(client.id, client.jwks_uri, now);
+  }
+  auto keys = parse_jwks(client.jwks);
   if (!keys) {
     return keys;
   }
   const std::lock_guard lock(m_keys_mutex);
-  m_keys[client.id] = CachedKeys{*keys, client.jwks.is_null() ? now + k_keys_lifetime : 0};
+  m_keys[client.id] = CachedKeys{*keys, 0};
   return keys;
 }
 
-AssertionState::Keys AssertionState::load_shared(const std::string& uri, std::int64_t now) {
+AssertionState::Keys AssertionState::load_shared(const std::string& client_id, const std::string& uri,
+                                                 std::int64_t now) {
   std::shared_ptr<InFlight> flight;
   bool leader = false;
   {
     const std::lock_guard lock(m_keys_mutex);
+    // Looked up again under the lock: a read may have ended since client_keys() looked.
+    if (const auto it = m_keys.find(client_id); it != m_keys.end() && it->second.expires_at > now) {
+      return it->second.keys;
+    }
     if (const auto failed = m_failed_until.find(uri); failed != m_failed_until.end()) {
       if (failed->second > now) {
         return util::fail(ErrorKind::bad_response, "the client's jwks_uri could not be read recently");
@@ -94,15 +102,26 @@ AssertionState::Keys AssertionState::load_shared(const std::string& uri, std::in
     flight = slot;
   }
   if (!leader) {
-    std::unique_lock lock(flight->mutex);
-    flight->done_signal.wait(lock, [&] { return flight->done; });
-    return flight->result;
+    Keys result = util::fail(ErrorKind::internal, "unread");
+    {
+      std::unique_lock lock(flight->mutex);
+      flight->done_signal.wait(lock, [&] { return flight->done; });
+      result = flight->result;
+    }
+    // Another client registered with the same URL waited for this read: its entry too.
+    if (result) {
+      const std::lock_guard lock(m_keys_mutex);
+      m_keys[client_id] = CachedKeys{*result, now + k_keys_lifetime};
+    }
+    return result;
   }
   auto result = read_jwks(uri);
   {
     const std::lock_guard lock(m_keys_mutex);
     m_in_flight.erase(uri);
-    if (!result) {
+    if (result) {
+      m_keys[client_id] = CachedKeys{*result, now + k_keys_lifetime};
+    } else {
       m_failed_until[uri] = now + k_failure_lifetime;
     }
   }

@@ -86,8 +86,10 @@ private:
 
   // The client's keys from the cache, or read (see keys_for).
   Keys client_keys(const ClientSpec& client, std::int64_t now);
-  // Reads and parses the JWK Set at `uri`, once for all concurrent callers.
-  Keys load_shared(const std::string& uri, std::int64_t now);
+  // The keys at `uri` for client `client_id`: from the cache, else read and parsed once for
+  // all concurrent callers and cached in the same step that ends the read, so that a caller
+  // arriving just then finds either the read in flight or its result, never neither.
+  Keys load_shared(const std::string& client_id, const std::string& uri, std::int64_t now);
   Keys read_jwks(const std::string& uri) const;
   static Keys parse_jwks(const nlohmann::json& jwks);
 
