@@ -85,6 +85,20 @@ void edit_json(ServerResponse& response, Change change) {
   }
 }
 
+// A 400 whose OAuth error is `from` answers `to` instead (a server misnaming an error).
+void rename_error(ServerResponse& response, std::string_view from, std::string_view to) {
+  if (response.status != 400) {
+    return;
+  }
+  edit_json(response, [&](nlohmann::json& body) {
+    if (body.value("error", "") != from) {
+      return false;
+    }
+    body["error"] = to;
+    return true;
+  });
+}
+
 ServerResponse refused_bearer(std::string_view description) {
   auto response = operation_outcome(401, "login", description);
   response.headers.set(
@@ -363,23 +377,11 @@ void FaultInjector::rewrite(const AppContext& context, const ServerRequest& requ
       response = without_header(std::move(response), "Cache-Control");
       response = without_header(std::move(response), "Pragma");
     }
-    if (has(faults, "unsupported_grant_as_invalid_request") && response.status == 400) {
-      edit_json(response, [](nlohmann::json& body) {
-        if (body.value("error", "") != "unsupported_grant_type") {
-          return false;
-        }
-        body["error"] = "invalid_request";
-        return true;
-      });
+    if (has(faults, "unsupported_grant_as_invalid_request")) {
+      rename_error(response, "unsupported_grant_type", "invalid_request");
     }
-    if (has(faults, "unauthorized_client_as_invalid_grant") && response.status == 400) {
-      edit_json(response, [](nlohmann::json& body) {
-        if (body.value("error", "") != "unauthorized_client") {
-          return false;
-        }
-        body["error"] = "invalid_grant";
-        return true;
-      });
+    if (has(faults, "unauthorized_client_as_invalid_grant")) {
+      rename_error(response, "unauthorized_client", "invalid_grant");
     }
     if (response.status != 200) {
       return;
