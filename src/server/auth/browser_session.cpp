@@ -21,6 +21,11 @@ std::string_view trim(std::string_view text) {
 
 } // namespace
 
+bool form_csrf_matches(const util::FormFields& fields, const std::string& session_csrf_token) {
+  const auto csrf = util::form_get(fields, "csrf_token").value_or("");
+  return !csrf.empty() && util::constant_time_equal(csrf, session_csrf_token);
+}
+
 std::optional<std::string> read_session_cookie(const http::Headers& headers) {
   for (const auto& [name, value] : headers.fields()) {
     if (!http::iequals(name, "Cookie")) {

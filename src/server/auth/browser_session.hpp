@@ -2,6 +2,7 @@
 #pragma once
 
 #include <oauthctl/http/message.hpp>
+#include <oauthctl/util/form.hpp>
 
 #include <optional>
 #include <string>
@@ -17,6 +18,10 @@ inline constexpr std::int64_t k_session_lifetime = 8 * 3600;
 
 // The value of the session cookie in the request's Cookie headers, if any.
 std::optional<std::string> read_session_cookie(const http::Headers& headers);
+
+// Whether a posted form carries the session's CSRF token (its `csrf_token` field, compared
+// in constant time; RFC 6749 §10.12). Every browser form of the server checks it so.
+bool form_csrf_matches(const util::FormFields& fields, const std::string& session_csrf_token);
 
 // The Set-Cookie value for session `id`: HttpOnly, SameSite=Lax, Path=/, and Secure when
 // `secure` (the issuer is https).

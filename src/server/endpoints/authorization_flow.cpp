@@ -182,8 +182,7 @@ tl::expected<UiPost, ServerResponse> read_ui_request(const AppContext& context,
   }
   out.session = std::move(*session);
   if (request.method == "POST") {
-    const auto csrf = util::form_get(out.fields, "csrf_token").value_or("");
-    if (csrf.empty() || !util::constant_time_equal(csrf, out.session.csrf_token)) {
+    if (!form_csrf_matches(out.fields, out.session.csrf_token)) {
       return tl::unexpected(error_page(403, "Forbidden",
                                        "The form could not be verified (missing or wrong CSRF token). "
                                        "Reload the page and try again."));

@@ -6,7 +6,6 @@
 #include "server/auth/login_pages.hpp"
 #include "server/endpoints/authorization_flow.hpp"
 
-#include <oauthctl/util/crypto.hpp>
 #include <oauthctl/util/form.hpp>
 
 namespace oauthctl::server {
@@ -28,8 +27,7 @@ ServerResponse handle_consents(const AppContext& context, const ServerRequest& r
     }
     // RFC 6749 §10.12 asks login forms to resist CSRF; withdrawing is as much the user's
     // own act, and revokes tokens, so a page elsewhere must not post it for them.
-    const auto csrf = util::form_get(*fields, "csrf_token").value_or("");
-    if (csrf.empty() || !util::constant_time_equal(csrf, session->csrf_token)) {
+    if (!form_csrf_matches(*fields, session->csrf_token)) {
       return error_page(403, "Forbidden",
                         "The form could not be verified (missing or wrong CSRF token). Reload the page and "
                         "try again.");

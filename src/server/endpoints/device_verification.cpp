@@ -7,7 +7,6 @@
 #include "server/endpoints/authorization_flow.hpp"
 #include "server/endpoints/device_endpoint.hpp"
 
-#include <oauthctl/util/crypto.hpp>
 #include <oauthctl/util/form.hpp>
 
 #include <fmt/format.h>
@@ -184,8 +183,7 @@ ServerResponse handle_device_verification(const AppContext& context, const Serve
     // No session (expired, or cookies off): start over on the page, which makes one.
     return redirect_to(std::string(k_device_verification_path), 303);
   }
-  const auto csrf = util::form_get(*fields, "csrf_token").value_or("");
-  if (csrf.empty() || !util::constant_time_equal(csrf, session->csrf_token)) {
+  if (!form_csrf_matches(*fields, session->csrf_token)) {
     return error_page(403, "Forbidden",
                       "The form could not be verified (missing or wrong CSRF token). Reload the page and try "
                       "again.");
