@@ -5,8 +5,11 @@
 #   1. --ephemeral --demo (a fresh RSA key and the demo seed every time; target <= 250 ms)
 #   2. --data FILE --demo on an existing store (target <= 50 ms)
 #   3. --data FILE on an existing store, no seed
-# Usage: bench/startup.sh path/to/oauthctl [runs]   (the machine's load shows in the figures:
-# run it on a quiet machine, or compare two binaries in one run)
+# Besides the wall time, the CPU time the process used until ready (all its threads, from
+# /proc/PID/task/*/schedstat): on a machine loaded by other work the wall time mostly
+# measures waiting for a core, the CPU time much less so.
+# Usage: bench/startup.sh path/to/oauthctl [runs]   (the machine's load shows in the wall
+# figures: run it on a quiet machine, or compare two binaries in one run)
 set -euo pipefail
 oauthctl=$(readlink -f "${1:?usage: bench/startup.sh OAUTHCTL [RUNS]}")
 runs=${2:-15}
@@ -24,25 +27,33 @@ start_ms() {
   exec 3<"$fifo"
   IFS= read -r line <&3 || true
   t1=$(date +%s%N)
+  local cpu=0 task ns
+  for task in /proc/"$pid"/task/*/schedstat; do
+    read -r ns _ <"$task" 2>/dev/null && cpu=$((cpu + ns))
+  done
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   exec 3<&-
   [[ $line == listening\ on\ * ]] || { echo "serve did not start: $(tail -n 3 "$work/serve.err")" >&2; exit 1; }
-  echo $(((t1 - t0) / 1000000))
+  echo "$(((t1 - t0) / 1000000)) $((cpu / 1000000))"
 }
 
-# measure LABEL ARGS...: prints "LABEL: median N ms, fastest M ms (R runs)".
+# median: the middle of the numbers on stdin.
+median() { sort -n | sed -n "$(((runs + 1) / 2))p"; }
+
+# measure LABEL ARGS...: prints "LABEL: median N ms, fastest M ms, CPU C ms (R runs)".
 measure() {
   local label=$1 i
   shift
-  local times=()
+  local walls=() cpus=() wall cpu
   for ((i = 0; i < runs; i++)); do
-    times+=("$(start_ms "$@")")
+    read -r wall cpu < <(start_ms "$@")
+    walls+=("$wall")
+    cpus+=("$cpu")
   done
-  local sorted
-  sorted=$(printf '%s\n' "${times[@]}" | sort -n)
-  printf '%-34s median %4d ms, fastest %4d ms (%d runs)\n' "$label:" \
-    "$(sed -n "$(((runs + 1) / 2))p" <<<"$sorted")" "$(head -n 1 <<<"$sorted")" "$runs"
+  printf '%-34s median %4d ms, fastest %4d ms; CPU until ready: median %4d ms (%d runs)\n' "$label:" \
+    "$(printf '%s\n' "${walls[@]}" | median)" "$(printf '%s\n' "${walls[@]}" | sort -n | head -n 1)" \
+    "$(printf '%s\n' "${cpus[@]}" | median)" "$runs"
 }
 
 # The floor on this machine at this moment: exec of the same binary doing nothing.

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+#include "http/curl_library.hpp"
+
 #include <oauthctl/http/retry_after.hpp>
 
 #include <curl/curl.h>
@@ -52,8 +54,12 @@ std::optional<std::int64_t> parse_retry_after(std::string_view value,
       !std::isalpha(static_cast<unsigned char>(value.front()))) {
     return std::nullopt;
   }
+  auto library = detail::curl_library();
+  if (!library) {
+    return std::nullopt;
+  }
   const std::string date(value);
-  const time_t when = curl_getdate(date.c_str(), nullptr);
+  const time_t when = (*library)->curl_getdate(date.c_str(), nullptr);
   if (when == -1) {
     return std::nullopt;
   }

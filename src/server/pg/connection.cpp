@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "server/pg/connection.hpp"
 
+#include "server/pg/libpq.hpp"
+
 #include <fmt/format.h>
 
 #include <libpq-fe.h>
@@ -9,6 +11,15 @@
 #include <array>
 
 namespace oauthctl::server::pg {
+
+namespace {
+
+// libpq is loaded: a connection or a result exists.
+const Libpq& pq() {
+  return loaded_libpq();
+}
+
+} // namespace
 
 namespace {
 
@@ -28,15 +39,18 @@ std::string first_line(const char* message) {
 
 util::Result<std::unique_ptr<Connection>> Connection::open(const std::string& url,
                                                            const ConnectOptions& options) {
+  if (auto library = libpq(); !library) {
+    return tl::unexpected(library.error());
+  }
   // Check the URL's shape first, so a typo is a configuration error, not an outage.
   char* parse_error = nullptr;
-  PQconninfoOption* parsed = PQconninfoParse(url.c_str(), &parse_error);
+  PQconninfoOption* parsed = pq().PQconninfoParse(url.c_str(), &parse_error);
   if (parsed == nullptr) {
     auto message = first_line(parse_error);
-    PQfreemem(parse_error);
+    pq().PQfreemem(parse_error);
     return util::fail(ErrorKind::config, "--store: not a PostgreSQL URL: " + message);
   }
-  PQconninfoFree(parsed);
+  pq().PQconninfoFree(parsed);
 
   // Our defaults come before `dbname`, so settings in the URL itself override them.
   const auto timeout = std::to_string(options.connect_timeout.count());
@@ -45,28 +59,28 @@ util::Result<std::unique_ptr<Connection>> Connection::open(const std::string& ur
                                             nullptr};
   const std::array<const char*, 5> values{timeout.c_str(), options.application_name.c_str(), session.c_str(),
                                           url.c_str(), nullptr};
-  PGconn* connection = PQconnectdbParams(keywords.data(), values.data(), 1);
+  PGconn* connection = pq().PQconnectdbParams(keywords.data(), values.data(), 1);
   if (connection == nullptr) {
     return util::fail(ErrorKind::internal, "libpq could not allocate a connection");
   }
-  if (PQstatus(connection) != CONNECTION_OK) {
-    auto message = first_line(PQerrorMessage(connection));
-    PQfinish(connection);
+  if (pq().PQstatus(connection) != CONNECTION_OK) {
+    auto message = first_line(pq().PQerrorMessage(connection));
+    pq().PQfinish(connection);
     return util::fail(ErrorKind::network, "database unavailable: " + message);
   }
   // NOTICEs (an IF NOT EXISTS that found the table, ...) are not errors: libpq would print
   // them to stderr.
-  PQsetNoticeProcessor(
+  pq().PQsetNoticeProcessor(
     connection, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<Connection>(new Connection(connection));
 }
 
 Connection::~Connection() {
-  PQfinish(m_connection);
+  pq().PQfinish(m_connection);
 }
 
 bool Connection::broken() const {
-  return PQstatus(m_connection) != CONNECTION_OK;
+  return pq().PQstatus(m_connection) != CONNECTION_OK;
 }
 
 bool Connection::still_open() {
@@ -78,11 +92,11 @@ bool Connection::still_open() {
     if (broken()) {
       return false;
     }
-    pollfd waiting{PQsocket(m_connection), POLLIN, 0};
+    pollfd waiting{pq().PQsocket(m_connection), POLLIN, 0};
     if (::poll(&waiting, 1, 0) <= 0) {
       return true; // nothing arrived (or poll was interrupted: the pool's retry covers that)
     }
-    if (PQconsumeInput(m_connection) == 0) {
+    if (pq().PQconsumeInput(m_connection) == 0) {
       return false;
     }
   }
@@ -90,7 +104,7 @@ bool Connection::still_open() {
 }
 
 void Connection::note_sending(std::string_view sql) {
-  switch (PQtransactionStatus(m_connection)) {
+  switch (pq().PQtransactionStatus(m_connection)) {
     case PQTRANS_IDLE: // autocommit: the statement commits by itself, unless it opens a block
       m_may_have_committed = m_may_have_committed || sql != "BEGIN";
       break;
@@ -107,19 +121,19 @@ void Connection::note_sending(std::string_view sql) {
 }
 
 int Connection::socket() const {
-  return PQsocket(m_connection);
+  return pq().PQsocket(m_connection);
 }
 
 util::Result<Rows> Connection::check(void* raw, std::string_view what) {
   auto* result = static_cast<PGresult*>(raw);
-  const auto status = result != nullptr ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+  const auto status = result != nullptr ? pq().PQresultStatus(result) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
     return Rows(result);
   }
-  const bool has_sqlstate = result != nullptr && PQresultErrorField(result, PG_DIAG_SQLSTATE) != nullptr;
+  const bool has_sqlstate = result != nullptr && pq().PQresultErrorField(result, PG_DIAG_SQLSTATE) != nullptr;
   const auto message =
-    first_line(result != nullptr ? PQresultErrorMessage(result) : PQerrorMessage(m_connection));
-  PQclear(result);
+    first_line(result != nullptr ? pq().PQresultErrorMessage(result) : pq().PQerrorMessage(m_connection));
+  pq().PQclear(result);
   // A broken connection or a refused statement are both the database's trouble, not the
   // request's (StateStore's contract: `network`, answered 503 and retried). Only libpq
   // refusing the call itself, on a healthy connection and without a SQLSTATE, is our bug.
@@ -135,7 +149,7 @@ util::Result<std::string> Connection::prepared(std::string_view sql) {
     return found->second;
   }
   auto name = fmt::format("oauthctl_{}", m_statements.size() + 1);
-  auto done = check(PQprepare(m_connection, name.c_str(), text.c_str(), 0, nullptr), "prepare");
+  auto done = check(pq().PQprepare(m_connection, name.c_str(), text.c_str(), 0, nullptr), "prepare");
   if (!done) {
     return tl::unexpected(done.error());
   }
@@ -154,15 +168,15 @@ util::Result<Rows> Connection::exec(std::string_view sql, const std::vector<Para
     values.push_back(param.c_str());
   }
   note_sending(sql);
-  return check(PQexecPrepared(m_connection, name->c_str(), static_cast<int>(values.size()), values.data(),
-                              nullptr, nullptr, 0),
+  return check(pq().PQexecPrepared(m_connection, name->c_str(), static_cast<int>(values.size()),
+                                   values.data(), nullptr, nullptr, 0),
                "statement");
 }
 
 util::Result<void> Connection::exec_script(std::string_view sql) {
   const std::string text(sql);
   m_may_have_committed = true; // a script may hold its own COMMIT
-  auto done = check(PQexec(m_connection, text.c_str()), "script");
+  auto done = check(pq().PQexec(m_connection, text.c_str()), "script");
   if (!done) {
     return tl::unexpected(done.error());
   }
@@ -170,14 +184,14 @@ util::Result<void> Connection::exec_script(std::string_view sql) {
 }
 
 util::Result<std::vector<Notification>> Connection::notifications() {
-  if (PQconsumeInput(m_connection) == 0 || broken()) {
+  if (pq().PQconsumeInput(m_connection) == 0 || broken()) {
     return util::fail(ErrorKind::network,
-                      "database unavailable: " + first_line(PQerrorMessage(m_connection)));
+                      "database unavailable: " + first_line(pq().PQerrorMessage(m_connection)));
   }
   std::vector<Notification> received;
-  while (PGnotify* notify = PQnotifies(m_connection)) {
+  while (PGnotify* notify = pq().PQnotifies(m_connection)) {
     received.push_back({notify->relname, notify->extra});
-    PQfreemem(notify);
+    pq().PQfreemem(notify);
   }
   return received;
 }

@@ -1,47 +1,58 @@
 // SPDX-License-Identifier: MIT
 #include "server/pg/rows.hpp"
 
+#include "server/pg/libpq.hpp"
+
 #include <libpq-fe.h>
 
 #include <charconv>
 
 namespace oauthctl::server::pg {
 
+namespace {
+
+// libpq is loaded: a connection or a result exists.
+const Libpq& pq() {
+  return loaded_libpq();
+}
+
+} // namespace
+
 void Rows::Clear::operator()(pg_result* result) const {
-  PQclear(result);
+  pq().PQclear(result);
 }
 
 Rows::Rows(pg_result* result) : m_result(result) {}
 
 int Rows::size() const {
-  return PQntuples(m_result.get());
+  return pq().PQntuples(m_result.get());
 }
 
 std::int64_t Rows::affected() const {
-  const char* count = PQcmdTuples(m_result.get());
+  const char* count = pq().PQcmdTuples(m_result.get());
   std::int64_t value = 0;
   std::from_chars(count, count + std::char_traits<char>::length(count), value);
   return value;
 }
 
 bool Rows::is_null(int row, int column) const {
-  return PQgetisnull(m_result.get(), row, column) != 0;
+  return pq().PQgetisnull(m_result.get(), row, column) != 0;
 }
 
 std::string Rows::text(int row, int column) const {
-  return {PQgetvalue(m_result.get(), row, column),
-          static_cast<std::size_t>(PQgetlength(m_result.get(), row, column))};
+  return {pq().PQgetvalue(m_result.get(), row, column),
+          static_cast<std::size_t>(pq().PQgetlength(m_result.get(), row, column))};
 }
 
 std::int64_t Rows::int64(int row, int column) const {
-  const char* value = PQgetvalue(m_result.get(), row, column);
+  const char* value = pq().PQgetvalue(m_result.get(), row, column);
   std::int64_t number = 0;
-  std::from_chars(value, value + PQgetlength(m_result.get(), row, column), number);
+  std::from_chars(value, value + pq().PQgetlength(m_result.get(), row, column), number);
   return number;
 }
 
 bool Rows::boolean(int row, int column) const {
-  return !is_null(row, column) && PQgetvalue(m_result.get(), row, column)[0] == 't';
+  return !is_null(row, column) && pq().PQgetvalue(m_result.get(), row, column)[0] == 't';
 }
 
 } // namespace oauthctl::server::pg

@@ -165,3 +165,24 @@ test_consent_lifetime_is_a_duration() {
   expect_exit 2
   expect_stderr 'invalid --consent-lifetime 1x'
 }
+
+# Issue 9 (start-up): libcurl and libpq, with the LDAP, Kerberos and GnuTLS libraries they
+# pull in, cost every process ~15 ms of CPU at exec; they are loaded when first needed.
+# `serve` on SQLite needs neither, nor does a command that sends no request; a command
+# that does (here `token`) still works, and --version still names libcurl's version.
+test_libcurl_and_libpq_load_only_when_needed() {
+  start_server --no-defaults --demo --ephemeral
+  local maps
+  maps=$(cat "/proc/$SERVER_PID/maps") || fail "cannot read the maps of serve"
+  [[ $maps != *libcurl.so* ]] || fail "serve on SQLite loaded libcurl"
+  [[ $maps != *libpq.so* ]] || fail "serve on SQLite loaded libpq"
+  [[ $maps == *libsqlite3.so* ]] || fail "maps without libsqlite3: not the maps of serve?"
+  LD_DEBUG=files "$OAUTHCTL" cache path >/dev/null 2>"$TEST_DIR/ld.txt" || fail "cache path failed"
+  grep -q 'file=libcurl' "$TEST_DIR/ld.txt" && fail "cache path loaded libcurl"
+  grep -q 'file=libpq' "$TEST_DIR/ld.txt" && fail "cache path loaded libpq"
+  grep -q 'file=libssl' "$TEST_DIR/ld.txt" || fail "LD_DEBUG=files listed nothing: the check proves nothing"
+  demo_token >/dev/null || fail "token (libcurl loaded on first use) failed"
+  run_cli --version
+  expect_exit 0
+  grep -q '^libcurl/[0-9]' "$TEST_DIR/stdout" || fail "--version names no libcurl: $(cat "$TEST_DIR/stdout")"
+}
