@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <tuple>
 
 namespace oauthctl::server {
 
@@ -109,7 +110,7 @@ util::Result<SigningKeyStatus> rotate_signing_key(const ServerOptions& options, 
     return tl::unexpected(fresh.error());
   }
   const state::KeyRecord added{fresh->kid(), fresh->alg(), fresh->to_pem(), created_at, 0, 0};
-  // First the new key, then the old ones retired: at no moment is there no active key.
+  // First the new key, then the others retired: at no moment is there no active key.
   if (auto stored = (*store)->add_key(added); !stored) {
     return tl::unexpected(stored.error());
   }
@@ -117,15 +118,31 @@ util::Result<SigningKeyStatus> rotate_signing_key(const ServerOptions& options, 
   if (!lifetime) {
     return tl::unexpected(lifetime.error());
   }
-  for (const auto& row : *rows) {
-    if (row.retired_at != 0) {
+  // Two rotations at once each add a key. Each then retires every active key but the newest
+  // it sees (by creation, then kid): both retire towards the same newest key, and the one
+  // that reads last has seen every added key, so exactly one key is active afterwards,
+  // whatever the interleaving. Retiring is conditional in the database (active keys only),
+  // so no key is retired twice. The loser's key stays published like any retired key.
+  auto now_rows = (*store)->keys();
+  if (!now_rows) {
+    return tl::unexpected(now_rows.error());
+  }
+  const state::KeyRecord* newest = nullptr;
+  for (const auto& row : *now_rows) {
+    if (row.retired_at == 0 && (newest == nullptr || std::tie(row.created_at, row.kid) >
+                                                       std::tie(newest->created_at, newest->kid))) {
+      newest = &row;
+    }
+  }
+  for (const auto& row : *now_rows) {
+    if (row.retired_at != 0 || &row == newest) {
       continue;
     }
     if (auto retired = (*store)->retire_key(row.kid, now, now + *lifetime + k_publish_margin); !retired) {
       return tl::unexpected(retired.error());
     }
   }
-  return status_of(added);
+  return status_of(newest != nullptr ? *newest : added);
 }
 
 } // namespace oauthctl::server

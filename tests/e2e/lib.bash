@@ -168,3 +168,26 @@ start_recorder() {
   done
   fail "recorder.py did not start: $(cat "$TEST_DIR/recorder$n.log")"
 }
+
+# two_rotations_at_once STORE_OPTIONS...: five rounds of two `serve keys rotate` started at
+# the same moment on that store; after each, `serve keys list` must show exactly one
+# active key (issue 9: without the convergence in rotate_signing_key, both new keys stayed
+# active).
+two_rotations_at_once() {
+  local round p1 p2 active
+  for round in 1 2 3 4 5; do
+    "$OAUTHCTL" serve keys rotate "$@" >"$TEST_DIR/rotate1.out" 2>"$TEST_DIR/rotate1.err" &
+    p1=$!
+    "$OAUTHCTL" serve keys rotate "$@" >"$TEST_DIR/rotate2.out" 2>"$TEST_DIR/rotate2.err" &
+    p2=$!
+    wait "$p1" || fail "round $round: a rotate failed: $(cat "$TEST_DIR/rotate1.err")"
+    wait "$p2" || fail "round $round: a rotate failed: $(cat "$TEST_DIR/rotate2.err")"
+    run_cli serve keys list "$@"
+    expect_exit 0
+    active=$(grep -cE '^[^ ]+ +[A-Z0-9]+ +active ' "$TEST_DIR/stdout" || true)
+    [[ $active == 1 ]] || fail "round $round: $active active keys: $(cat "$TEST_DIR/stdout")"
+    # The key both rotations agree on is one of the two they made.
+    grep -qE "^($(cat "$TEST_DIR/rotate1.out")|$(cat "$TEST_DIR/rotate2.out")) +[A-Z0-9]+ +active " \
+      "$TEST_DIR/stdout" || fail "round $round: the active key is neither new one: $(cat "$TEST_DIR/stdout")"
+  done
+}

@@ -390,3 +390,15 @@ test_key_rotated_against_the_store_is_used_by_every_replica() {
   jq -e --arg old "$old_kid" '[.keys[].kid] | index($old) != null' <<<"$BODY" >/dev/null ||
     fail "a new replica's JWKS lacks the retired key: $BODY"
 }
+
+# Two `serve keys rotate` at the same moment on one PostgreSQL database: one active key
+# after each, and the replica signs with it.
+test_two_rotations_at_once_leave_one_active_key() {
+  database
+  replicas 1
+  two_rotations_at_once --store "$DB_URL"
+  local active
+  active=$(awk '$3 == "active" {print $1}' "$TEST_DIR/stdout")
+  sleep 1.2 # the replica's key poll (250 ms) and margin
+  [[ $(jwt_kid "$(client_token "${REPLICA[0]}")") == "$active" ]] || fail "the replica does not sign with $active"
+}

@@ -132,3 +132,10 @@ test_serve_keys_refuses_a_store_in_memory_and_a_bad_store() {
   run_cli serve keys
   expect_exit 2
 }
+
+# Two `serve keys rotate` at the same moment on one SQLite file: one active key after each.
+test_two_rotations_at_once_leave_one_active_key() {
+  local db=$TEST_DIR/data/serve.db
+  start_server --no-defaults --demo --data "$db"
+  two_rotations_at_once --data "$db"
+}
