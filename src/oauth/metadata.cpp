@@ -14,19 +14,12 @@ namespace {
 
 using util::ErrorKind;
 
-std::string trim_slashes(std::string text) {
-  while (!text.empty() && text.back() == '/') {
-    text.pop_back();
-  }
-  return text;
-}
-
 } // namespace
 
 ServerMetadata aidbox_defaults(const std::string& base_url) {
   // Aidbox's own paths (docs.aidbox.app, "OAuth 2.0"): the authorization server lives
   // under /auth on the same base as the FHIR API.
-  const auto base = trim_slashes(base_url);
+  const auto base = util::without_trailing_slashes(base_url);
   ServerMetadata metadata;
   metadata.issuer = base;
   metadata.token_endpoint = http::join_url(base, "auth/token");
@@ -92,7 +85,7 @@ std::vector<std::string> discovery_urls(const std::string& base_url) {
   if (!url) {
     return {};
   }
-  const auto path = trim_slashes(url->path);
+  const auto path = util::without_trailing_slashes(url->path);
   return {
     // RFC 8414 §3.1: the well-known segment goes between the host and the issuer's path.
     url->origin() + "/.well-known/oauth-authorization-server" + path,
@@ -137,7 +130,7 @@ util::Result<ServerMetadata> discover(http::Client& client, const std::string& b
     }
     auto metadata = parse_metadata(response->body, url);
     if (metadata) {
-      metadata->discovered_from = trim_slashes(base_url);
+      metadata->discovered_from = util::without_trailing_slashes(base_url);
     }
     return metadata;
   }
@@ -153,15 +146,15 @@ util::Result<ServerMetadata> discover(http::Client& client, const std::string& b
 std::string comparable_issuer(const std::string& issuer) {
   const auto url = http::parse_url(issuer);
   if (!url || !url->query.empty() || !url->fragment.empty()) {
-    return trim_slashes(issuer); // not a URL we can normalise: compared as given
+    return util::without_trailing_slashes(issuer); // not a URL we can normalise: compared as given
   }
-  return url->origin() + trim_slashes(url->path);
+  return url->origin() + util::without_trailing_slashes(url->path);
 }
 
 util::Result<void> check_issuer(ServerMetadata& metadata, const std::string& expected_issuer) {
   const bool named = !metadata.raw.is_null() && metadata.raw.contains("issuer");
   if (!expected_issuer.empty() && !named) {
-    metadata.issuer = trim_slashes(expected_issuer);
+    metadata.issuer = util::without_trailing_slashes(expected_issuer);
     return {};
   }
   const auto& expected = expected_issuer.empty() ? metadata.discovered_from : expected_issuer;
@@ -173,7 +166,7 @@ util::Result<void> check_issuer(ServerMetadata& metadata, const std::string& exp
     ErrorKind::bad_response,
     fmt::format("{} says its issuer is {}, not {}: refused (RFC 8414 §3.3, mix-up defence); if {} is this "
                 "server's real issuer (behind a proxy or gateway), give --issuer {}",
-                metadata.source, shown, trim_slashes(expected), shown, shown));
+                metadata.source, shown, util::without_trailing_slashes(expected), shown, shown));
 }
 
 namespace {

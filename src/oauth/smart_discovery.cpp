@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <oauthctl/http/url.hpp>
 #include <oauthctl/oauth/smart_discovery.hpp>
+#include <oauthctl/util/text.hpp>
 
 #include <fmt/format.h>
 
@@ -14,13 +15,6 @@ namespace {
 using util::ErrorKind;
 
 constexpr const char* k_oauth_uris = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris";
-
-std::string trim_slashes(std::string text) {
-  while (!text.empty() && text.back() == '/') {
-    text.pop_back();
-  }
-  return text;
-}
 
 // GET `url` asking for `accept`; the JSON object it answers with 200, else nullopt.
 util::Result<std::optional<std::pair<std::string, nlohmann::json>>>
@@ -50,7 +44,7 @@ util::Result<ServerMetadata> parse_smart_configuration(const std::string& body, 
   if (!document.is_discarded() && document.is_object() && !document.contains("issuer")) {
     // SMART App Launch 2.x §2.1.2: issuer is conditional; the FHIR base is what it
     // discovered from. parse_metadata's other checks (absolute endpoints) still apply.
-    document["issuer"] = trim_slashes(fhir_base);
+    document["issuer"] = util::without_trailing_slashes(fhir_base);
     auto metadata = parse_metadata(document.dump(), source);
     if (metadata) {
       document.erase("issuer");
@@ -81,7 +75,7 @@ std::optional<ServerMetadata> parse_oauth_uris(const nlohmann::json& capability,
         continue;
       }
       ServerMetadata metadata;
-      metadata.issuer = trim_slashes(fhir_base);
+      metadata.issuer = util::without_trailing_slashes(fhir_base);
       for (const auto& uri : extension["extension"]) {
         if (!uri.is_object() || !uri.contains("valueUri") || !uri["valueUri"].is_string()) {
           continue;
@@ -123,7 +117,7 @@ std::optional<ServerMetadata> parse_oauth_uris(const nlohmann::json& capability,
 
 util::Result<std::optional<ServerMetadata>> discover_smart(http::Client& client,
                                                            const std::string& fhir_base) {
-  const auto base = trim_slashes(fhir_base);
+  const auto base = util::without_trailing_slashes(fhir_base);
   const auto smart_url = base + "/.well-known/smart-configuration";
   auto smart = get_json(client, smart_url, "application/json");
   if (!smart) {
@@ -149,7 +143,7 @@ util::Result<std::optional<ServerMetadata>> discover_smart(http::Client& client,
 
 bool has_base_path(const std::string& base_url) {
   const auto url = http::parse_url(base_url);
-  return url && trim_slashes(url->path) != "";
+  return url && util::without_trailing_slashes(url->path) != "";
 }
 
 std::string default_fhir_base(const ClientConfig& config) {
@@ -159,7 +153,7 @@ std::string default_fhir_base(const ClientConfig& config) {
   if (config.server.empty()) {
     return {};
   }
-  const auto server = trim_slashes(config.server);
+  const auto server = util::without_trailing_slashes(config.server);
   const auto slash = server.rfind('/');
   auto last = slash == std::string::npos ? std::string() : server.substr(slash + 1);
   std::transform(last.begin(), last.end(), last.begin(), [](unsigned char c) { return std::tolower(c); });

@@ -38,10 +38,6 @@ ServerResponse document(const ServerRequest& request, const std::string& json) {
   return response;
 }
 
-bool starts_with(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
-}
-
 } // namespace
 
 std::int64_t system_now() {
@@ -96,7 +92,7 @@ bool takes_long_body(std::string_view path) {
 }
 
 bool never_blocks(std::string_view path) {
-  return path == "/fhir" || starts_with(path, "/fhir/") || starts_with(path, "/.well-known/") ||
+  return path == "/fhir" || path.starts_with("/fhir/") || path.starts_with("/.well-known/") ||
          path == "/auth/jwks";
 }
 
@@ -161,7 +157,7 @@ ServerResponse route(const AppContext& context, const ServerRequest& request) {
   if (path == "/.well-known/smart-configuration" || path == "/fhir/.well-known/smart-configuration") {
     return document(request, context.smart_configuration_json);
   }
-  if (path == "/fhir" || starts_with(path, "/fhir/")) {
+  if (path == "/fhir" || path.starts_with("/fhir/")) {
     return handle_fhir(context, request);
   }
   return oauth_error(404, "not_found", "no such endpoint");

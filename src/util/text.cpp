@@ -6,6 +6,23 @@
 
 namespace oauthctl::util {
 
+std::string ascii_lower(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) {
+    if (c >= 'A' && c <= 'Z') {
+      c = static_cast<char>(c - 'A' + 'a');
+    }
+  }
+  return out;
+}
+
+std::string without_trailing_slashes(std::string text) {
+  while (!text.empty() && text.back() == '/') {
+    text.pop_back();
+  }
+  return text;
+}
+
 std::string html_escape(std::string_view text) {
   std::string out;
   out.reserve(text.size());

@@ -16,6 +16,14 @@ std::string html_escape(std::string_view text);
 // sequences, newlines) become spaces and anything past `limit` bytes becomes "...".
 std::string printable_line(std::string_view text, std::size_t limit = 300);
 
+// `text` with ASCII letters in lower case (other bytes as they are): for names and
+// parameters compared case-insensitively.
+std::string ascii_lower(std::string_view text);
+
+// `text` without the '/' characters it ends with: "https://a/b/" and "https://a/b" name
+// one base URL.
+std::string without_trailing_slashes(std::string text);
+
 // Edit distance between `a` and `b`: insertions, deletions, substitutions and
 // transpositions of neighbours each count one.
 std::size_t edit_distance(std::string_view a, std::string_view b);

@@ -2,6 +2,7 @@
 // `oauthctl flow GRANT`: the grant step by step, as the sequence diagrams draw it.
 #include "cli/commands/client_session.hpp"
 #include "cli/commands/command.hpp"
+#include "cli/commands/token_argument.hpp"
 #include "cli/output.hpp"
 
 #include <oauthctl/http/url.hpp>
@@ -13,7 +14,6 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include <chrono>
 #include <memory>
 #include <ostream>
 
@@ -31,11 +31,6 @@ struct FlowOptions {
   std::string output;
   EnvBindings env;
 };
-
-std::int64_t now_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
 
 std::string claim_text(const std::string& name, const nlohmann::json& value, std::int64_t now) {
   // RFC 7519 §2 NumericDate claims are easier to read as times.
@@ -63,7 +58,7 @@ void show_token(TerminalObserver& observer, const oauth::TokenResponse& token,
                               inspection.decode_error));
     return;
   }
-  const auto now = now_seconds();
+  const auto now = now_epoch_seconds();
   observer.note(fmt::format("header: {}", inspection.jwt->header.dump()));
   observer.note("claims:");
   for (const auto& [name, value] : inspection.jwt->claims.items()) {
@@ -107,7 +102,7 @@ void show_other_tokens(TerminalObserver& observer, const oauth::TokenResponse& t
   const bool nonce = grant == oauth::GrantType::authorization_code || grant == oauth::GrantType::implicit;
   observer.on_step("ID token claims",
                    fmt::format("verified: signature through JWKS, iss, aud, exp{}", nonce ? ", nonce" : ""));
-  const auto now = now_seconds();
+  const auto now = now_epoch_seconds();
   for (const auto& [name, value] : jwt->claims.items()) {
     observer.note(fmt::format("  {}: {}", name, claim_text(name, value, now)));
   }
@@ -171,7 +166,7 @@ int run_flow(FlowOptions& options, Io& io) {
 
   observer.on_step("Access token", "decoded, and its signature checked through the server's JWKS");
   const auto inspection =
-    oauth::inspect_access_token(session.client(), *metadata, token->access_token, now_seconds());
+    oauth::inspect_access_token(session.client(), *metadata, token->access_token, now_epoch_seconds());
   show_token(observer, *token, inspection);
   show_other_tokens(observer, *token, (*grant)->grant);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "cli/commands/serve_keys.hpp"
 
+#include "cli/commands/token_argument.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 
@@ -9,18 +10,12 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include <chrono>
 #include <ctime>
 #include <ostream>
 
 namespace oauthctl::cli {
 
 namespace {
-
-std::int64_t now_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
 
 // RFC 3339 in UTC, to the second.
 std::string utc(std::int64_t seconds) {
@@ -41,7 +36,7 @@ int run_list(const StoreOptionsReader& read_store, Io& io) {
   if (!keys) {
     return report(io, keys.error());
   }
-  const auto now = now_seconds();
+  const auto now = now_epoch_seconds();
   io.out << fmt::format("{:<44} {:<6} {:<9} {:<21} {}\n", "KID", "ALG", "STATE", "CREATED", "IN JWKS UNTIL");
   for (const auto& key : *keys) {
     const bool active = key.retired_at == 0;
@@ -61,7 +56,7 @@ int run_rotate(const StoreOptionsReader& read_store, Io& io) {
   if (!options) {
     return report(io, options.error());
   }
-  const auto now = now_seconds();
+  const auto now = now_epoch_seconds();
   auto added = server::rotate_signing_key(*options, now);
   if (!added) {
     return report(io, added.error());

@@ -37,7 +37,7 @@ FreshCode fresh_code(Context& context, bool pkce = true) {
 }
 
 // A misused code must be refused with invalid_grant (RFC 6749 §5.2; RFC 7636 §4.6).
-Outcome expect_refused(const util::Result<http::Response>& response, std::string_view what) {
+Outcome expect_invalid_grant(const util::Result<http::Response>& response, std::string_view what) {
   if (!response) {
     return failed(fmt::format("{}: {}", what, response.error().message));
   }
@@ -179,8 +179,8 @@ Outcome check_pkce_missing_verifier(Context& context) {
   if (code.blocked) {
     return *code.blocked;
   }
-  return expect_refused(context.redeem(*code.trip, std::nullopt, code.trip->request.redirect_uri),
-                        "code_challenge sent, no code_verifier");
+  return expect_invalid_grant(context.redeem(*code.trip, std::nullopt, code.trip->request.redirect_uri),
+                              "code_challenge sent, no code_verifier");
 }
 
 Outcome check_pkce_blank_verifier(Context& context) {
@@ -188,8 +188,8 @@ Outcome check_pkce_blank_verifier(Context& context) {
   if (code.blocked) {
     return *code.blocked;
   }
-  return expect_refused(context.redeem(*code.trip, std::string(), code.trip->request.redirect_uri),
-                        "empty code_verifier");
+  return expect_invalid_grant(context.redeem(*code.trip, std::string(), code.trip->request.redirect_uri),
+                              "empty code_verifier");
 }
 
 Outcome check_pkce_wrong_verifier(Context& context) {
@@ -197,8 +197,9 @@ Outcome check_pkce_wrong_verifier(Context& context) {
   if (code.blocked) {
     return *code.blocked;
   }
-  return expect_refused(context.redeem(*code.trip, make_code_verifier(), code.trip->request.redirect_uri),
-                        "another code_verifier");
+  return expect_invalid_grant(
+    context.redeem(*code.trip, make_code_verifier(), code.trip->request.redirect_uri),
+    "another code_verifier");
 }
 
 Outcome check_pkce_verifier_is_challenge(Context& context) {
@@ -206,7 +207,7 @@ Outcome check_pkce_verifier_is_challenge(Context& context) {
   if (code.blocked) {
     return *code.blocked;
   }
-  return expect_refused(
+  return expect_invalid_grant(
     context.redeem(*code.trip, code.trip->pkce->challenge, code.trip->request.redirect_uri),
     "code_verifier = the S256 challenge");
 }
@@ -222,8 +223,8 @@ Outcome check_pkce_downgrade(Context& context) {
   if (!trip->outcome.redirected || trip->param("code").empty()) {
     return passed("an authorization request without code_challenge is refused (PKCE required)");
   }
-  return expect_refused(context.redeem(*trip, make_code_verifier(), trip->request.redirect_uri),
-                        "code_verifier for a code issued without code_challenge");
+  return expect_invalid_grant(context.redeem(*trip, make_code_verifier(), trip->request.redirect_uri),
+                              "code_verifier for a code issued without code_challenge");
 }
 
 Outcome check_code_reuse(Context& context) {
@@ -241,7 +242,7 @@ Outcome check_code_reuse(Context& context) {
     return failed(fmt::format("first redemption failed: {}", describe_answer(*first)));
   }
   const auto second = context.redeem(trip, trip.pkce->verifier, trip.request.redirect_uri);
-  auto outcome = expect_refused(second, "second redemption of the code");
+  auto outcome = expect_invalid_grant(second, "second redemption of the code");
   if (outcome.status != Status::pass) {
     return outcome;
   }
@@ -267,8 +268,8 @@ Outcome check_code_redirect_binding(Context& context) {
     return *code.blocked;
   }
   const auto other = code.trip->request.redirect_uri + "/other";
-  return expect_refused(context.redeem(*code.trip, code.trip->pkce->verifier, other),
-                        "a redirect_uri other than the authorization request's");
+  return expect_invalid_grant(context.redeem(*code.trip, code.trip->pkce->verifier, other),
+                              "a redirect_uri other than the authorization request's");
 }
 
 } // namespace oauthctl::oauth::check

@@ -13,7 +13,7 @@ namespace oauthctl::oauth::check {
 
 namespace {
 
-std::string blocker(Context& context) {
+std::string backend_blocker(Context& context) {
   if (!context.advertises("token_endpoint_auth_methods_supported", "private_key_jwt")) {
     return "no private_key_jwt in token_endpoint_auth_methods_supported";
   }
@@ -68,7 +68,7 @@ util::Result<std::string> fresh_assertion(Context& context) {
 }
 
 // The assertion must be refused as invalid_client (RFC 7523 §3.1, RFC 6749 §5.2).
-Outcome expect_refused(const util::Result<http::Response>& response, std::string_view what) {
+Outcome expect_invalid_client(const util::Result<http::Response>& response, std::string_view what) {
   if (!response) {
     return failed(fmt::format("{}: {}", what, response.error().message));
   }
@@ -90,7 +90,7 @@ Outcome expect_refused(const util::Result<http::Response>& response, std::string
 // A check that signs `claims` after `change` with the client's key and expects a refusal.
 Outcome refused_with(Context& context, std::string_view what,
                      const std::function<void(nlohmann::json&)>& change) {
-  if (const auto reason = blocker(context); !reason.empty()) {
+  if (const auto reason = backend_blocker(context); !reason.empty()) {
     return skipped(reason);
   }
   const auto key = client_key(context);
@@ -103,13 +103,13 @@ Outcome refused_with(Context& context, std::string_view what,
   if (!assertion) {
     return failed(assertion.error().message);
   }
-  return expect_refused(post_assertion(context, *assertion), what);
+  return expect_invalid_client(post_assertion(context, *assertion), what);
 }
 
 } // namespace
 
 Outcome check_backend_happy_path(Context& context) {
-  if (const auto reason = blocker(context); !reason.empty()) {
+  if (const auto reason = backend_blocker(context); !reason.empty()) {
     return skipped(reason);
   }
   const auto key = client_key(context);
@@ -131,7 +131,7 @@ Outcome check_backend_happy_path(Context& context) {
 }
 
 Outcome check_backend_jti_replay(Context& context) {
-  if (const auto reason = blocker(context); !reason.empty()) {
+  if (const auto reason = backend_blocker(context); !reason.empty()) {
     return skipped(reason);
   }
   const auto key = client_key(context);
@@ -147,7 +147,7 @@ Outcome check_backend_jti_replay(Context& context) {
     return failed(
       fmt::format("the first use was refused: {}", first ? describe_answer(*first) : first.error().message));
   }
-  return expect_refused(post_assertion(context, *assertion), "the same assertion (same jti) again");
+  return expect_invalid_client(post_assertion(context, *assertion), "the same assertion (same jti) again");
 }
 
 Outcome check_backend_wrong_aud(Context& context) {
@@ -165,17 +165,18 @@ Outcome check_backend_expired(Context& context) {
 }
 
 Outcome check_backend_unsigned(Context& context) {
-  if (const auto reason = blocker(context); !reason.empty()) {
+  if (const auto reason = backend_blocker(context); !reason.empty()) {
     return skipped(reason);
   }
   // RFC 7515 §A.5 / RFC 7519 §6: alg "none", an empty signature.
   const auto header = util::base64url_encode(R"({"alg":"none","typ":"JWT"})");
   const auto payload = util::base64url_encode(claims(context).dump());
-  return expect_refused(post_assertion(context, header + "." + payload + "."), "alg none, no signature");
+  return expect_invalid_client(post_assertion(context, header + "." + payload + "."),
+                               "alg none, no signature");
 }
 
 Outcome check_backend_unregistered_key(Context& context) {
-  if (const auto reason = blocker(context); !reason.empty()) {
+  if (const auto reason = backend_blocker(context); !reason.empty()) {
     return skipped(reason);
   }
   const auto registered = client_key(context);
@@ -192,11 +193,12 @@ Outcome check_backend_unregistered_key(Context& context) {
   if (!assertion) {
     return failed(assertion.error().message);
   }
-  return expect_refused(post_assertion(context, *assertion), "signed by a key the client did not register");
+  return expect_invalid_client(post_assertion(context, *assertion),
+                               "signed by a key the client did not register");
 }
 
 Outcome check_backend_scope_rules(Context& context) {
-  if (const auto reason = blocker(context); !reason.empty()) {
+  if (const auto reason = backend_blocker(context); !reason.empty()) {
     return skipped(reason);
   }
   // SMART Backend Services: a backend client acts for no user and no patient, so it asks
@@ -227,7 +229,7 @@ Outcome check_backend_scope_rules(Context& context) {
 }
 
 Outcome check_refresh_invalid_with_assertion(Context& context) {
-  if (const auto reason = blocker(context); !reason.empty()) {
+  if (const auto reason = backend_blocker(context); !reason.empty()) {
     return skipped(reason);
   }
   if (!context.advertises("grant_types_supported", "refresh_token")) {

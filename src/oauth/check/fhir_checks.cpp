@@ -25,7 +25,7 @@ util::Result<http::Response> get(Context& context, std::string_view path, const 
 }
 
 // Why the FHIR checks cannot run: no FHIR server answers its CapabilityStatement.
-std::string blocker(Context& context) {
+std::string fhir_blocker(Context& context) {
   const auto response = get(context, "metadata", "");
   if (!response) {
     return fmt::format("no FHIR server at {} ({})", context.fhir_base(), response.error().message);
@@ -39,7 +39,7 @@ std::string blocker(Context& context) {
 
 // The client's token for the FHIR checks, or why there is none.
 std::string token_blocker(Context& context) {
-  if (const auto reason = blocker(context); !reason.empty()) {
+  if (const auto reason = fhir_blocker(context); !reason.empty()) {
     return reason;
   }
   if (!context.has_client_credentials() ||
@@ -74,7 +74,7 @@ bool is_jwt(const std::string& token) {
 } // namespace
 
 Outcome check_fhir_without_token(Context& context) {
-  if (const auto reason = blocker(context); !reason.empty()) {
+  if (const auto reason = fhir_blocker(context); !reason.empty()) {
     return skipped(reason);
   }
   return expect_401(get(context, k_probe, ""), "no token");
@@ -122,7 +122,7 @@ Outcome check_fhir_alg_none(Context& context) {
 }
 
 Outcome check_fhir_outside_scope(Context& context) {
-  if (const auto reason = blocker(context); !reason.empty()) {
+  if (const auto reason = fhir_blocker(context); !reason.empty()) {
     return skipped(reason);
   }
   std::string narrow;

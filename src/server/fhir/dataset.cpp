@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "server/fhir/dataset.hpp"
 
+#include <oauthctl/util/text.hpp>
+
 #include <fmt/format.h>
 
 #include <array>
@@ -54,14 +56,6 @@ constexpr std::array<ObservationRow, 10> k_observations{{
   {"39156-5", "Body mass index (BMI) [Ratio]", "vital-signs", 24.1, "kg/m2", "kg/m2"},
 }};
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
 FhirResource finish(FhirResource item, const std::string& fhir_base) {
   item.json = item.resource.dump();
   item.entry_json =
@@ -80,8 +74,8 @@ FhirDataset::FhirDataset(const std::string& fhir_base) {
     item.type = "Patient";
     item.id = fmt::format("pt-{}", i + 1);
     item.patient_id = item.id;
-    item.families = {lower(row.family)};
-    item.givens = {lower(row.given)};
+    item.families = {util::ascii_lower(row.family)};
+    item.givens = {util::ascii_lower(row.given)};
     item.gender = row.gender;
     item.date = row.birth_date;
     const auto mrn = fmt::format("MRN-{:04}", 1001 + i);

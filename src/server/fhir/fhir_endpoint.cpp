@@ -7,6 +7,7 @@
 
 #include <oauthctl/oauth/smart_scope.hpp>
 #include <oauthctl/util/form.hpp>
+#include <oauthctl/util/text.hpp>
 
 #include <fmt/format.h>
 
@@ -20,14 +21,6 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr std::size_t k_default_count = SearchQuery{}.count;
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
 
 std::vector<std::string_view> split(std::string_view text, char separator) {
   std::vector<std::string_view> out;
@@ -87,7 +80,7 @@ bool wants_strict_handling(const http::Headers& headers) {
     while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) {
       token.remove_suffix(1);
     }
-    if (lower(token) == "handling=strict") {
+    if (util::ascii_lower(token) == "handling=strict") {
       return true;
     }
   }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "server/fhir/search_query.hpp"
 
+#include <oauthctl/util/text.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -16,14 +18,6 @@ using Kind = SearchCriterion::Kind;
 
 constexpr std::size_t k_max_count = 1000;
 constexpr std::string_view k_gender_system = "http://hl7.org/fhir/administrative-gender";
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
 
 std::vector<std::string> split_values(std::string_view text) {
   std::vector<std::string> out;
@@ -187,9 +181,9 @@ bool token_matches(std::string_view tokens, std::string_view value) {
 // with the value, `:exact` the whole part, `:contains` anywhere in it.
 bool string_matches(const std::vector<std::string>& parts, std::string_view modifier,
                     std::string_view value) {
-  const auto wanted = lower(value);
+  const auto wanted = util::ascii_lower(value);
   return std::any_of(parts.begin(), parts.end(), [&](const std::string& part) {
-    const auto text = lower(part);
+    const auto text = util::ascii_lower(part);
     if (modifier == "exact") {
       return text == wanted;
     }

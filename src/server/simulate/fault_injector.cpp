@@ -37,10 +37,6 @@ bool has(const std::vector<Fault>& faults, std::string_view name) {
   return find(faults, name) != nullptr;
 }
 
-bool starts_with(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
-}
-
 bool is_client_endpoint(std::string_view path) {
   return path == "/auth/token" || path == "/auth/introspect" || path == "/auth/revoke";
 }
@@ -180,9 +176,9 @@ std::string FaultInjector::client_of(const ServerRequest& request) {
     const auto it = pending ? m_pending_clients.find(*pending) : m_pending_clients.end();
     return it == m_pending_clients.end() ? std::string() : it->second;
   }
-  if (path == "/fhir" || starts_with(path, "/fhir/")) {
+  if (path == "/fhir" || path.starts_with("/fhir/")) {
     const auto authorization = request.headers.get("Authorization").value_or("");
-    if (starts_with(authorization, "Bearer ")) {
+    if (authorization.starts_with("Bearer ")) {
       if (auto jwt = oauth::decode_jwt(authorization.substr(7))) {
         const auto it = jwt->claims.find("client_id");
         return it != jwt->claims.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -199,7 +195,7 @@ void FaultInjector::remember_pending(const ServerRequest& request, const ServerR
   }
   const auto location = response.headers.get("Location").value_or("");
   for (const std::string_view page : {"/auth/login?", "/auth/grant?"}) {
-    if (starts_with(location, page)) {
+    if (location.starts_with(page)) {
       if (auto pending =
             util::form_get(fields_of(std::string_view(location).substr(page.size())), "request")) {
         const std::lock_guard lock(m_mutex);
@@ -257,8 +253,8 @@ std::optional<ServerResponse> FaultInjector::answer_instead(ServerRequest& reque
     }
     return std::nullopt;
   }
-  if (path == "/fhir" || starts_with(path, "/fhir/")) {
-    if (!starts_with(request.headers.get("Authorization").value_or(""), "Bearer ")) {
+  if (path == "/fhir" || path.starts_with("/fhir/")) {
+    if (!request.headers.get("Authorization").value_or("").starts_with("Bearer ")) {
       return std::nullopt;
     }
     if (has(faults, "request_invalid_token")) {

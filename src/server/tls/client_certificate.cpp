@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "server/tls/client_certificate.hpp"
 
+#include "server/tls/x509_free.hpp"
+
 #include <oauthctl/http/message.hpp>
 #include <oauthctl/util/base64url.hpp>
 #include <oauthctl/util/crypto.hpp>
@@ -24,9 +26,6 @@ namespace oauthctl::server {
 
 namespace {
 
-struct X509Free {
-  void operator()(X509* cert) const { X509_free(cert); }
-};
 struct NamesFree {
   void operator()(GENERAL_NAMES* names) const { GENERAL_NAMES_free(names); }
 };

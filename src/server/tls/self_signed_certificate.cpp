@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // `serve --tls-self-signed`: a localhost certificate made with OpenSSL, kept beside the
 // store so that a client's --cacert keeps working across restarts.
+#include "server/tls/x509_free.hpp"
+
 #include <oauthctl/server/tls_options.hpp>
 #include <oauthctl/util/atomic_file.hpp>
 #include <oauthctl/util/crypto.hpp>
@@ -29,9 +31,6 @@ using util::ErrorKind;
 
 struct BioFree {
   void operator()(BIO* bio) const { BIO_free(bio); }
-};
-struct X509Free {
-  void operator()(X509* cert) const { X509_free(cert); }
 };
 struct KeyFree {
   void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
