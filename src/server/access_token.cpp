@@ -78,8 +78,7 @@ util::Result<std::string> issue_access_token(const oauth::SigningKey& key, const
   return key.sign(claims);
 }
 
-tl::expected<VerifiedToken, BearerRefusal> verify_bearer(const http::Headers& headers,
-                                                         const BearerChecks& checks) {
+tl::expected<std::string, BearerRefusal> bearer_token(const http::Headers& headers) {
   const auto authorization = headers.get("Authorization");
   constexpr std::string_view k_scheme = "bearer ";
   // RFC 6750 §3.1: a request without credentials gets a challenge without an error code;
@@ -98,6 +97,11 @@ tl::expected<VerifiedToken, BearerRefusal> verify_bearer(const http::Headers& he
   if (!is_b64token(token)) {
     return tl::unexpected(invalid_token("the bearer token is malformed"));
   }
+  return std::string(token);
+}
+
+tl::expected<VerifiedToken, BearerRefusal> verify_access_token(std::string_view token,
+                                                               const BearerChecks& checks) {
   const auto jwt = oauth::decode_jwt(token);
   if (!jwt) {
     return tl::unexpected(invalid_token("the bearer token is not a JWT"));
@@ -111,16 +115,12 @@ tl::expected<VerifiedToken, BearerRefusal> verify_bearer(const http::Headers& he
   }
   VerifiedToken verified;
   // RFC 8705 §3: a token bound to a certificate is good only on a connection that
-  // presented it; anything else in `cnf` (a DPoP jkt) is a binding we cannot check.
+  // presented it (check_certificate_binding); anything else in `cnf` (a DPoP jkt) is a
+  // binding we cannot check.
   if (const auto cnf = jwt->claims.find("cnf"); cnf != jwt->claims.end()) {
     const auto bound_to = cnf->is_object() ? string_claim(*cnf, "x5t#S256") : std::string();
     if (bound_to.empty()) {
       return tl::unexpected(invalid_token("the token is bound to a key this server cannot check"));
-    }
-    if (checks.client_certificate == nullptr ||
-        !util::constant_time_equal(certificate_thumbprint(checks.client_certificate->der), bound_to)) {
-      return tl::unexpected(
-        invalid_token("the token is bound to a TLS client certificate this request did not present"));
     }
     verified.certificate_thumbprint = bound_to;
   }
@@ -130,6 +130,7 @@ tl::expected<VerifiedToken, BearerRefusal> verify_bearer(const http::Headers& he
   if (const auto exp = jwt->claims.find("exp"); exp != jwt->claims.end() && exp->is_number_integer()) {
     verified.expires_at = exp->get<std::int64_t>();
   }
+  verified.has_not_before = jwt->claims.contains("nbf");
   verified.patient = string_claim(jwt->claims, "patient");
   verified.fhir_user = string_claim(jwt->claims, "fhirUser");
   if (const auto scope = jwt->claims.find("scope"); scope != jwt->claims.end() && scope->is_string()) {
@@ -139,6 +140,36 @@ tl::expected<VerifiedToken, BearerRefusal> verify_bearer(const http::Headers& he
         verified.scopes.push_back(std::move(*parsed));
       }
     }
+  }
+  return verified;
+}
+
+tl::expected<void, BearerRefusal> check_certificate_binding(const VerifiedToken& token,
+                                                            const BearerChecks& checks) {
+  if (token.certificate_thumbprint.empty()) {
+    return {};
+  }
+  if (checks.client_certificate == nullptr ||
+      !util::constant_time_equal(certificate_thumbprint(checks.client_certificate->der),
+                                 token.certificate_thumbprint)) {
+    return tl::unexpected(
+      invalid_token("the token is bound to a TLS client certificate this request did not present"));
+  }
+  return {};
+}
+
+tl::expected<VerifiedToken, BearerRefusal> verify_bearer(const http::Headers& headers,
+                                                         const BearerChecks& checks) {
+  const auto token = bearer_token(headers);
+  if (!token) {
+    return tl::unexpected(token.error());
+  }
+  auto verified = verify_access_token(*token, checks);
+  if (!verified) {
+    return verified;
+  }
+  if (auto bound = check_certificate_binding(*verified, checks); !bound) {
+    return tl::unexpected(std::move(bound.error()));
   }
   return verified;
 }

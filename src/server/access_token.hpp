@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace oauthctl::server {
@@ -42,6 +43,7 @@ struct VerifiedToken {
   std::string client_id;
   std::string jti;
   std::int64_t expires_at = 0;           // `exp`
+  bool has_not_before = false;           // it carries `nbf` (ours never do)
   std::string patient;                   // the SMART `patient` launch context, if any
   std::string fhir_user;                 // the `fhirUser` claim, if any
   std::vector<std::string> scope_names;  // every scope token it carries
@@ -73,6 +75,18 @@ inline constexpr std::string_view k_realm = "oauthctl";
 // it: signature, exp, iss, aud, and the certificate binding of a token with `cnf`.
 [[nodiscard]] tl::expected<VerifiedToken, BearerRefusal> verify_bearer(const http::Headers& headers,
                                                                        const BearerChecks& checks);
+
+// The steps of verify_bearer, for callers that keep verified tokens (VerifiedTokens):
+// the token of the Authorization header (RFC 6750 §2.1), or the challenge for its absence
+// or malformation;
+[[nodiscard]] tl::expected<std::string, BearerRefusal> bearer_token(const http::Headers& headers);
+// the checks of the token itself: signature, exp, nbf, iss, aud, and a `cnf` this server can
+// check (not yet whether the request presented the certificate);
+[[nodiscard]] tl::expected<VerifiedToken, BearerRefusal> verify_access_token(std::string_view token,
+                                                                             const BearerChecks& checks);
+// and the certificate binding of a token with `cnf` (RFC 8705 §3), per request.
+[[nodiscard]] tl::expected<void, BearerRefusal> check_certificate_binding(const VerifiedToken& token,
+                                                                          const BearerChecks& checks);
 
 // The 403 challenge for a token that lacks `needed` (RFC 6750 §3.1 insufficient_scope).
 std::string insufficient_scope_challenge(std::string_view needed);

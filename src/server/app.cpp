@@ -16,6 +16,7 @@
 #include "server/fhir/fhir_endpoint.hpp"
 #include "server/state/sqlite_state_store.hpp"
 #include "server/state/state_unavailable.hpp"
+#include "server/verified_tokens.hpp"
 
 #include <chrono>
 
@@ -82,6 +83,7 @@ util::Result<std::unique_ptr<AppContext>> make_app_context(std::string issuer, o
                                    k_default_device_lifetime),
     nullptr,
     std::make_unique<AssertionState>(live),
+    std::make_shared<VerifiedTokens>(),
   });
   context->capability_json = capability_statement(issuer, context->dataset).dump();
   return context;

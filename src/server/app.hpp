@@ -23,6 +23,8 @@
 
 namespace oauthctl::server {
 
+class VerifiedTokens; // server/verified_tokens.hpp
+
 // Seconds since the epoch; a test hook replaces it to age tokens without sleeping.
 using Clock = std::function<std::int64_t()>;
 
@@ -57,6 +59,9 @@ struct AppContext {
   std::unique_ptr<TrustedIssuers> trusted_issuers = nullptr;
   // Client keys and used assertion ids for private_key_jwt and jwt_bearer (RFC 7523).
   std::unique_ptr<AssertionState> assertions; // never null
+  // Access tokens /fhir has verified (signature and claims), so a repeated token skips
+  // its signature check; revocation and certificate binding are still checked per request.
+  std::shared_ptr<VerifiedTokens> fhir_tokens; // never null
 };
 
 // Builds the context for `issuer` signing with `key`, serving `clients` and `users`, with its

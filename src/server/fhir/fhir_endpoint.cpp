@@ -4,6 +4,7 @@
 #include "server/access_token.hpp"
 #include "server/fhir/search_query.hpp"
 #include "server/fhir/user_access.hpp"
+#include "server/verified_tokens.hpp"
 
 #include <oauthctl/oauth/smart_scope.hpp>
 #include <oauthctl/util/form.hpp>
@@ -225,7 +226,9 @@ ServerResponse handle_fhir(const AppContext& context, const ServerRequest& reque
                             {context.fhir_base, context.issuer},
                             context.now(),
                             request.client_certificate.get()};
-  auto token = verify_bearer(request.headers, checks);
+  // Through the cache of verified tokens: the signature and claims are checked once per
+  // token and key set; the certificate binding here and the revocation below every time.
+  auto token = context.fhir_tokens->verify(request.headers, checks, key_set);
   if (!token) {
     auto response = operation_outcome(401, "login",
                                       token.error().description.empty() ? "a bearer token is required"
@@ -234,7 +237,7 @@ ServerResponse handle_fhir(const AppContext& context, const ServerRequest& reque
     return response;
   }
 
-  if (context.auth->is_revoked(token->jti)) {
+  if (context.auth->is_revoked((*token)->jti)) {
     // A token issued from a replayed code or a revoked refresh family (RFC 6749 §4.1.2).
     auto response = operation_outcome(401, "login", "the token was revoked");
     response.headers.set(
@@ -256,7 +259,7 @@ ServerResponse handle_fhir(const AppContext& context, const ServerRequest& reque
     return operation_outcome(405, "not-supported", "this server is read-only");
   }
   const auto interaction = parts.size() == 2 ? oauth::Interaction::read : oauth::Interaction::search;
-  const auto visible = visible_patients(context, *token, type, interaction);
+  const auto visible = visible_patients(context, **token, type, interaction);
   if (!visible) {
     const auto needed = needed_scope(type, interaction);
     auto response = operation_outcome(
