@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "server/app.hpp"
+#include "server/heap_bounds.hpp"
 #include "server/routes.hpp"
 #include "server/simulate/fault_injector.hpp"
 #include "server/state/seed_sync.hpp"
@@ -164,6 +165,7 @@ util::Result<std::vector<RegisteredUser>> load_users(state::StateStore& store) {
 class ServerImpl final : public Server {
 public:
   util::Result<void> open(const ServerOptions& options) {
+    bound_heap_arenas(); // before the listener's threads
     if (options.port < 0 || options.port > 65535) {
       return util::fail(ErrorKind::usage, fmt::format("port {} is out of range (0-65535)", options.port));
     }
@@ -305,6 +307,7 @@ public:
       return tl::unexpected(keys.error());
     }
     tasks.refresh = [auth = m_context->auth.get(), keys = m_key_refresher.get()]() -> util::Result<void> {
+      release_free_heap();
       auto revocations = auth->refresh_revocations();
       auto signing_keys = keys->refresh(system_now());
       return !revocations ? revocations : signing_keys;

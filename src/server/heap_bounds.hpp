@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+
+namespace oauthctl::server {
+
+// glibc malloc as a long-running server needs it (the soak of bench/transport.sh grew RSS
+// from 19 to 42 MiB in 20 s without these). Call before any thread starts: glibc gives
+// every thread that allocates an arena of its own (up to 8 per core), each keeping what
+// its thread freed; and after a large block (scrypt's 32 MiB) is freed it raises its mmap
+// threshold, so later large blocks come from those arenas and stay there. So: one arena
+// per core (at least two), and blocks of 256 KiB and more always mmap'd, returned on free.
+// Does nothing on other C libraries.
+void bound_heap_arenas();
+
+// Hands the free pages of every arena back to the kernel (malloc_trim), at most once per
+// `every`; cheap when nothing is free. The maintenance thread calls it; thread-safe.
+void release_free_heap(std::chrono::steady_clock::duration every = std::chrono::seconds(5));
+
+} // namespace oauthctl::server
