@@ -14,15 +14,6 @@ namespace oauthctl::server::pg {
 
 namespace {
 
-// libpq is loaded: a connection or a result exists.
-const Libpq& pq() {
-  return loaded_libpq();
-}
-
-} // namespace
-
-namespace {
-
 using util::ErrorKind;
 
 // libpq's messages end with a newline and may run over several lines (DETAIL, HINT):

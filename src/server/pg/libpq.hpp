@@ -45,4 +45,10 @@ struct Libpq {
 // The loaded libpq: only where libpq() has succeeded (a connection or a result exists).
 [[nodiscard]] const Libpq& loaded_libpq();
 
+// Short for loaded_libpq() where a connection or a result exists (`pq().PQclear(result)`);
+// here, not in each .cpp, so that a unity batch holding two of them sees one definition.
+inline const Libpq& pq() {
+  return loaded_libpq();
+}
+
 } // namespace oauthctl::server::pg

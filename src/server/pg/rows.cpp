@@ -9,15 +9,6 @@
 
 namespace oauthctl::server::pg {
 
-namespace {
-
-// libpq is loaded: a connection or a result exists.
-const Libpq& pq() {
-  return loaded_libpq();
-}
-
-} // namespace
-
 void Rows::Clear::operator()(pg_result* result) const {
   pq().PQclear(result);
 }
