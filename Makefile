@@ -19,11 +19,12 @@ DEV_FLAGS := -DCMAKE_CXX_FLAGS_RELWITHDEBINFO='-O2 -g1 -DNDEBUG' -DOAUTHCTL_WERR
 # here (clang 14 cannot compile it so; src/server/CMakeLists.txt).
 ASAN_FLAGS := -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_FLAGS_DEBUG='-g1 -O1' -DOAUTHCTL_WERROR=ON \
   -DOAUTHCTL_SANITIZE='address;undefined' -DOAUTHCTL_FUZZ=ON
-# FAST_BUILD=ON compiles each module in unity batches with precompiled headers, for builds
-# that start from nothing (bench/build-speed.sh measures it). Off by default until measured
-# on an idle machine: it cannot reuse the objects ccache holds from one-file builds.
-FAST_BUILD ?= OFF
-SPEED_FLAGS := -DOAUTHCTL_UNITY_BUILD=$(FAST_BUILD) -DOAUTHCTL_PCH=$(FAST_BUILD)
+# Unity batches and precompiled headers are CMake's default (cmake/BuildSpeed.cmake): every
+# build from nothing (demo, test, package) gets them. FAST_BUILD=OFF turns both off in the
+# build directory (a quicker edit-compile loop: one touched .cpp recompiles one file, not
+# its batch); FAST_BUILD=ON turns them back on; unset, the directory keeps what it has.
+FAST_BUILD ?=
+SPEED_FLAGS := $(if $(FAST_BUILD),-DOAUTHCTL_UNITY_BUILD=$(FAST_BUILD) -DOAUTHCTL_PCH=$(FAST_BUILD))
 OAUTHCTL := $(BUILD)/src/oauthctl
 
 # Debian packages: what the build needs, then what the tests drive.
@@ -60,7 +61,8 @@ build: configure
 # Starts `oauthctl serve --demo` on its embedded SQLite store, runs client_credentials
 # against it, prints the token and a FHIR Bundle of patients, then stops the server.
 # Builds the oauthctl binary only, not the tests and fuzzers the demo never runs
-# (e2e.make_demo checks this recipe); `make test` later reuses the same objects.
+# (e2e.make_demo checks this recipe); `make build` and `make test-dev` later reuse its objects
+# (`make test` builds its own clang tree).
 demo: configure
 	cmake --build $(BUILD) -j$(JOBS) --target oauthctl
 	@bash scripts/demo.sh $(OAUTHCTL) $(BUILD)/demo
