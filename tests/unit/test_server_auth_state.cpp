@@ -33,6 +33,32 @@ TEST_SUITE("server.auth_state") {
     CHECK_FALSE(first.is_revoked("jti-2"));
   }
 
+  // Issue 9: the successor is stored by the rotation itself (one transaction on PostgreSQL
+  // instead of two), in the family, with the family's scopes and the given expiry.
+  TEST_CASE("a refresh rotation stores the successor it is given") {
+    const auto store = oauthctl::test::memory_state_store();
+    constexpr std::int64_t now = 1'700'000'000;
+    const auto family = AuthState::new_family();
+    const RefreshGrant grant{family, "app", "demo", {"openid", "offline_access"}, now, now + 1000};
+    AuthState auth(*store);
+    const auto t1 = auth.issue_refresh(grant);
+    const auto t2 = AuthState::new_refresh_token();
+    CHECK(t2 != t1);
+    CHECK_FALSE(auth.active_refresh(t2, now).has_value());
+    RefreshGrant out;
+    REQUIRE(auth.rotate_refresh(t1, "app", now, out, t2, now + 5000) == Redemption::ok);
+    const auto successor = auth.active_refresh(t2, now);
+    REQUIRE(successor.has_value());
+    CHECK(successor->family == family);
+    CHECK(successor->scopes == grant.scopes);
+    CHECK(successor->expires_at == now + 5000);
+    CHECK_FALSE(auth.active_refresh(t1, now).has_value());
+    // A failed rotation stores nothing: a replay of t1 offers t3, which never works.
+    const auto t3 = AuthState::new_refresh_token();
+    CHECK(auth.rotate_refresh(t1, "app", now, out, t3, now + 5000) == Redemption::replayed);
+    CHECK_FALSE(auth.active_refresh(t3, now).has_value());
+  }
+
   TEST_CASE("a code is redeemed once across instances, its replay revokes what it produced") {
     const auto store = oauthctl::test::memory_state_store();
     constexpr std::int64_t now = 1'700'000'000;

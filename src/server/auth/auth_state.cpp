@@ -252,7 +252,7 @@ std::string AuthState::new_family() {
 }
 
 std::string AuthState::issue_refresh(RefreshGrant grant) {
-  auto token = util::random_token(k_secret_bytes);
+  auto token = new_refresh_token();
   state::RefreshRecord row;
   row.token_hash = hashed(token);
   row.family = std::move(grant.family);
@@ -265,11 +265,18 @@ std::string AuthState::issue_refresh(RefreshGrant grant) {
   return token;
 }
 
+std::string AuthState::new_refresh_token() {
+  return util::random_token(k_secret_bytes);
+}
+
 Redemption AuthState::rotate_refresh(const std::string& token, const std::string& client_id, std::int64_t now,
-                                     RefreshGrant& out) {
-  // The compare-and-swap is the store's (rotated 0 -> 1 in one statement); the successor
-  // is issued by the caller once the access token exists.
-  auto [use, row] = need(m_store.rotate_refresh({hashed(token), client_id, now, {}, 0}));
+                                     RefreshGrant& out, const std::string& successor,
+                                     std::int64_t successor_expires_at) {
+  // The compare-and-swap is the store's (rotated 0 -> 1 in one statement), and so is the
+  // successor's insert, in the same transaction when the swap succeeded.
+  auto [use, row] = need(
+    m_store.rotate_refresh({hashed(token), client_id, now,
+                            successor.empty() ? std::string() : hashed(successor), successor_expires_at}));
   switch (use) {
     case state::RefreshUse::unknown:
       return Redemption::unknown;

@@ -140,10 +140,15 @@ public:
   static std::string new_family();
   // Stores `grant` and returns the refresh token to hand out.
   std::string issue_refresh(RefreshGrant grant);
+  // A fresh refresh token, not stored yet (rotate_refresh stores it as a successor).
+  static std::string new_refresh_token();
   // Rotates `token` for `client_id` at `now`: on success fills `out` and the token stops
   // working. Presenting a rotated token again answers `replayed` and revokes its family.
+  // A `successor` (from new_refresh_token) is stored in the same transaction, in the same
+  // family until `successor_expires_at`: one rotation is one commit (docs/scaling.md).
   Redemption rotate_refresh(const std::string& token, const std::string& client_id, std::int64_t now,
-                            RefreshGrant& out);
+                            RefreshGrant& out, const std::string& successor = {},
+                            std::int64_t successor_expires_at = 0);
   // The scopes first granted with refresh `token`, when it is known; nothing changes.
   [[nodiscard]] std::optional<std::vector<std::string>> refresh_scopes(const std::string& token) const;
   // Records an access token issued within refresh `family`, for family revocation.

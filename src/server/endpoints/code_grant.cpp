@@ -22,8 +22,13 @@ bool gets_refresh_token(const RegisteredClient& client, const std::vector<std::s
 
 } // namespace
 
+std::int64_t refresh_lifetime(const RegisteredClient& client, std::string_view grant) {
+  return client.spec.settings(grant).refresh_token_expiration.value_or(k_default_refresh_lifetime);
+}
+
 IssuedUserResponse respond_with_user_tokens(const TokenRequest& request, const UserGrant& grant,
-                                            std::string family, std::vector<std::string> family_scopes) {
+                                            std::string family, std::vector<std::string> family_scopes,
+                                            const std::string& refresh_token) {
   const auto& context = request.context;
   const auto with_id = has_scope(grant.scopes, "openid") ? WithIdToken::yes : WithIdToken::no;
   auto bound = grant;
@@ -46,14 +51,15 @@ IssuedUserResponse respond_with_user_tokens(const TokenRequest& request, const U
     if (family.empty()) {
       family = AuthState::new_family();
     }
-    const auto lifetime =
-      grant.client.spec.settings(grant.grant).refresh_token_expiration.value_or(k_default_refresh_lifetime);
     if (family_scopes.empty()) {
       family_scopes = grant.scopes;
     }
     body["refresh_token"] =
-      context.auth->issue_refresh({family, grant.client.spec.id, grant.user.spec.id, std::move(family_scopes),
-                                   grant.auth_time, context.now() + lifetime});
+      !refresh_token.empty()
+        ? refresh_token
+        : context.auth->issue_refresh({family, grant.client.spec.id, grant.user.spec.id,
+                                       std::move(family_scopes), grant.auth_time,
+                                       context.now() + refresh_lifetime(grant.client, grant.grant)});
     context.auth->add_family_token(family, tokens->jti, tokens->expires_at);
   }
   auto response = json_response(200, body);

@@ -27,8 +27,13 @@ ServerResponse refresh_token_grant(const TokenRequest& request) {
     }
   }
   RefreshGrant grant;
+  // The successor is stored by the rotation itself (one transaction); the user grant
+  // below names authorization_code, so its refresh lifetime is that grant's.
+  const auto successor = AuthState::new_refresh_token();
+  const auto now = request.context.now();
   switch (
-    request.context.auth->rotate_refresh(*token, request.client.spec.id, request.context.now(), grant)) {
+    request.context.auth->rotate_refresh(*token, request.client.spec.id, now, grant, successor,
+                                         now + refresh_lifetime(request.client, "authorization_code"))) {
     case Redemption::ok:
       break;
     case Redemption::replayed:
@@ -47,7 +52,7 @@ ServerResponse refresh_token_grant(const TokenRequest& request) {
   // The family keeps the originally granted scopes, so a later refresh may widen back
   // to them (RFC 6749 §6), never beyond.
   const UserGrant user_grant{request.client, *user, scopes, grant.auth_time, {}, "authorization_code"};
-  auto issued = respond_with_user_tokens(request, user_grant, grant.family, grant.scopes);
+  auto issued = respond_with_user_tokens(request, user_grant, grant.family, grant.scopes, successor);
   return std::move(issued.response);
 }
 

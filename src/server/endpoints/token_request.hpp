@@ -53,8 +53,13 @@ struct IssuedUserResponse {
 // context, and a refresh token in `family` when the client gets one (`offline_access`
 // or its `refresh_token` setting; a new family when `family` is empty). The refresh token
 // remembers `family_scopes` (empty: the grant's scopes) as the most it may ask for later.
+// A `refresh_token` already stored (a rotation's successor) is handed out as it is.
 IssuedUserResponse respond_with_user_tokens(const TokenRequest& request, const UserGrant& grant,
-                                            std::string family, std::vector<std::string> family_scopes = {});
+                                            std::string family, std::vector<std::string> family_scopes = {},
+                                            const std::string& refresh_token = {});
+
+// How long a refresh token issued to `client` lives (its auth.<grant>.refresh_token_expiration).
+std::int64_t refresh_lifetime(const RegisteredClient& client, std::string_view grant);
 
 // RFC 6749 §4.1.3: redeems an authorization code (with PKCE, RFC 7636 §4.6).
 ServerResponse authorization_code_grant(const TokenRequest& request);
