@@ -46,7 +46,7 @@ _oauthctl_takes_value() {
     --header-timeout | --body-timeout | --idle-timeout | --max-header-bytes | --max-header-count | \
       --max-token-body-bytes | --max-body-bytes | --max-connections | --max-connections-per-address | \
       --shutdown-grace | --workers) return 0 ;;
-    --tls-cert | --tls-key | --tls-client-ca | --client-cert | --client-key) return 0 ;;
+    --tls-cert | --tls-key | --tls-client-ca | --tls-dir | --client-cert | --client-key) return 0 ;;
     --private-key | --kid | --alg | --assertion | --assertion-key | --assertion-claims | --out | --jwks-out) return 0 ;;
     --only | --skip | --junit | --baseline | --explain | --login | --password-file | --simulate | \
       --unauthorized-grant) return 0 ;;
@@ -121,6 +121,10 @@ _oauthctl() {
       return ;;
     --tls-cert | --tls-key | --tls-client-ca | --client-cert | --client-key)
       mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+      compopt -o filenames 2>/dev/null
+      return ;;
+    --tls-dir)
+      mapfile -t COMPREPLY < <(compgen -d -- "$cur")
       compopt -o filenames 2>/dev/null
       return ;;
   esac

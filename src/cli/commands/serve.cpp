@@ -57,6 +57,7 @@ struct ServeOptions {
   std::string simulate; // FAULT[,FAULT...] or "list"
   // TLS: a certificate and key, or one made for localhost.
   std::string tls_cert, tls_key, tls_client_ca;
+  std::string tls_dir; // where --tls-self-signed keeps its certificate
   bool tls_self_signed = false;
   bool demo = false;
   bool ephemeral = false;
@@ -164,14 +165,64 @@ private:
   std::string m_path;
 };
 
-// --tls-cert/--tls-key/--tls-self-signed onto `tls`. A self-signed certificate lives
-// beside the store (reused while it covers the host and is valid), or with --ephemeral
-// in `temporary`, gone when serve exits.
+// The SQLite file a --store value names (sqlite:PATH or a plain path); empty for a database
+// server or a store in memory.
+std::string sqlite_file_of(const std::string& store) {
+  if (store.rfind("postgres://", 0) == 0 || store.rfind("postgresql://", 0) == 0) {
+    return {};
+  }
+  auto path = store.rfind("sqlite:", 0) == 0 ? store.substr(7) : store;
+  return path.find("://") == std::string::npos && path != ":memory:" ? path : std::string();
+}
+
+// $XDG_STATE_HOME/oauthctl/tls, else ~/.local/state/oauthctl/tls (XDG Base Directory:
+// state that outlives a restart but is no user data).
+util::Result<std::string> default_tls_directory(const Io& io) {
+  std::filesystem::path base;
+  if (const auto xdg = io.getenv("XDG_STATE_HOME"); !xdg.empty() && xdg.front() == '/') {
+    base = xdg;
+  } else if (const auto home = io.getenv("HOME"); !home.empty()) {
+    base = std::filesystem::path(home) / ".local" / "state";
+  } else {
+    return util::fail(util::ErrorKind::config,
+                      "--tls-self-signed: neither XDG_STATE_HOME nor HOME is set: give --tls-dir");
+  }
+  return (base / "oauthctl" / "tls").string();
+}
+
+// Where --tls-self-signed keeps its certificate, never the current directory: --tls-dir;
+// else beside the SQLite file; else, for a store in memory, `temporary` (gone when serve
+// exits); else (a database server) the XDG state directory.
+util::Result<std::string> self_signed_directory(const ServeOptions& options,
+                                                const server::ServerOptions& server_options,
+                                                TemporaryDirectory& temporary, const Io& io) {
+  if (!options.tls_dir.empty()) {
+    return options.tls_dir;
+  }
+  if (server_options.store.empty() && server_options.persistence == server::Persistence::sqlite_file) {
+    return (std::filesystem::path(server_options.data_path).parent_path() / "tls").string();
+  }
+  if (const auto file = sqlite_file_of(server_options.store); !file.empty()) {
+    return (std::filesystem::path(file).parent_path() / "tls").string();
+  }
+  if (server_options.store.find("://") == std::string::npos) {
+    return temporary.make(io); // --ephemeral, or sqlite::memory:
+  }
+  return default_tls_directory(io);
+}
+
+// --tls-cert/--tls-key/--tls-self-signed onto `tls`. A self-signed certificate lives where
+// self_signed_directory() says (reused while it covers the host and is valid).
 util::Result<void> apply_tls_flags(const ServeOptions& options, const server::ServerOptions& server_options,
                                    server::TlsOptions& tls, TemporaryDirectory& temporary, const Io& io) {
   if (!options.tls_client_ca.empty() && !options.tls_self_signed && options.tls_cert.empty()) {
     return util::fail(util::ErrorKind::usage, "--tls-client-ca needs TLS: add --tls-cert and --tls-key, or "
                                               "--tls-self-signed");
+  }
+  if (!options.tls_dir.empty() && !options.tls_self_signed) {
+    return util::fail(util::ErrorKind::usage,
+                      "--tls-dir is where --tls-self-signed keeps its certificate: add "
+                      "--tls-self-signed");
   }
   tls.client_ca_file = options.tls_client_ca;
   if (options.tls_self_signed) {
@@ -179,16 +230,11 @@ util::Result<void> apply_tls_flags(const ServeOptions& options, const server::Se
       return util::fail(util::ErrorKind::usage,
                         "--tls-self-signed makes its own certificate: drop --tls-cert and --tls-key");
     }
-    std::string directory;
-    if (server_options.persistence == server::Persistence::ephemeral) {
-      auto made = temporary.make(io);
-      if (!made) {
-        return tl::unexpected(made.error());
-      }
-      directory = *made;
-    } else {
-      directory = (std::filesystem::path(server_options.data_path).parent_path() / "tls").string();
+    auto where = self_signed_directory(options, server_options, temporary, io);
+    if (!where) {
+      return tl::unexpected(where.error());
     }
+    const auto& directory = *where;
     auto files =
       server::ensure_self_signed_certificate(directory, server::self_signed_names(server_options.host));
     if (!files) {
@@ -602,8 +648,12 @@ Runner setup_serve(CLI::App& app) {
     "misbehave on purpose: FAULT[,FAULT...] ('list' prints them with the check that catches each)");
   app.add_flag("--demo", options->demo, "seed the documented demo client and user, and say how to use them");
   app.add_flag("--tls-self-signed", options->tls_self_signed,
-               "serve HTTPS with a certificate made for localhost (kept beside the store; printed with its "
+               "serve HTTPS with a certificate made for localhost (kept in --tls-dir; printed with its "
                "SHA-256 fingerprint: trust it with --cacert)");
+  options->env.add(
+    app, "--tls-dir", options->tls_dir, "OAUTHCTL_SERVE_TLS_DIR",
+    "where --tls-self-signed keeps its certificate (default: a tls directory beside the SQLite "
+    "file; $XDG_STATE_HOME/oauthctl/tls for PostgreSQL; a temporary one with --ephemeral)");
   app.add_flag("--ephemeral", options->ephemeral, "keep everything in memory; nothing survives a restart");
   app.add_flag("-q,--quiet", options->quiet, "no request log on stderr");
   auto keys = setup_serve_keys(app, [options](Io& io) -> util::Result<server::ServerOptions> {

@@ -179,6 +179,15 @@ util::Result<SelfSignedCertificate> ensure_self_signed_certificate(const std::st
   if (auto made_directory = util::ensure_private_directory(directory, 0700); !made_directory) {
     return tl::unexpected(made_directory.error());
   }
+  // Replicas on one machine share the directory (--tls-dir, or the XDG state one with
+  // PostgreSQL): one makes the pair, the others wait and then reuse it.
+  auto lock = util::FileLock::acquire((std::filesystem::path(directory) / "localhost.lock").string());
+  if (!lock) {
+    return tl::unexpected(lock.error());
+  }
+  if (still_good(files.cert_file, files.key_file, names)) {
+    return files;
+  }
   auto made = make_certificate(names);
   if (!made) {
     return tl::unexpected(made.error());

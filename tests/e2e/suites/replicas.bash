@@ -402,3 +402,19 @@ test_two_rotations_at_once_leave_one_active_key() {
   sleep 1.2 # the replica's key poll (250 ms) and margin
   [[ $(jwt_kid "$(client_token "${REPLICA[0]}")") == "$active" ]] || fail "the replica does not sign with $active"
 }
+
+# Issue 9: with a PostgreSQL store, --tls-self-signed keeps its certificate in
+# $XDG_STATE_HOME/oauthctl/tls (not ./tls), prints that path, and two replicas started at
+# once on one machine share one certificate.
+test_tls_self_signed_with_postgres_goes_to_the_state_directory() {
+  database
+  export XDG_STATE_HOME=$TEST_DIR/state
+  replicas 2 --tls-self-signed
+  local cert=$TEST_DIR/state/oauthctl/tls/localhost.crt i
+  for i in 0 1; do
+    grep -q "^tls certificate: $cert$" "$TEST_DIR/server$i.out" || fail "replica $i: $(cat "$TEST_DIR/server$i.out")"
+    [[ ${REPLICA[i]} == https://* ]] || fail "replica $i listens on ${REPLICA[i]}"
+    curl -sS --cacert "$cert" -o /dev/null "${REPLICA[i]}/fhir/metadata" || fail "replica $i: curl with the certificate"
+  done
+  [[ ! -e $TEST_DIR/tls ]] || fail "serve wrote ./tls"
+}

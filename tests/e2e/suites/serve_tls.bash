@@ -178,3 +178,29 @@ test_slow_tls_handshakes_are_cut_at_the_header_deadline() {
   expect_json '.probe_failures == [] and .slow_closed == 200 and .slow_closed_max_s < 7' loris.json
   stop_server "$SERVER_PID"
 }
+
+# Issue 9: --tls-self-signed never writes into the current directory. A SQLite store named
+# with --store keeps it beside the file; --tls-dir puts it where it says (kept after an
+# --ephemeral server too: the user chose the place); --tls-dir alone is a usage error.
+test_self_signed_certificate_place_with_store_and_tls_dir() {
+  start_server --no-defaults --store "sqlite:$TEST_DIR/named/serve.db" --tls-self-signed
+  grep -q "^tls certificate: $TEST_DIR/named/tls/localhost.crt$" "$TEST_DIR/server0.out" ||
+    fail "$(cat "$TEST_DIR/server0.out")"
+  stop_server "$SERVER_PID"
+  start_server --tls-self-signed --tls-dir "$TEST_DIR/mine"
+  grep -q "^tls certificate: $TEST_DIR/mine/localhost.crt$" "$TEST_DIR/server1.out" ||
+    fail "$(cat "$TEST_DIR/server1.out")"
+  curl -sS --cacert "$TEST_DIR/mine/localhost.crt" -o /dev/null "$SERVER_URL/fhir/metadata" || fail "curl"
+  stop_server "$SERVER_PID"
+  [[ -f $TEST_DIR/mine/localhost.crt ]] || fail "the certificate in --tls-dir did not stay"
+  # The environment names it too.
+  OAUTHCTL_SERVE_TLS_DIR=$TEST_DIR/env start_server --tls-self-signed
+  grep -q "^tls certificate: $TEST_DIR/env/localhost.crt$" "$TEST_DIR/server2.out" ||
+    fail "$(cat "$TEST_DIR/server2.out")"
+  stop_server "$SERVER_PID"
+  [[ ! -e $TEST_DIR/tls ]] || fail "serve wrote ./tls"
+  run_cli serve --ephemeral --port 0 --tls-dir "$TEST_DIR/mine"
+  expect_exit 2
+  expect_one_line_stderr
+  expect_stderr 'add --tls-self-signed'
+}
