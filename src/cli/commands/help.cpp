@@ -96,7 +96,7 @@ std::string environment_topic() {
          "  OAUTHCTL_SERVE_MAX_TOKEN_BODY_BYTES, OAUTHCTL_SERVE_MAX_BODY_BYTES,\n"
          "  OAUTHCTL_SERVE_MAX_CONNECTIONS, OAUTHCTL_SERVE_MAX_CONNECTIONS_PER_ADDRESS,\n"
          "  OAUTHCTL_SERVE_SHUTDOWN_GRACE, OAUTHCTL_SERVE_TLS_CERT, OAUTHCTL_SERVE_TLS_KEY,\n"
-         "  OAUTHCTL_SERVE_TLS_CLIENT_CA, OAUTHCTL_STORE, OAUTHCTL_STORE_POOL\n"
+         "  OAUTHCTL_SERVE_TLS_CLIENT_CA, OAUTHCTL_SERVE_TLS_DIR, OAUTHCTL_STORE, OAUTHCTL_STORE_POOL\n"
          "                        each the same as the option of that name\n\n"
          "  OAUTHCTL_ACCESS_TOKEN  fhir's --access-token; `token -o env` prints it. An explicit\n"
          "                        --client-id, --client-secret(-file) or --grant wins over it, and\n"
