@@ -14,9 +14,6 @@
 
 #include <fmt/format.h>
 
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -292,10 +289,6 @@ public:
           location->target == state::k_sqlite_memory)) {
       tasks.once = [store = m_store, pending = std::move(synced->pending_hashes),
                     log = options.log](const std::function<bool()>& stopping) {
-        // The lowest CPU priority for this thread (Linux keeps a nice value per thread):
-        // scrypt's ~0.1 s per secret must not slow start-up or the first requests on a
-        // busy machine; this process checks the seed's own secrets meanwhile.
-        setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
         state::finish_seed_hashes(*store, pending, log, stopping);
       };
     }
