@@ -17,7 +17,7 @@ namespace {
 using util::ErrorKind;
 
 // The loaded libcurl: called only where curl_library() has succeeded (a handle exists).
-const detail::CurlLibrary& lib() {
+const detail::CurlLibrary& curl_lib() {
   return **detail::curl_library();
 }
 
@@ -27,7 +27,7 @@ constexpr std::size_t k_max_body_bytes = 32 * 1024 * 1024;
 // Owns one easy handle; moves allowed, copies not (cpr's CurlHolder).
 class CurlHandle {
 public:
-  CurlHandle() : m_handle(detail::curl_library() ? lib().curl_easy_init() : nullptr) {}
+  CurlHandle() : m_handle(detail::curl_library() ? curl_lib().curl_easy_init() : nullptr) {}
   CurlHandle(const CurlHandle&) = delete;
   CurlHandle& operator=(const CurlHandle&) = delete;
   CurlHandle(CurlHandle&& other) noexcept : m_handle(std::exchange(other.m_handle, nullptr)) {}
@@ -37,7 +37,7 @@ public:
   }
   ~CurlHandle() {
     if (m_handle != nullptr) {
-      lib().curl_easy_cleanup(m_handle);
+      curl_lib().curl_easy_cleanup(m_handle);
     }
   }
   [[nodiscard]] CURL* get() const { return m_handle; }
@@ -54,12 +54,12 @@ public:
   CurlHeaderList& operator=(const CurlHeaderList&) = delete;
   ~CurlHeaderList() {
     if (m_list != nullptr) {
-      lib().curl_slist_free_all(m_list);
+      curl_lib().curl_slist_free_all(m_list);
     }
   }
   // Appends "Name: value"; false when libcurl is out of memory.
   bool append(const std::string& line) {
-    auto* next = lib().curl_slist_append(m_list, line.c_str());
+    auto* next = curl_lib().curl_slist_append(m_list, line.c_str());
     if (next == nullptr) {
       return false;
     }
@@ -137,7 +137,7 @@ private:
     }
     // Reset keeps the connection cache, so consecutive requests to one server reuse
     // the connection (discovery, then the token request, then FHIR).
-    lib().curl_easy_reset(curl);
+    curl_lib().curl_easy_reset(curl);
 
     CurlHeaderList headers;
     for (const auto& [name, value] : request.headers.fields()) {
@@ -150,64 +150,64 @@ private:
 
     Transfer transfer;
     char error_buffer[CURL_ERROR_SIZE] = {};
-    lib().curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
-    lib().curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
-    lib().curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    lib().curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_lib().curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
+    curl_lib().curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+    curl_lib().curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_lib().curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     // Redirects are never followed: a token request that is redirected would resend the
     // client's credentials to wherever the Location points (RFC 6749 §3.2 requires TLS
     // and a fixed endpoint, and RFC 9700 §4.11 warns about redirects carrying secrets).
-    lib().curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-    lib().curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(m_options.timeout.count()));
-    lib().curl_easy_setopt(curl, CURLOPT_USERAGENT, m_options.user_agent.c_str());
-    lib().curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
-    lib().curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-    lib().curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
-    lib().curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-    lib().curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+    curl_lib().curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_lib().curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(m_options.timeout.count()));
+    curl_lib().curl_easy_setopt(curl, CURLOPT_USERAGENT, m_options.user_agent.c_str());
+    curl_lib().curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
+    curl_lib().curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_lib().curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+    curl_lib().curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+    curl_lib().curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
     if (!m_options.cacert.empty()) {
-      lib().curl_easy_setopt(curl, CURLOPT_CAINFO, m_options.cacert.c_str());
+      curl_lib().curl_easy_setopt(curl, CURLOPT_CAINFO, m_options.cacert.c_str());
     }
     if (!m_options.client_cert.empty()) {
-      lib().curl_easy_setopt(curl, CURLOPT_SSLCERT, m_options.client_cert.c_str());
-      lib().curl_easy_setopt(curl, CURLOPT_SSLCERTTYPE, "PEM");
+      curl_lib().curl_easy_setopt(curl, CURLOPT_SSLCERT, m_options.client_cert.c_str());
+      curl_lib().curl_easy_setopt(curl, CURLOPT_SSLCERTTYPE, "PEM");
       if (!m_options.client_key.empty()) {
-        lib().curl_easy_setopt(curl, CURLOPT_SSLKEY, m_options.client_key.c_str());
-        lib().curl_easy_setopt(curl, CURLOPT_SSLKEYTYPE, "PEM");
+        curl_lib().curl_easy_setopt(curl, CURLOPT_SSLKEY, m_options.client_key.c_str());
+        curl_lib().curl_easy_setopt(curl, CURLOPT_SSLKEYTYPE, "PEM");
       }
     }
     if (m_options.verify_tls == VerifyTls::no) {
-      lib().curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
-      lib().curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+      curl_lib().curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl_lib().curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
     }
 
     if (request.method == "GET") {
-      lib().curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+      curl_lib().curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
     } else if (request.method == "HEAD") {
-      lib().curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+      curl_lib().curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
     } else {
       if (request.method == "POST") {
-        lib().curl_easy_setopt(curl, CURLOPT_POST, 1L);
+        curl_lib().curl_easy_setopt(curl, CURLOPT_POST, 1L);
       } else {
-        lib().curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+        curl_lib().curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
       }
       if (request.method == "POST" || !request.body.empty()) {
-        lib().curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
-                               static_cast<curl_off_t>(request.body.size()));
-        lib().curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.c_str());
+        curl_lib().curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                                    static_cast<curl_off_t>(request.body.size()));
+        curl_lib().curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.c_str());
       }
     }
 
-    const CURLcode code = lib().curl_easy_perform(curl);
+    const CURLcode code = curl_lib().curl_easy_perform(curl);
     if (code != CURLE_OK) {
       long os_errno = 0;
-      lib().curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &os_errno);
+      curl_lib().curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &os_errno);
       return tl::unexpected(describe_failure(request, code, error_buffer, transfer.too_large, os_errno));
     }
     long status = 0;
-    lib().curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    curl_lib().curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     curl_off_t total_us = 0;
-    lib().curl_easy_getinfo(curl, CURLINFO_TOTAL_TIME_T, &total_us);
+    curl_lib().curl_easy_getinfo(curl, CURLINFO_TOTAL_TIME_T, &total_us);
     transfer.response.status = static_cast<int>(status);
     transfer.response.elapsed_ms = static_cast<double>(total_us) / 1000.0;
     return std::move(transfer.response);
@@ -218,7 +218,7 @@ private:
     // URLs may carry secrets in their query; error lines are printed, so redact first.
     const auto url = redacted(request).url;
     const std::string detail =
-      buffer[0] != '\0' ? std::string(buffer) : std::string(lib().curl_easy_strerror(code));
+      buffer[0] != '\0' ? std::string(buffer) : std::string(curl_lib().curl_easy_strerror(code));
     const auto error = [](ErrorKind kind, std::string message) {
       return util::Error{kind, std::move(message), {}, {}, 0};
     };

@@ -7,7 +7,7 @@ namespace oauthctl::http::detail {
 
 namespace {
 
-util::Result<CurlLibrary> load() {
+util::Result<CurlLibrary> load_libcurl() {
   auto library = util::SharedLibrary::open("libcurl.so.4");
   if (!library) {
     return tl::unexpected(library.error());
@@ -36,7 +36,7 @@ util::Result<CurlLibrary> load() {
 } // namespace
 
 util::Result<const CurlLibrary*> curl_library() {
-  static const util::Result<CurlLibrary> loaded = load();
+  static const util::Result<CurlLibrary> loaded = load_libcurl();
   if (!loaded) {
     return tl::unexpected(loaded.error());
   }

@@ -7,7 +7,7 @@ namespace oauthctl::server::pg {
 
 namespace {
 
-util::Result<Libpq> load() {
+util::Result<Libpq> load_libpq() {
   auto library = util::SharedLibrary::open("libpq.so.5");
   if (!library) {
     return tl::unexpected(library.error());
@@ -37,22 +37,22 @@ util::Result<Libpq> load() {
   return out;
 }
 
-const util::Result<Libpq>& loaded() {
-  static const util::Result<Libpq> library = load();
+const util::Result<Libpq>& libpq_once() {
+  static const util::Result<Libpq> library = load_libpq();
   return library;
 }
 
 } // namespace
 
 util::Result<const Libpq*> libpq() {
-  if (!loaded()) {
-    return tl::unexpected(loaded().error());
+  if (!libpq_once()) {
+    return tl::unexpected(libpq_once().error());
   }
-  return &*loaded();
+  return &*libpq_once();
 }
 
 const Libpq& loaded_libpq() {
-  return *loaded();
+  return *libpq_once();
 }
 
 } // namespace oauthctl::server::pg
