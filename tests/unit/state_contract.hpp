@@ -344,6 +344,53 @@ inline void check_state_contract(const StateFactory& factory) {
     CHECK(ok(store.families_of("carol", "app")).empty());
   }
 
+  SUBCASE("refresh: a family bound to a client certificate rotates only with that certificate") {
+    // RFC 8705 §4: a public client's refresh family, bound to its TLS client certificate.
+    auto bound = refresh_row("b1", "fam-bound");
+    bound.certificate_thumbprint = "thumb-A";
+    ok(store.put_refresh(bound));
+    CHECK(ok(store.refresh("b1"))->certificate_thumbprint == "thumb-A");
+    // Another certificate, or none: refused, nothing inserted, nothing rotated or revoked.
+    CHECK(ok(store.rotate_refresh({"b1", "app", k_now, "b-other", k_now + 3600, "thumb-B"})).first ==
+          RefreshUse::wrong_certificate);
+    CHECK(ok(store.rotate_refresh({"b1", "app", k_now, "b-none", k_now + 3600, ""})).first ==
+          RefreshUse::wrong_certificate);
+    CHECK_FALSE(ok(store.refresh("b-other")).has_value());
+    CHECK_FALSE(ok(store.refresh("b-none")).has_value());
+    CHECK_FALSE(ok(store.refresh("b1"))->rotated);
+    CHECK_FALSE(ok(store.refresh("b1"))->family_revoked);
+    // Another client with the right certificate is still another client.
+    CHECK(ok(store.rotate_refresh({"b1", "other-app", k_now, "b-x", k_now + 3600, "thumb-A"})).first ==
+          RefreshUse::wrong_client);
+    // The certificate it is bound to rotates it; the successor inherits the binding.
+    auto [use, presented] = ok(store.rotate_refresh({"b1", "app", k_now, "b2", k_now + 7200, "thumb-A"}));
+    CHECK(use == RefreshUse::ok);
+    CHECK(presented.certificate_thumbprint == "thumb-A");
+    CHECK(ok(store.refresh("b2"))->certificate_thumbprint == "thumb-A");
+    CHECK(ok(store.rotate_refresh({"b2", "app", k_now + 1, "b3", k_now + 7200, "thumb-B"})).first ==
+          RefreshUse::wrong_certificate);
+    // A rotated token presented with the wrong certificate proves nothing: the family lives.
+    CHECK(ok(store.rotate_refresh({"b1", "app", k_now + 1, "b4", k_now + 7200, "thumb-B"})).first ==
+          RefreshUse::wrong_certificate);
+    CHECK_FALSE(ok(store.refresh("b2"))->family_revoked);
+    // A token put into an existing family keeps the family's binding, whatever it carries.
+    auto stray = refresh_row("b5", "fam-bound");
+    stray.certificate_thumbprint = "thumb-C";
+    ok(store.put_refresh(stray));
+    CHECK(ok(store.refresh("b5"))->certificate_thumbprint == "thumb-A");
+    // With the right certificate a replay still revokes the family (RFC 9700 §4.14.2).
+    CHECK(ok(store.rotate_refresh({"b1", "app", k_now + 2, "b6", k_now + 7200, "thumb-A"})).first ==
+          RefreshUse::replayed);
+    CHECK(ok(store.refresh("b2"))->family_revoked);
+    // An unbound family rotates with or without a certificate, and stays unbound.
+    ok(store.put_refresh(refresh_row("u1", "fam-free")));
+    CHECK(ok(store.refresh("u1"))->certificate_thumbprint.empty());
+    CHECK(ok(store.rotate_refresh({"u1", "app", k_now, "u2", k_now + 3600, "thumb-A"})).first ==
+          RefreshUse::ok);
+    CHECK(ok(store.refresh("u2"))->certificate_thumbprint.empty());
+    CHECK(ok(store.rotate_refresh({"u2", "app", k_now, "u3", k_now + 3600})).first == RefreshUse::ok);
+  }
+
   SUBCASE("refresh: an expired token is refused and stays unrotated") {
     ok(store.put_refresh(refresh_row("old", "fam-x", k_now - 1)));
     CHECK(ok(store.rotate_refresh({"old", "app", k_now, "new", k_now + 10})).first == RefreshUse::expired);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "server/state/sqlite_migrations.hpp"
 #include "server/state/sqlite_state_store.hpp"
 #include "state_contract.hpp"
 
@@ -109,7 +110,7 @@ TEST_SUITE("server.state") {
     REQUIRE(sqlite3_prepare_v2(db, "SELECT version FROM schema_version", -1, &statement, nullptr) ==
             SQLITE_OK);
     REQUIRE(sqlite3_step(statement) == SQLITE_ROW);
-    CHECK(sqlite3_column_int(statement, 0) == 4);
+    CHECK(sqlite3_column_int(statement, 0) == static_cast<int>(k_sqlite_migrations.size()));
     sqlite3_finalize(statement);
     sqlite3_close(db);
   }

@@ -74,9 +74,13 @@ std::string pending_extra(const PendingAuthorization& request) {
 }
 
 RefreshGrant to_grant(state::RefreshRecord row) {
-  return {std::move(row.family),  std::move(row.client_id),
-          std::move(row.user_id), std::move(row.scopes),
-          row.auth_time,          row.expires_at};
+  return {std::move(row.family),
+          std::move(row.client_id),
+          std::move(row.user_id),
+          std::move(row.scopes),
+          row.auth_time,
+          row.expires_at,
+          std::move(row.certificate_thumbprint)};
 }
 
 } // namespace
@@ -261,6 +265,7 @@ std::string AuthState::issue_refresh(RefreshGrant grant) {
   row.scopes = std::move(grant.scopes);
   row.auth_time = grant.auth_time;
   row.expires_at = grant.expires_at;
+  row.certificate_thumbprint = std::move(grant.certificate_thumbprint);
   need(m_store.put_refresh(row));
   return token;
 }
@@ -271,18 +276,22 @@ std::string AuthState::new_refresh_token() {
 
 Redemption AuthState::rotate_refresh(const std::string& token, const std::string& client_id, std::int64_t now,
                                      RefreshGrant& out, const std::string& successor,
-                                     std::int64_t successor_expires_at) {
+                                     std::int64_t successor_expires_at,
+                                     const std::string& certificate_thumbprint) {
   // The compare-and-swap is the store's (rotated 0 -> 1 in one statement), and so is the
   // successor's insert, in the same transaction when the swap succeeded.
-  auto [use, row] = need(
-    m_store.rotate_refresh({hashed(token), client_id, now,
-                            successor.empty() ? std::string() : hashed(successor), successor_expires_at}));
+  auto [use, row] = need(m_store.rotate_refresh({hashed(token), client_id, now,
+                                                 successor.empty() ? std::string() : hashed(successor),
+                                                 successor_expires_at, certificate_thumbprint}));
   switch (use) {
     case state::RefreshUse::unknown:
       return Redemption::unknown;
     case state::RefreshUse::wrong_client:
       // RFC 6749 §6: a refresh token is bound to the client it was issued to.
       return Redemption::wrong_client;
+    case state::RefreshUse::wrong_certificate:
+      // RFC 8705 §4: a public client's refresh token works only with its certificate.
+      return Redemption::wrong_certificate;
     case state::RefreshUse::expired:
       return Redemption::expired;
     case state::RefreshUse::replayed:

@@ -67,10 +67,13 @@ struct RefreshGrant {
   std::vector<std::string> scopes; // as first granted: a refresh may only narrow them
   std::int64_t auth_time = 0;
   std::int64_t expires_at = 0;
+  // RFC 8705 §4: the client certificate the family is bound to (x5t#S256); empty: none.
+  std::string certificate_thumbprint = {};
 };
 
-// How a code or refresh token redemption went.
-enum class Redemption { ok, unknown, expired, wrong_client, replayed };
+// How a code or refresh token redemption went. `wrong_certificate`: a refresh family bound
+// to another client certificate (the token stays usable with the right one).
+enum class Redemption { ok, unknown, expired, wrong_client, wrong_certificate, replayed };
 
 // How a revocation request for a refresh token went (RFC 7009 §2.1).
 enum class RefreshRevocation { revoked, unknown, wrong_client };
@@ -142,13 +145,17 @@ public:
   std::string issue_refresh(RefreshGrant grant);
   // A fresh refresh token, not stored yet (rotate_refresh stores it as a successor).
   static std::string new_refresh_token();
-  // Rotates `token` for `client_id` at `now`: on success fills `out` and the token stops
-  // working. Presenting a rotated token again answers `replayed` and revokes its family.
-  // A `successor` (from new_refresh_token) is stored in the same transaction, in the same
-  // family until `successor_expires_at`: one rotation is one commit (docs/scaling.md).
+  // Rotates `token` for `client_id` at `now`, presented over a connection with the client
+  // certificate `certificate_thumbprint` (empty: none): on success fills `out` and the token
+  // stops working. Presenting a rotated token again answers `replayed` and revokes its
+  // family; a family bound to another certificate answers `wrong_certificate`. A
+  // `successor` (from new_refresh_token) is stored in the same transaction, in the same
+  // family (and its certificate binding) until `successor_expires_at`: one rotation is one
+  // commit (docs/scaling.md).
   Redemption rotate_refresh(const std::string& token, const std::string& client_id, std::int64_t now,
                             RefreshGrant& out, const std::string& successor = {},
-                            std::int64_t successor_expires_at = 0);
+                            std::int64_t successor_expires_at = 0,
+                            const std::string& certificate_thumbprint = {});
   // The scopes first granted with refresh `token`, when it is known; nothing changes.
   [[nodiscard]] std::optional<std::vector<std::string>> refresh_scopes(const std::string& token) const;
   // Records an access token issued within refresh `family`, for family revocation.

@@ -54,12 +54,18 @@ IssuedUserResponse respond_with_user_tokens(const TokenRequest& request, const U
     if (family_scopes.empty()) {
       family_scopes = grant.scopes;
     }
+    // RFC 8705 §4: a client that did not authenticate (a public one) cannot keep its
+    // refresh token to itself by authenticating; over mutual TLS a new family is bound to
+    // the certificate its access tokens are bound to, and refreshes only with that one. A
+    // rotated family keeps the binding it was created with.
+    auto family_certificate =
+      request.method == PresentedMethod::none ? request.certificate_thumbprint : std::string();
     body["refresh_token"] =
       !refresh_token.empty()
         ? refresh_token
-        : context.auth->issue_refresh({family, grant.client.spec.id, grant.user.spec.id,
-                                       std::move(family_scopes), grant.auth_time,
-                                       context.now() + refresh_lifetime(grant.client, grant.grant)});
+        : context.auth->issue_refresh(
+            {family, grant.client.spec.id, grant.user.spec.id, std::move(family_scopes), grant.auth_time,
+             context.now() + refresh_lifetime(grant.client, grant.grant), std::move(family_certificate)});
     context.auth->add_family_token(family, tokens->jti, tokens->expires_at);
   }
   auto response = json_response(200, body);
@@ -88,6 +94,7 @@ ServerResponse authorization_code_grant(const TokenRequest& request) {
       return oauth_error(400, "invalid_grant", "the code has expired");
     case Redemption::unknown:
     case Redemption::wrong_client:
+    case Redemption::wrong_certificate: // refresh tokens only
       return oauth_error(400, "invalid_grant", "the code is not valid for this client");
   }
   // RFC 6749 §4.1.3: redirect_uri must be identical to the one in the authorization request.

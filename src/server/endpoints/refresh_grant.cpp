@@ -10,6 +10,13 @@ ServerResponse refresh_token_grant(const TokenRequest& request) {
   if (!token || token->empty()) {
     return oauth_error(400, "invalid_request", "refresh_token is missing");
   }
+  if (request.client.spec.binds_tokens_to_certificate() && request.certificate_thumbprint.empty()) {
+    // RFC 8705 §3 and §4: this client's tokens, and a public client's refresh tokens, are
+    // bound to its TLS client certificate. Refused before rotating: the token stays usable.
+    return oauth_error(400, "invalid_grant",
+                       "this client's tokens are bound to its TLS client certificate (RFC 8705): connect "
+                       "over TLS with it");
+  }
   // RFC 6749 §6: the new scope must not include any scope not originally granted. Checked
   // before rotating, so a bad request leaves the refresh token usable.
   const auto requested = util::form_get(request.params, "scope");
@@ -31,9 +38,9 @@ ServerResponse refresh_token_grant(const TokenRequest& request) {
   // below names authorization_code, so its refresh lifetime is that grant's.
   const auto successor = AuthState::new_refresh_token();
   const auto now = request.context.now();
-  switch (
-    request.context.auth->rotate_refresh(*token, request.client.spec.id, now, grant, successor,
-                                         now + refresh_lifetime(request.client, "authorization_code"))) {
+  switch (request.context.auth->rotate_refresh(*token, request.client.spec.id, now, grant, successor,
+                                               now + refresh_lifetime(request.client, "authorization_code"),
+                                               request.certificate_thumbprint)) {
     case Redemption::ok:
       break;
     case Redemption::replayed:
@@ -43,6 +50,9 @@ ServerResponse refresh_token_grant(const TokenRequest& request) {
     case Redemption::unknown:
     case Redemption::wrong_client:
       return oauth_error(400, "invalid_grant", "the refresh token is not valid for this client");
+    case Redemption::wrong_certificate:
+      return oauth_error(400, "invalid_grant",
+                         "the refresh token is bound to another TLS client certificate (RFC 8705 §4)");
   }
   const auto& scopes = narrowed.empty() ? grant.scopes : narrowed;
   const auto* user = request.context.users.find(grant.user_id);

@@ -254,15 +254,18 @@ ServerResponse handle_token(const AppContext& context, const ServerRequest& requ
                        fmt::format("this client may not use the {} grant", grant_text));
   }
   // RFC 8705 §3: a client registered for bound tokens gets them bound to the certificate
-  // of this connection, and none without one.
+  // of this connection, and none without one. A refresh without one is the refresh grant's
+  // to refuse (invalid_grant: the refresh token is bound, RFC 8705 §4).
   std::string thumbprint;
   if (client->spec.binds_tokens_to_certificate()) {
-    if (!request.client_certificate) {
+    if (!request.client_certificate && grant->grant != oauth::GrantType::refresh_token) {
       return oauth_error(400, "invalid_request",
                          "this client's access tokens are bound to its TLS client certificate (RFC 8705 "
                          "§3): connect over TLS with it");
     }
-    thumbprint = certificate_thumbprint(request.client_certificate->der);
+    if (request.client_certificate) {
+      thumbprint = certificate_thumbprint(request.client_certificate->der);
+    }
   }
   return grant->handler(TokenRequest{context, *params, *client, presented->method, request.client_address,
                                      std::move(thumbprint)});

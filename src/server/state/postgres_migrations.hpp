@@ -15,9 +15,9 @@ inline constexpr std::int64_t k_postgres_migration_lock = 0x6f61757468637463;
 inline constexpr std::int64_t k_postgres_prune_lock = k_postgres_migration_lock + 1;
 
 // The PostgreSQL schema, step by step (pg::migrate records them in schema_version). The
-// same tables and columns as the SQLite schema at its version 4, in PostgreSQL's types.
-// Never edit a shipped step; append.
-inline constexpr std::array<pg::Migration, 1> k_postgres_migrations = {{
+// same tables and columns as the SQLite schema (step 1: its version 4; step 2: its 5), in
+// PostgreSQL's types. Never edit a shipped step; append.
+inline constexpr std::array<pg::Migration, 2> k_postgres_migrations = {{
   {1, "live state (issue 9)", R"sql(
     CREATE TABLE counters (name text PRIMARY KEY, value bigint NOT NULL);
     INSERT INTO counters (name, value) VALUES ('revocations', 0), ('directory', 0);
@@ -164,6 +164,9 @@ inline constexpr std::array<pg::Migration, 1> k_postgres_migrations = {{
       expires_at bigint NOT NULL,
       PRIMARY KEY (kind, issuer, jti)
     );
+  )sql"},
+  {2, "refresh families bound to a client certificate (RFC 8705 §4)", R"sql(
+    ALTER TABLE families ADD COLUMN certificate_thumbprint text NOT NULL DEFAULT '';
   )sql"},
 }};
 

@@ -86,6 +86,7 @@ RefreshRecord read_refresh(const Rows& rows, int i) {
   token.expires_at = rows.int64(i, 6);
   token.rotated = rows.boolean(i, 7);
   token.family_revoked = rows.boolean(i, 8);
+  token.certificate_thumbprint = rows.text(i, 9);
   return token;
 }
 
@@ -242,10 +243,12 @@ util::Result<void> revoke_family_in(Connection& db, const std::string& family) {
 }
 
 util::Result<void> insert_refresh_in(Connection& db, const RefreshRecord& token) {
-  if (auto family = db.exec("INSERT INTO families (family, expires_at) VALUES ($1, $2)"
-                            " ON CONFLICT (family) DO UPDATE SET expires_at = greatest(families.expires_at,"
-                            " excluded.expires_at)",
-                            {token.family, token.expires_at});
+  // A new family takes the token's certificate binding; an existing one keeps its own.
+  if (auto family =
+        db.exec("INSERT INTO families (family, expires_at, certificate_thumbprint) VALUES ($1, $2, $3)"
+                " ON CONFLICT (family) DO UPDATE SET expires_at = greatest(families.expires_at,"
+                " excluded.expires_at)",
+                {token.family, token.expires_at, token.certificate_thumbprint});
       !family) {
     return tl::unexpected(family.error());
   }
@@ -257,7 +260,8 @@ util::Result<void> insert_refresh_in(Connection& db, const RefreshRecord& token)
 
 util::Result<std::optional<RefreshRecord>> find_refresh_in(Connection& db, const std::string& token_hash) {
   return first(db.exec("SELECT r.token_hash, r.family, r.client_id, r.user_id, r.scopes, r.auth_time,"
-                       " r.expires_at, r.rotated, coalesce(f.revoked, false)"
+                       " r.expires_at, r.rotated, coalesce(f.revoked, false),"
+                       " coalesce(f.certificate_thumbprint, '')"
                        " FROM refresh_tokens r LEFT JOIN families f ON f.family = r.family"
                        " WHERE r.token_hash = $1",
                        {token_hash}),
@@ -553,12 +557,14 @@ public:
       if (!locked) {
         return tl::unexpected(locked.error());
       }
-      // The compare-and-swap: rotated false -> true, only for a live token of a live family.
-      auto swapped = changed(db.exec("UPDATE refresh_tokens SET rotated = true WHERE token_hash = $1"
-                                     " AND client_id = $2 AND NOT rotated AND expires_at > $3 AND NOT EXISTS"
-                                     " (SELECT 1 FROM families f WHERE f.family = refresh_tokens.family"
-                                     " AND f.revoked)",
-                                     {rotation.token_hash, rotation.client_id, rotation.now}));
+      // The compare-and-swap: rotated false -> true, only for a live token of a live family
+      // that is bound to no certificate or to the one presented (RFC 8705 §4).
+      auto swapped = changed(
+        db.exec("UPDATE refresh_tokens SET rotated = true WHERE token_hash = $1"
+                " AND client_id = $2 AND NOT rotated AND expires_at > $3 AND NOT EXISTS"
+                " (SELECT 1 FROM families f WHERE f.family = refresh_tokens.family"
+                " AND (f.revoked OR f.certificate_thumbprint NOT IN ('', $4)))",
+                {rotation.token_hash, rotation.client_id, rotation.now, rotation.certificate_thumbprint}));
       if (!swapped) {
         return tl::unexpected(swapped.error());
       }
@@ -585,6 +591,11 @@ public:
       if (token.client_id != rotation.client_id) {
         // RFC 6749 §6: bound to its client; another client learns nothing more.
         return Answer{RefreshUse::wrong_client, RefreshRecord{}};
+      }
+      if (!token.certificate_thumbprint.empty() &&
+          token.certificate_thumbprint != rotation.certificate_thumbprint) {
+        // RFC 8705 §4: whoever lacks the family's certificate cannot use it, nor end it.
+        return Answer{RefreshUse::wrong_certificate, RefreshRecord{}};
       }
       if (token.family_revoked || token.rotated) {
         // RFC 9700 §4.14.2: two parties hold the family; neither may go on.

@@ -9,7 +9,7 @@ namespace oauthctl::server::state {
 // are the schema of the release before the state store (PRAGMA user_version only; the file
 // tests/fixtures/store-v3.db keeps one); from version 4 on the version is also recorded in
 // the schema_version table. Never edit a shipped entry; append.
-inline constexpr std::array<const char*, 4> k_sqlite_migrations = {
+inline constexpr std::array<const char*, 5> k_sqlite_migrations = {
   // 1: keys, clients, users.
   R"sql(
     CREATE TABLE keys (
@@ -177,6 +177,10 @@ inline constexpr std::array<const char*, 4> k_sqlite_migrations = {
       last_failure INTEGER NOT NULL,
       expires_at INTEGER NOT NULL
     );
+  )sql",
+  // 5: a public client's refresh family bound to its TLS client certificate (RFC 8705 §4).
+  R"sql(
+    ALTER TABLE families ADD COLUMN certificate_thumbprint TEXT NOT NULL DEFAULT '';
   )sql",
 };
 

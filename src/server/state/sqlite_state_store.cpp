@@ -124,7 +124,7 @@ constexpr const char* k_code_columns = "code_hash, client_id, redirect_uri, code
                                        "scopes, auth_time, expires_at, used, family";
 constexpr const char* k_refresh_columns =
   "r.token_hash, r.family, r.client_id, r.user_id, r.scopes, r.auth_time, r.expires_at, r.rotated,"
-  " coalesce(f.revoked, 0)";
+  " coalesce(f.revoked, 0), coalesce(f.certificate_thumbprint, '')";
 constexpr const char* k_device_columns =
   "device_hash, coalesce(user_code_hash, ''), client_id, scopes, state,"
   " interval, last_poll, user_id, auth_time, created_at, expires_at";
@@ -163,6 +163,7 @@ RefreshRecord read_refresh(const Query& row) {
   token.expires_at = row.integer(6);
   token.rotated = row.integer(7) != 0;
   token.family_revoked = row.integer(8) != 0;
+  token.certificate_thumbprint = row.text(9);
   return token;
 }
 
@@ -520,11 +521,15 @@ public:
   rotate_refresh(const RefreshRotation& rotation) override {
     return transaction<std::pair<RefreshUse, RefreshRecord>>(
       [&]() -> util::Result<std::pair<RefreshUse, RefreshRecord>> {
-        // The compare-and-swap: rotated 0 -> 1, only for a live token of a live family.
-        auto swapped = run("UPDATE refresh_tokens SET rotated = 1 WHERE token_hash = ? AND client_id = ?"
-                           " AND rotated = 0 AND expires_at > ? AND family NOT IN"
-                           " (SELECT family FROM families WHERE revoked = 1)",
-                           rotation.token_hash, rotation.client_id, rotation.now);
+        // The compare-and-swap: rotated 0 -> 1, only for a live token of a live family that
+        // is bound to no certificate or to the one presented (RFC 8705 §4).
+        auto swapped =
+          run("UPDATE refresh_tokens SET rotated = 1 WHERE token_hash = ? AND client_id = ?"
+              " AND rotated = 0 AND expires_at > ? AND family NOT IN"
+              " (SELECT family FROM families WHERE revoked = 1) AND coalesce((SELECT"
+              " certificate_thumbprint FROM families f WHERE f.family = refresh_tokens.family),"
+              " '') IN ('', ?)",
+              rotation.token_hash, rotation.client_id, rotation.now, rotation.certificate_thumbprint);
         if (!swapped) {
           return tl::unexpected(swapped.error());
         }
@@ -551,6 +556,11 @@ public:
         if (token.client_id != rotation.client_id) {
           // RFC 6749 §6: bound to its client; another client learns nothing more.
           return std::pair{RefreshUse::wrong_client, RefreshRecord{}};
+        }
+        if (!token.certificate_thumbprint.empty() &&
+            token.certificate_thumbprint != rotation.certificate_thumbprint) {
+          // RFC 8705 §4: whoever lacks the family's certificate cannot use it, nor end it.
+          return std::pair{RefreshUse::wrong_certificate, RefreshRecord{}};
         }
         if (token.family_revoked || token.rotated) {
           // RFC 9700 §4.14.2: two parties hold the family; neither may go on.
@@ -1186,9 +1196,10 @@ private:
   }
 
   util::Result<void> insert_refresh_locked(const RefreshRecord& token) {
-    auto family = run("INSERT INTO families (family, expires_at) VALUES (?, ?)"
+    // A new family takes the token's certificate binding; an existing one keeps its own.
+    auto family = run("INSERT INTO families (family, expires_at, certificate_thumbprint) VALUES (?, ?, ?)"
                       " ON CONFLICT (family) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at)",
-                      token.family, token.expires_at);
+                      token.family, token.expires_at, token.certificate_thumbprint);
     if (!family) {
       return tl::unexpected(family.error());
     }

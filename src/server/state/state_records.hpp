@@ -104,6 +104,10 @@ struct RefreshRecord {
   std::vector<std::string> scopes; // as first granted: a refresh may only narrow them
   std::int64_t auth_time = 0;
   std::int64_t expires_at = 0;
+  // RFC 8705 §4: the SHA-256 thumbprint (x5t#S256) of the TLS client certificate the family
+  // is bound to (a public client's, over mutual TLS); empty: not bound. Kept with the family:
+  // the first token of a family sets it, its successors inherit it.
+  std::string certificate_thumbprint;
   bool rotated = false;        // filled by reads
   bool family_revoked = false; // filled by reads
 };

@@ -23,8 +23,10 @@ enum class CodeUse { ok, unknown, wrong_client, replayed };
 
 // How a refresh rotation went. `replayed`: the token was rotated before, or its family was
 // revoked; the store has revoked the family (and its access tokens) in the same
-// transaction. `expired` and `wrong_client` change nothing.
-enum class RefreshUse { ok, unknown, wrong_client, expired, replayed };
+// transaction. `wrong_certificate`: the family is bound to another certificate than the
+// one presented (RFC 8705 §4). `expired`, `wrong_client` and `wrong_certificate` change
+// nothing.
+enum class RefreshUse { ok, unknown, wrong_client, wrong_certificate, expired, replayed };
 
 // One refresh rotation: the presented token's hash, who presents it and when, and the
 // successor to insert in the same family in the same transaction (empty hash: none).
@@ -34,6 +36,9 @@ struct RefreshRotation {
   std::int64_t now = 0;
   std::string successor_hash;
   std::int64_t successor_expires_at = 0;
+  // The thumbprint of the TLS client certificate of the request (empty: none); a family
+  // bound to a certificate rotates only with that one.
+  std::string certificate_thumbprint = {};
 };
 
 // How one device-code poll (RFC 8628 §3.5) went, decided atomically by the store.
@@ -134,14 +139,17 @@ public:
                                                      const std::string& family) = 0;
 
   // ---- refresh tokens and their families ---------------------------------------------------
-  // Inserts refresh token `token.token_hash` (its family is created when new).
+  // Inserts refresh token `token.token_hash` (its family is created when new, bound to
+  // `token.certificate_thumbprint`; an existing family keeps its binding).
   [[nodiscard]] virtual util::Result<void> put_refresh(const RefreshRecord& token) = 0;
   // Refresh token `token_hash` as stored (rotated / family_revoked filled in), expired or not.
   [[nodiscard]] virtual util::Result<std::optional<RefreshRecord>> refresh(const std::string& token_hash) = 0;
   // The compare-and-swap of RFC 9700 §4.14.2: marks the token rotated only when it was not
   // (and its family is live and it has not expired at `now`), inserting the successor in the
-  // same transaction. Presenting a rotated token revokes its family. Returns the presented
-  // token's record with `ok` (and with `replayed`, `expired`, `wrong_client` when known).
+  // same transaction. Presenting a rotated token revokes its family. A family bound to a
+  // certificate (RefreshRecord::certificate_thumbprint) rotates only when the rotation
+  // presents the same thumbprint; otherwise `wrong_certificate` and nothing changes. Returns
+  // the presented token's record with `ok` (and with `replayed`, `expired` when known).
   [[nodiscard]] virtual util::Result<std::pair<RefreshUse, RefreshRecord>>
   rotate_refresh(const RefreshRotation& rotation) = 0;
   // Revokes `family`: its refresh tokens stop working and every access token id issued in it

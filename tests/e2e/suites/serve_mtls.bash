@@ -39,7 +39,8 @@ x5t() {
 
 # mtls_server: serve over TLS trusting ca.crt for client certificates, with svc-pki (by
 # subject DN), svc-dns (by SAN DNS), svc-self (self-signed, key in jwks), bound-secret (a
-# secret client whose tokens are bound) and the demo set. Sets CERT (the server's).
+# secret client whose tokens are bound), pub-bound (a public client whose tokens are bound,
+# refresh tokens with the password grant) and the demo set. Sets CERT (the server's).
 mtls_server() {
   make_pki
   jq -n --slurpfile jwks self-jwks.json '{clients: [
@@ -50,6 +51,8 @@ mtls_server() {
       {id: "svc-self", grant_types: ["client_credentials"], scope: ["system/*.read"],
        token_endpoint_auth_method: "self_signed_tls_client_auth", jwks: $jwks[0]},
       {id: "bound-secret", secret: "s3cret", grant_types: ["client_credentials"], scope: ["system/*.read"],
+       tls_client_certificate_bound_access_tokens: true},
+      {id: "pub-bound", grant_types: ["password", "refresh_token"], auth: {password: {refresh_token: true}},
        tls_client_certificate_bound_access_tokens: true}]}' >mtls.json
   start_server --tls-self-signed --tls-client-ca ca.crt --config mtls.json
   CERT=$(sed -n 's/^tls certificate: //p' "$TEST_DIR/server$((${#SERVER_PIDS[@]} - 1)).out")
@@ -220,6 +223,61 @@ test_bound_tokens_for_a_secret_client() {
   expect_exit 0
   jwt_claims "$STDOUT" >demo.json
   expect_json 'has("cnf") | not' demo.json
+}
+
+# refresh_with CERT-ARGS... -- TOKEN: a refresh_token request of pub-bound with curl.
+refresh_with() {
+  local args=()
+  while [[ $1 != -- ]]; do
+    args+=("$1")
+    shift
+  done
+  http POST /auth/token --cacert "$CERT" "${args[@]}" -d grant_type=refresh_token -d client_id=pub-bound \
+    --data-urlencode "refresh_token=$2"
+}
+
+test_public_client_refresh_token_bound_to_its_certificate() {
+  mtls_server
+  # RFC 8705 §4: a public client cannot authenticate, so its refresh token is bound to the
+  # certificate it was issued over, like its access tokens.
+  http POST /auth/token --cacert "$CERT" --cert self.crt --key self.key -d grant_type=password \
+    -d client_id=pub-bound -d username=demo -d password=demo
+  expect_status 200
+  jwt_claims "$(jq -r .access_token body)" >claims.json
+  expect_json ".cnf[\"x5t#S256\"] == \"$(x5t self.crt)\"" claims.json
+  local refresh next
+  refresh=$(jq -r '.refresh_token // empty' body)
+  [[ -n $refresh ]] || fail "no refresh token: $BODY"
+  # Stolen: with another certificate (one the server would take for another client), or
+  # over TLS with none, the refresh is refused and the token stays usable.
+  refresh_with --cert fake.crt --key fake.key -- "$refresh"
+  expect_status 400
+  expect_json '.error == "invalid_grant"' body
+  refresh_with --cert pki.crt --key pki.key -- "$refresh"
+  expect_status 400
+  expect_json '.error == "invalid_grant"' body
+  refresh_with -- "$refresh"
+  expect_status 400
+  expect_json '.error == "invalid_grant"' body
+  # Its own certificate refreshes it: access token and successor bound to it as before.
+  refresh_with --cert self.crt --key self.key -- "$refresh"
+  expect_status 200
+  jwt_claims "$(jq -r .access_token body)" >claims.json
+  expect_json ".cnf[\"x5t#S256\"] == \"$(x5t self.crt)\"" claims.json
+  next=$(jq -r '.refresh_token // empty' body)
+  [[ -n $next && $next != "$refresh" ]] || fail "no rotated refresh token: $BODY"
+  refresh_with --cert fake.crt --key fake.key -- "$next"
+  expect_status 400
+  expect_json '.error == "invalid_grant"' body
+  # Our client refreshes with the certificate as well, and not without it.
+  OAUTHCTL_REFRESH_TOKEN=$next run_cli token --grant refresh_token --server "$SERVER_URL" --cacert "$CERT" \
+    --no-cache --client-id pub-bound -o json
+  expect_exit 4
+  expect_stderr 'invalid_grant'
+  OAUTHCTL_REFRESH_TOKEN=$next run_cli token --grant refresh_token --server "$SERVER_URL" --cacert "$CERT" \
+    --no-cache --client-id pub-bound --client-cert self.crt --client-key self.key -o json
+  expect_exit 0
+  expect_json '.refresh_token | length > 0'
 }
 
 test_mutual_tls_configuration_errors() {
