@@ -45,7 +45,7 @@ _oauthctl_takes_value() {
       --store-pool) return 0 ;;
     --header-timeout | --body-timeout | --idle-timeout | --max-header-bytes | --max-header-count | \
       --max-token-body-bytes | --max-body-bytes | --max-connections | --max-connections-per-address | \
-      --shutdown-grace | --workers) return 0 ;;
+      --shutdown-grace | --workers | --mtls-port) return 0 ;;
     --tls-cert | --tls-key | --tls-client-ca | --tls-dir | --client-cert | --client-key) return 0 ;;
     --private-key | --kid | --alg | --assertion | --assertion-key | --assertion-claims | --out | --jwks-out) return 0 ;;
     --only | --skip | --junit | --baseline | --explain | --login | --password-file | --simulate | \

@@ -154,6 +154,7 @@ complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l tls-cert -r -F -d
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l tls-key -r -F -d 'serve HTTPS: private key (PEM)'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l tls-self-signed -d 'serve HTTPS with a localhost certificate'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l tls-dir -r -a '(__fish_complete_directories)' -d 'where --tls-self-signed keeps its certificate'
+complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l mtls-port -x -d 'mutual TLS on its own port (0: any free)'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l tls-client-ca -r -F -d 'CA of tls_client_auth client certificates'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l demo -d 'seed the demo client and user'
 complete -c oauthctl -n "__fish_seen_subcommand_from serve" -l ephemeral -d 'keep everything in memory'

@@ -380,6 +380,7 @@ util::Result<ResolvedClient> resolve_client(const ClientSettings& given, Io& io,
     return util::fail(ErrorKind::usage, "--client-key goes with --client-cert");
   }
   resolved.http.client_cert = settings.client_cert;
+  config.mutual_tls = !settings.client_cert.empty();
   resolved.http.client_key = settings.client_key;
   resolved.http.verify_tls = settings.insecure ? http::VerifyTls::no : http::VerifyTls::yes;
   resolved.http.user_agent = "oauthctl/" OAUTHCTL_VERSION;

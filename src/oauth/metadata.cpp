@@ -143,6 +143,31 @@ util::Result<ServerMetadata> discover(http::Client& client, const std::string& b
   return aidbox_defaults(base_url);
 }
 
+void use_mtls_endpoint_aliases(ServerMetadata& metadata) {
+  if (!metadata.raw.is_object()) {
+    return;
+  }
+  const auto aliases = metadata.raw.find("mtls_endpoint_aliases");
+  if (aliases == metadata.raw.end() || !aliases->is_object()) {
+    return;
+  }
+  for (const auto& [name, field] :
+       {std::pair{"token_endpoint", &ServerMetadata::token_endpoint},
+        std::pair{"introspection_endpoint", &ServerMetadata::introspection_endpoint},
+        std::pair{"revocation_endpoint", &ServerMetadata::revocation_endpoint},
+        std::pair{"device_authorization_endpoint", &ServerMetadata::device_authorization_endpoint},
+        std::pair{"userinfo_endpoint", &ServerMetadata::userinfo_endpoint}}) {
+    const auto alias = aliases->find(name);
+    // Only https: a certificate is presented in a TLS handshake, never over plain HTTP.
+    if (alias != aliases->end() && alias->is_string()) {
+      const auto url = http::parse_url(alias->get<std::string>());
+      if (url && url->scheme == "https") {
+        metadata.*field = alias->get<std::string>();
+      }
+    }
+  }
+}
+
 std::string comparable_issuer(const std::string& issuer) {
   const auto url = http::parse_url(issuer);
   if (!url || !url->query.empty() || !url->fragment.empty()) {
@@ -204,6 +229,9 @@ util::Result<ServerMetadata> resolve_metadata(http::Client& client, const Client
       if (auto issuer = check_issuer(*metadata, config.issuer); !issuer) {
         return tl::unexpected(issuer.error());
       }
+      if (config.mutual_tls) {
+        use_mtls_endpoint_aliases(*metadata);
+      }
     }
     return metadata;
   }
@@ -230,6 +258,9 @@ util::Result<ServerMetadata> resolve_metadata(http::Client& client, const Client
   }
   if (auto issuer = check_issuer(metadata, config.issuer); !issuer) {
     return tl::unexpected(issuer.error());
+  }
+  if (config.mutual_tls) {
+    use_mtls_endpoint_aliases(metadata);
   }
   if (!config.token_url.empty()) {
     metadata.token_endpoint = config.token_url;

@@ -207,9 +207,12 @@ util::Result<std::unique_ptr<asio::ssl::context>> make_tls_context(const TlsOpti
     }
   }
   // An optional client certificate, whatever it is: a client without one connects as
-  // before, and the endpoints decide what one proves.
-  SSL_CTX_set_verify(native, SSL_VERIFY_PEER,
-                     [](int /*preverified*/, X509_STORE_CTX* /*store*/) { return 1; });
+  // before, and the endpoints decide what one proves. Not asked for at all on a port
+  // where mutual TLS has its own (TlsOptions::request_client_certificate).
+  if (tls.request_client_certificate) {
+    SSL_CTX_set_verify(native, SSL_VERIFY_PEER,
+                       [](int /*preverified*/, X509_STORE_CTX* /*store*/) { return 1; });
+  }
   // Session resumption with client certificates needs a context id (else OpenSSL refuses
   // resumed handshakes).
   static constexpr std::string_view k_session_context = "oauthctl-serve";

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "server/app.hpp"
+#include "server/endpoints/metadata.hpp"
 #include "server/heap_bounds.hpp"
 #include "server/routes.hpp"
 #include "server/simulate/fault_injector.hpp"
@@ -17,6 +18,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 namespace oauthctl::server {
 
@@ -227,14 +229,31 @@ public:
       return tl::unexpected(users.error());
     }
     // Bind before building the context: the default issuer needs the actual port.
-    auto listener = HttpListener::bind(
-      [this](const ServerRequest& request) {
-        const auto routes = [this](const ServerRequest& r) { return handle_request(*m_context, r); };
-        return m_faults ? m_faults->handle(*m_context, request, routes) : routes(request);
-      },
-      ListenerOptions{options.host, options.port, options.threads, options.log, options.limits, options.tls});
+    const auto handler = [this](const ServerRequest& request) {
+      const auto routes = [this](const ServerRequest& r) { return handle_request(*m_context, r); };
+      return m_faults ? m_faults->handle(*m_context, request, routes) : routes(request);
+    };
+    const bool own_mtls_port = options.mtls_port >= 0;
+    if (own_mtls_port && !options.tls.enabled()) {
+      return util::fail(ErrorKind::usage,
+                        "--mtls-port needs TLS: add --tls-cert and --tls-key, or --tls-self-signed");
+    }
+    auto main_tls = options.tls;
+    main_tls.request_client_certificate = !own_mtls_port;
+    auto listener = HttpListener::bind(handler, ListenerOptions{options.host, options.port, options.threads,
+                                                                options.log, options.limits, main_tls});
     if (!listener) {
       return tl::unexpected(listener.error());
+    }
+    if (own_mtls_port) {
+      // The same endpoints, behind a handshake that asks for the client's certificate.
+      auto mtls =
+        HttpListener::bind(handler, ListenerOptions{options.host, options.mtls_port, options.threads,
+                                                    options.log, options.limits, options.tls});
+      if (!mtls) {
+        return util::fail(mtls.error().kind, "--mtls-port: " + mtls.error().message);
+      }
+      m_mtls_listener = std::move(*mtls);
     }
     // Only once serving is sure: a start that fails says one thing, its error.
     if (options.log) {
@@ -262,6 +281,13 @@ public:
     }
     for (const auto& [id, password] : synced->user_passwords) {
       (*context)->users.trust_seed_password(id, password);
+    }
+    if (m_mtls_listener) {
+      const auto mtls_origin = origin_with_port((*context)->issuer, m_mtls_listener->port());
+      (*context)->authorization_server_json =
+        authorization_server_metadata((*context)->issuer, mtls_origin).dump();
+      (*context)->openid_configuration_json = openid_configuration((*context)->issuer, mtls_origin).dump();
+      (*context)->smart_configuration_json = smart_configuration((*context)->issuer, mtls_origin).dump();
     }
     m_context = std::move(*context);
     if (auto faults = make_fault_injector(options.simulate, seed); !faults) {
@@ -327,9 +353,24 @@ public:
   }
 
   int port() const override { return m_listener->port(); }
+  int mtls_port() const override { return m_mtls_listener ? m_mtls_listener->port() : 0; }
   std::string issuer() const override { return m_context->issuer; }
-  void run() override { m_listener->run(); }
-  void stop() override { m_listener->stop(); }
+  void run() override {
+    std::thread mtls;
+    if (m_mtls_listener) {
+      mtls = std::thread([this] { m_mtls_listener->run(); });
+    }
+    m_listener->run();
+    if (mtls.joinable()) {
+      mtls.join();
+    }
+  }
+  void stop() override {
+    m_listener->stop();
+    if (m_mtls_listener) {
+      m_mtls_listener->stop();
+    }
+  }
 
 private:
   std::shared_ptr<state::StateStore> m_store;
@@ -337,6 +378,7 @@ private:
   std::unique_ptr<FaultInjector> m_faults;                // serve --simulate; null: none
   std::unique_ptr<KeyRefresher> m_key_refresher;          // used by the maintenance thread
   std::unique_ptr<state::StateMaintenance> m_maintenance; // uses the context: destroyed first
+  std::unique_ptr<HttpListener> m_mtls_listener;          // --mtls-port; null: none
   std::unique_ptr<HttpListener> m_listener;               // last: destroyed first, before the context
 };
 

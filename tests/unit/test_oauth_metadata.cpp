@@ -149,6 +149,54 @@ TEST_SUITE("oauth") {
       CHECK(metadata->token_endpoint == "http://other/token");
       CHECK(metadata->jwks_uri == "http://h:1/.well-known/jwks.json");
     }
+    SUBCASE("with a client certificate, mtls_endpoint_aliases replace the endpoints (RFC 8705 section 5)") {
+      config.server = "https://h:1";
+      auto document = nlohmann::json::parse(k_document);
+      document["issuer"] = "https://h:1";
+      document["authorization_endpoint"] = "https://h:1/auth/authorize";
+      document["mtls_endpoint_aliases"] = {
+        {"token_endpoint", "https://h:2/auth/token"},
+        {"introspection_endpoint", "https://h:2/auth/introspect"},
+        {"revocation_endpoint", "https://h:2/auth/revoke"},
+        {"device_authorization_endpoint", "https://h:2/auth/device"},
+        {"userinfo_endpoint", "https://h:2/auth/userinfo"},
+        // Not one of the five, and a certificate never goes over plain HTTP: ignored.
+        {"authorization_endpoint", "https://h:2/auth/authorize"},
+      };
+      client.answers["https://h:1/.well-known/oauth-authorization-server"] = json_response(document.dump());
+      const auto plain = resolve_metadata(client, config, Discovery::always);
+      REQUIRE(plain.has_value());
+      CHECK(plain->token_endpoint == document["token_endpoint"]);
+      config.mutual_tls = true;
+      const auto metadata = resolve_metadata(client, config, Discovery::always);
+      REQUIRE(metadata.has_value());
+      CHECK(metadata->token_endpoint == "https://h:2/auth/token");
+      CHECK(metadata->introspection_endpoint == "https://h:2/auth/introspect");
+      CHECK(metadata->revocation_endpoint == "https://h:2/auth/revoke");
+      CHECK(metadata->device_authorization_endpoint == "https://h:2/auth/device");
+      CHECK(metadata->userinfo_endpoint == "https://h:2/auth/userinfo");
+      CHECK(metadata->authorization_endpoint == "https://h:1/auth/authorize");
+      // --token-url still wins over an alias.
+      config.token_url = "https://other/token";
+      CHECK(resolve_metadata(client, config, Discovery::always)->token_endpoint == "https://other/token");
+    }
+    SUBCASE("hostile mtls_endpoint_aliases change nothing they should not") {
+      ServerMetadata metadata;
+      metadata.token_endpoint = "https://h:1/auth/token";
+      for (const char* aliases : {R"x(null)x", R"x("https://h:2")x", R"x([1,2])x",
+                                  R"x({"token_endpoint":"http://h:2/auth/token"})x",
+                                  R"x({"token_endpoint":"javascript:alert(1)"})x",
+                                  R"x({"token_endpoint":42})x", R"x({"token_endpoint":{"x":1}})x"}) {
+        const std::string shown = aliases;
+        CAPTURE(shown);
+        metadata.raw = {{"mtls_endpoint_aliases", nlohmann::json::parse(aliases)}};
+        use_mtls_endpoint_aliases(metadata);
+        CHECK(metadata.token_endpoint == "https://h:1/auth/token");
+      }
+      metadata.raw = nullptr;
+      use_mtls_endpoint_aliases(metadata);
+      CHECK(metadata.token_endpoint == "https://h:1/auth/token");
+    }
     SUBCASE("bad server URL") {
       config.server = "javascript:alert(1)";
       const auto metadata = resolve_metadata(client, config, Discovery::always);

@@ -3,6 +3,7 @@
 // answered by the token endpoint, each unlisted one is unsupported_grant_type, and the
 // SMART capabilities follow the accepted client authentication methods.
 #include "server/endpoints/client_authentication.hpp"
+#include "server/endpoints/metadata.hpp"
 #include "server/endpoints/token_endpoint.hpp"
 #include "server_test_support.hpp"
 
@@ -100,6 +101,40 @@ TEST_SUITE("server discovery") {
         }
       }
     }
+  }
+
+  TEST_CASE("mtls_endpoint_aliases only when mutual TLS has a port of its own (RFC 8705 section 5)") {
+    const std::string issuer = "https://127.0.0.1:8443";
+    for (const auto& document : {server::authorization_server_metadata(issuer),
+                                 server::openid_configuration(issuer), server::smart_configuration(issuer),
+                                 server::authorization_server_metadata("http://127.0.0.1:8080")}) {
+      CHECK_FALSE(document.contains("mtls_endpoint_aliases"));
+    }
+    const auto mtls_origin = server::origin_with_port(issuer, 8444);
+    CHECK(mtls_origin == "https://127.0.0.1:8444");
+    for (const auto& document : {server::authorization_server_metadata(issuer, mtls_origin),
+                                 server::openid_configuration(issuer, mtls_origin),
+                                 server::smart_configuration(issuer, mtls_origin)}) {
+      REQUIRE(document.contains("mtls_endpoint_aliases"));
+      const auto& aliases = document["mtls_endpoint_aliases"];
+      CHECK(aliases["token_endpoint"] == "https://127.0.0.1:8444/auth/token");
+      CHECK(aliases["introspection_endpoint"] == "https://127.0.0.1:8444/auth/introspect");
+      CHECK(aliases["revocation_endpoint"] == "https://127.0.0.1:8444/auth/revoke");
+      CHECK(aliases["device_authorization_endpoint"] == "https://127.0.0.1:8444/auth/device");
+      CHECK(aliases["userinfo_endpoint"] == "https://127.0.0.1:8444/auth/userinfo");
+      // The plain endpoints stay where they were.
+      CHECK(document["token_endpoint"] == issuer + "/auth/token");
+    }
+    // Without TLS there is no mutual TLS to alias.
+    CHECK_FALSE(
+      server::authorization_server_metadata("http://h:1", "https://h:2").contains("mtls_endpoint_aliases"));
+    // An issuer with a path keeps it; IPv6 literals keep their brackets.
+    CHECK(server::authorization_server_metadata("https://h:1/realm",
+                                                "https://h:2")["mtls_endpoint_aliases"]["token_endpoint"] ==
+          "https://h:2/realm/auth/token");
+    CHECK(server::origin_with_port("https://[::1]:8443/x", 9) == "https://[::1]:9");
+    CHECK(server::origin_with_port("https://[::1]/x", 9) == "https://[::1]:9");
+    CHECK(server::origin_with_port("https://auth.example.org", 9) == "https://auth.example.org:9");
   }
 
   TEST_CASE("SMART capabilities name only what works") {

@@ -67,6 +67,9 @@ struct ClientConfig {
   std::string client_id;
   std::string client_secret; // never printed; redacted in every trace
   AuthMethod auth_method = AuthMethod::client_secret_basic;
+  // A TLS client certificate is configured (--client-cert): the endpoints a server lists
+  // in `mtls_endpoint_aliases` are used instead of the plain ones (RFC 8705 §5).
+  bool mutual_tls = false;
   std::string scope;
   std::string audience; // RFC 8693 / Aidbox `audience`
   std::string resource; // RFC 8707 resource indicator

@@ -31,6 +31,12 @@ struct ServerMetadata {
   std::string discovered_from;
 };
 
+// RFC 8705 §5: the https URLs of `metadata.raw`'s `mtls_endpoint_aliases` (token,
+// introspection, revocation, device authorization, userinfo) replace the plain endpoints,
+// for a client that authenticates with, or binds its tokens to, a TLS client certificate.
+// Anything else in the member is ignored; a document without it changes nothing.
+void use_mtls_endpoint_aliases(ServerMetadata& metadata);
+
 // Aidbox's endpoint paths under `base_url` (/auth/token, /auth/authorize, ...).
 ServerMetadata aidbox_defaults(const std::string& base_url);
 

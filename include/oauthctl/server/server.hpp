@@ -44,6 +44,12 @@ struct ServerOptions {
   // HTTPS instead of HTTP when tls.enabled(): the default issuer, and so every URL the
   // server advertises, becomes https://, and session cookies get `Secure`.
   TlsOptions tls;
+  // Mutual TLS on a port of its own (RFC 8705 §5), with TLS only: -1 none (the main
+  // port asks every client for a certificate), 0 a free one. The main port then asks
+  // nobody for one (no certificate prompt in a browser), and discovery names this port's
+  // token, introspection, revocation, device and userinfo URLs in `mtls_endpoint_aliases`.
+  // Those URLs are the issuer's with this port.
+  int mtls_port = -1;
   // Device authorization (RFC 8628): the polling interval and the device code lifetime,
   // in seconds.
   std::int64_t device_interval = 5;
@@ -79,6 +85,8 @@ public:
 
   // The bound port (the chosen one when 0 was asked for).
   [[nodiscard]] virtual int port() const = 0;
+  // The mutual TLS port (ServerOptions::mtls_port), or 0 when there is none.
+  [[nodiscard]] virtual int mtls_port() const = 0;
   // The issuer URL tokens carry.
   [[nodiscard]] virtual std::string issuer() const = 0;
   // Serves until stop() is called; returns at once if stop() came first.

@@ -14,9 +14,12 @@ struct TlsOptions {
   std::string key_file;  // PEM: its private key
   // PEM trust anchors for clients that authenticate with a CA-issued certificate
   // (RFC 8705 §2.1, tls_client_auth). Empty: no client certificate chains to a CA, so
-  // only self_signed_tls_client_auth and certificate-bound tokens can use one. Every
-  // handshake asks for a client certificate; sending none is fine.
+  // only self_signed_tls_client_auth and certificate-bound tokens can use one.
   std::string client_ca_file;
+  // Whether the handshake asks for a client certificate (sending none is fine). Off on
+  // the main port when mutual TLS has a port of its own (`serve --mtls-port`): a browser
+  // asked for a certificate may prompt its user to pick one on the login page.
+  bool request_client_certificate = true;
 
   [[nodiscard]] bool enabled() const { return !cert_file.empty(); }
 };

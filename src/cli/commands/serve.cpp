@@ -41,6 +41,7 @@ namespace {
 struct ServeOptions {
   std::string host = "127.0.0.1";
   std::string port = "8080";
+  std::string mtls_port; // empty: mutual TLS on the main port
   std::string config;
   std::string data;
   std::string store; // sqlite:PATH or postgres://...
@@ -432,17 +433,36 @@ util::Result<void> apply_store_flags(const ServeOptions& options, server::Server
   return {};
 }
 
+// A port flag's value: 0 to 65535 (0 picks a free port).
+util::Result<int> parse_port(std::string_view flag, const std::string& text) {
+  int port = -1;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
+  if (ec != std::errc{} || end != text.data() + text.size() || port < 0 || port > 65535) {
+    return util::fail(util::ErrorKind::usage,
+                      fmt::format("invalid {} {} (0 to 65535; 0 picks a free port)", flag, text));
+  }
+  return port;
+}
+
 int run_serve(ServeOptions& options, Io& io) {
   options.env.apply(io);
   server::ServerOptions server_options;
   server_options.host = options.host;
-  int port = -1;
-  const auto [end, ec] =
-    std::from_chars(options.port.data(), options.port.data() + options.port.size(), port);
-  if (ec != std::errc{} || end != options.port.data() + options.port.size() || port < 0 || port > 65535) {
-    return report_usage(io, fmt::format("invalid --port {} (0 to 65535; 0 picks a free port)", options.port));
+  if (auto port = parse_port("--port", options.port); !port) {
+    return report(io, port.error());
+  } else {
+    server_options.port = *port;
   }
-  server_options.port = port;
+  if (!options.mtls_port.empty()) {
+    auto port = parse_port("--mtls-port", options.mtls_port);
+    if (!port) {
+      return report(io, port.error());
+    }
+    if (options.tls_cert.empty() && !options.tls_self_signed) {
+      return report_usage(io, "--mtls-port needs TLS: add --tls-cert and --tls-key, or --tls-self-signed");
+    }
+    server_options.mtls_port = *port;
+  }
   for (const auto& [name, text, target] :
        {std::tuple{"--device-interval", &options.device_interval, &server_options.device_interval},
         std::tuple{"--device-lifetime", &options.device_lifetime, &server_options.device_lifetime}}) {
@@ -561,6 +581,11 @@ int run_serve(ServeOptions& options, Io& io) {
            << "tls fingerprint: SHA-256 " << fingerprint << '\n'
            << std::flush;
   }
+  if (server.mtls_port() != 0) {
+    // Where certificates are asked for (RFC 8705 §5); discovery names it too.
+    io.out << "mutual tls on " << fmt::format("https://{}:{}", host, server.mtls_port()) << '\n'
+           << std::flush;
+  }
   if (options.demo) {
     if (const auto parsed = http::parse_url(url); parsed && !parsed->is_loopback()) {
       const std::lock_guard lock(*log_mutex);
@@ -641,6 +666,10 @@ Runner setup_serve(CLI::App& app) {
   options->env.add(app, "--tls-client-ca", options->tls_client_ca, "OAUTHCTL_SERVE_TLS_CLIENT_CA",
                    "PEM CA certificates that issue the certificates of tls_client_auth clients (mutual TLS, "
                    "RFC 8705)");
+  options->env.add(app, "--mtls-port", options->mtls_port, "OAUTHCTL_SERVE_MTLS_PORT",
+                   "mutual TLS (RFC 8705) on this port of its own (0 = any free port; needs TLS): the main "
+                   "port then asks no client for a certificate, and discovery lists this port's endpoints in "
+                   "mtls_endpoint_aliases");
   options->env.add(app, "--workers", options->workers, "OAUTHCTL_SERVE_WORKERS",
                    "threads that run the endpoints (default 32)");
   app.add_option(

@@ -4,6 +4,8 @@
 #include "server/endpoints/client_authentication.hpp"
 #include "server/endpoints/token_endpoint.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace oauthctl::server {
@@ -18,7 +20,7 @@ bool contains(const Json& list, std::string_view value) {
 
 // Kept in one place so the three documents never disagree. Grow these lists only when
 // the endpoint behind them exists.
-Json common(const std::string& issuer) {
+Json common(const std::string& issuer, const std::string& mtls_origin) {
   // Mutual TLS (RFC 8705) needs the server's own TLS: with an https issuer.
   const bool mutual_tls = issuer.rfind("https://", 0) == 0;
   auto with_mutual_tls = [mutual_tls](Json methods) {
@@ -60,21 +62,60 @@ Json common(const std::string& issuer) {
                   "system/Observation.rs"})},
   };
   if (mutual_tls) {
-    // RFC 8705 §3.3. No mtls_endpoint_aliases (§5): the endpoints above take client
-    // certificates themselves, on the one port (a client without one is not refused).
+    // RFC 8705 §3.3.
     document["tls_client_certificate_bound_access_tokens"] = true;
+  }
+  if (mutual_tls && !mtls_origin.empty()) {
+    // RFC 8705 §5: mutual TLS on a port of its own (serve --mtls-port). Without one, the
+    // endpoints above take client certificates themselves and no alias is needed.
+    const auto base = with_origin(issuer, mtls_origin);
+    document["mtls_endpoint_aliases"] = {
+      {"token_endpoint", base + "/auth/token"},
+      {"introspection_endpoint", base + "/auth/introspect"},
+      {"revocation_endpoint", base + "/auth/revoke"},
+      {"device_authorization_endpoint", base + "/auth/device"},
+      {"userinfo_endpoint", base + "/auth/userinfo"},
+    };
   }
   return document;
 }
 
 } // namespace
 
-Json authorization_server_metadata(const std::string& issuer) {
-  return common(issuer);
+std::string with_origin(const std::string& issuer, const std::string& origin) {
+  // The path starts at the first '/' after "scheme://".
+  const auto scheme_end = issuer.find("://");
+  const auto path_start =
+    scheme_end == std::string::npos ? std::string::npos : issuer.find('/', scheme_end + 3);
+  auto trimmed = origin;
+  while (!trimmed.empty() && trimmed.back() == '/') {
+    trimmed.pop_back();
+  }
+  return path_start == std::string::npos ? trimmed : trimmed + issuer.substr(path_start);
 }
 
-Json openid_configuration(const std::string& issuer) {
-  auto document = common(issuer);
+std::string origin_with_port(const std::string& url, int port) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) {
+    return url;
+  }
+  const auto authority_start = scheme_end + 3;
+  auto authority = url.substr(authority_start, url.find('/', authority_start) - authority_start);
+  // The port is after the last ':' that follows an IPv6 literal's ']', if any.
+  const auto bracket = authority.rfind(']');
+  const auto colon = authority.rfind(':');
+  if (colon != std::string::npos && (bracket == std::string::npos || colon > bracket)) {
+    authority.erase(colon);
+  }
+  return fmt::format("{}{}:{}", url.substr(0, authority_start), authority, port);
+}
+
+Json authorization_server_metadata(const std::string& issuer, const std::string& mtls_origin) {
+  return common(issuer, mtls_origin);
+}
+
+Json openid_configuration(const std::string& issuer, const std::string& mtls_origin) {
+  auto document = common(issuer, mtls_origin);
   document["subject_types_supported"] = Json::array({"public"});
   // OIDC Discovery §3: request_uri_parameter_supported defaults to true, so say no.
   document["request_parameter_supported"] = false;
@@ -86,8 +127,8 @@ Json openid_configuration(const std::string& issuer) {
   return document;
 }
 
-Json smart_configuration(const std::string& issuer) {
-  auto document = common(issuer);
+Json smart_configuration(const std::string& issuer, const std::string& mtls_origin) {
+  auto document = common(issuer, mtls_origin);
   // SMART App Launch 2.0 §2.0.9: list only capabilities that work. Standalone launch with
   // patient context (the patient user's own record), v1 and v2 scopes, and OpenID Connect
   // are served by the authorize endpoint; there is no EHR launch and no POST to /auth/authorize.

@@ -40,7 +40,8 @@ x5t() {
 # mtls_server: serve over TLS trusting ca.crt for client certificates, with svc-pki (by
 # subject DN), svc-dns (by SAN DNS), svc-self (self-signed, key in jwks), bound-secret (a
 # secret client whose tokens are bound), pub-bound (a public client whose tokens are bound,
-# refresh tokens with the password grant) and the demo set. Sets CERT (the server's).
+# refresh tokens with the password grant) and the demo set; more serve options after it.
+# Sets CERT (the server's).
 mtls_server() {
   make_pki
   jq -n --slurpfile jwks self-jwks.json '{clients: [
@@ -54,7 +55,7 @@ mtls_server() {
        tls_client_certificate_bound_access_tokens: true},
       {id: "pub-bound", grant_types: ["password", "refresh_token"], auth: {password: {refresh_token: true}},
        tls_client_certificate_bound_access_tokens: true}]}' >mtls.json
-  start_server --tls-self-signed --tls-client-ca ca.crt --config mtls.json
+  start_server --tls-self-signed --tls-client-ca ca.crt --config mtls.json "$@"
   CERT=$(sed -n 's/^tls certificate: //p' "$TEST_DIR/server$((${#SERVER_PIDS[@]} - 1)).out")
 }
 
@@ -107,6 +108,57 @@ test_tls_client_auth_with_our_client_and_bound_token_on_fhir() {
   # The SAN-registered client authenticates with the same certificate (DNS names ignore case).
   token_as svc-dns pki.crt pki.key
   expect_exit 0
+}
+
+# RFC 8705 §5: mutual TLS on a port of its own (--mtls-port). The main port asks nobody for
+# a certificate (a browser would prompt its user on the login page); discovery names the
+# other port's endpoints in mtls_endpoint_aliases, and our client, given the main URL and a
+# certificate, goes there.
+test_mtls_port_of_its_own_with_endpoint_aliases() {
+  mtls_server --mtls-port 0
+  local out=$TEST_DIR/server$((${#SERVER_PIDS[@]} - 1)).out mtls= i
+  for ((i = 0; i < 100; i++)); do
+    mtls=$(sed -n 's/^mutual tls on //p' "$out")
+    [[ -n $mtls ]] && break
+    sleep 0.05
+  done
+  [[ $mtls == https://127.0.0.1:* && $mtls != "$SERVER_URL" ]] || fail "no 'mutual tls on' line: $(cat "$out")"
+  curl -sS --cacert "$CERT" "$SERVER_URL/.well-known/openid-configuration" >meta.json
+  expect_json ".mtls_endpoint_aliases.token_endpoint == \"$mtls/auth/token\"" meta.json
+  expect_json ".mtls_endpoint_aliases.introspection_endpoint == \"$mtls/auth/introspect\"" meta.json
+  expect_json ".mtls_endpoint_aliases.userinfo_endpoint == \"$mtls/auth/userinfo\"" meta.json
+  expect_json ".token_endpoint == \"$SERVER_URL/auth/token\"" meta.json
+  # The main port's handshake asks for no certificate, so curl sends none: svc-pki cannot
+  # authenticate there.
+  http POST /auth/token --cacert "$CERT" --cert pki.crt --key pki.key -d grant_type=client_credentials \
+    -d client_id=svc-pki
+  expect_status 401
+  expect_json '.error == "invalid_client"' body
+  # On the mutual TLS port the same request gets a token.
+  SERVER_URL=$mtls http POST /auth/token --cacert "$CERT" --cert pki.crt --key pki.key \
+    -d grant_type=client_credentials -d client_id=svc-pki
+  expect_status 200
+  # Our client, pointed at the main URL, follows the alias (RFC 8705 §5).
+  token_as svc-pki pki.crt pki.key -v
+  expect_exit 0
+  grep -qF "POST $mtls/auth/token" "$TEST_DIR/stderr" || fail "the token request did not go to $mtls: $(cat "$TEST_DIR/stderr")"
+  local token
+  token=$STDOUT
+  # The bound token is good on the port that sees the certificate, and nowhere without it.
+  SERVER_URL=$mtls http GET /fhir/Patient --cacert "$CERT" --cert pki.crt --key pki.key \
+    -H "Authorization: Bearer $token"
+  expect_status 200
+  http GET /fhir/Patient --cacert "$CERT" --cert pki.crt --key pki.key -H "Authorization: Bearer $token"
+  expect_status 401
+  # A secret client without a certificate keeps using the main port.
+  run_cli token --grant client_credentials --server "$SERVER_URL" --cacert "$CERT" --no-cache \
+    --client-id demo-client --client-secret-file <(printf demo-secret) -v
+  expect_exit 0
+  grep -qF "POST $SERVER_URL/auth/token" "$TEST_DIR/stderr" || fail "expected the main port: $(cat "$TEST_DIR/stderr")"
+  # Plain HTTP has no mutual TLS to give a port to.
+  run_cli serve --port 0 --ephemeral --mtls-port 0
+  expect_exit 2
+  expect_stderr 'mtls-port needs TLS'
 }
 
 test_tls_client_auth_refuses_what_does_not_prove_the_client() {
