@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "cli/fhir_types_cache.hpp"
 
+#include "cli/xdg_directory.hpp"
+
 #include <oauthctl/oauth/fhir_capability.hpp>
 #include <oauthctl/util/atomic_file.hpp>
 
@@ -28,13 +30,8 @@ Json read_cache(const std::string& path) {
 } // namespace
 
 std::string fhir_types_cache_file(const Io& io) {
-  // XDG Base Directory Specification: a relative XDG_CACHE_HOME is invalid and ignored.
-  const auto xdg = io.getenv("XDG_CACHE_HOME");
-  if (!xdg.empty() && xdg.front() == '/') {
-    return xdg + "/oauthctl/fhir-types.json";
-  }
-  const auto home = io.getenv("HOME");
-  return home.empty() ? std::string() : home + "/.cache/oauthctl/fhir-types.json";
+  const auto base = xdg_directory(io, "XDG_CACHE_HOME", ".cache");
+  return base.empty() ? std::string() : base + "/oauthctl/fhir-types.json";
 }
 
 util::Result<std::vector<std::string>> cached_resource_types(http::Client& client,

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "cli/profile.hpp"
 
+#include "cli/xdg_directory.hpp"
+
 #include <oauthctl/util/atomic_file.hpp>
 
 #include <CLI/CLI.hpp>
@@ -426,13 +428,8 @@ std::string config_path(const Io& io, const std::string& override_path) {
   if (!override_path.empty()) {
     return override_path;
   }
-  // XDG Base Directory Specification: a relative XDG_CONFIG_HOME is invalid and ignored.
-  const auto xdg = io.getenv("XDG_CONFIG_HOME");
-  if (!xdg.empty() && xdg.front() == '/') {
-    return xdg + "/oauthctl/config.toml";
-  }
-  const auto home = io.getenv("HOME");
-  return home.empty() ? std::string() : home + "/.config/oauthctl/config.toml";
+  const auto base = xdg_directory(io, "XDG_CONFIG_HOME", ".config");
+  return base.empty() ? std::string() : base + "/oauthctl/config.toml";
 }
 
 util::Result<ConfigFile> load_config(const std::string& path, ConfigRequired required) {

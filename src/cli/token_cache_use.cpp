@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "cli/token_cache_use.hpp"
 
+#include "cli/xdg_directory.hpp"
+
 #include <oauthctl/oauth/jwt.hpp>
 #include <oauthctl/oauth/token_cache.hpp>
 #include <oauthctl/oauth/token_endpoint.hpp>
@@ -53,14 +55,9 @@ util::Result<CacheMode> cache_mode(bool no_cache, bool force) {
 }
 
 std::string token_cache_file(const Io& io) {
-  // XDG Base Directory Specification: a relative XDG_CACHE_HOME is invalid and ignored.
-  const auto xdg = io.getenv("XDG_CACHE_HOME");
-  if (!xdg.empty() && xdg.front() == '/') {
-    return oauth::token_cache_path(xdg);
-  }
-  const auto home = io.getenv("HOME");
   // Without a home there is no per-user place for tokens: no cache, rather than /.cache.
-  return home.empty() ? std::string() : oauth::token_cache_path(home + "/.cache");
+  const auto base = xdg_directory(io, "XDG_CACHE_HOME", ".cache");
+  return base.empty() ? std::string() : oauth::token_cache_path(base);
 }
 
 util::Result<oauth::TokenResponse> obtain_token_cached(ClientSession& session, const ResolvedClient& resolved,

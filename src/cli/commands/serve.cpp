@@ -5,6 +5,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "cli/settings.hpp"
+#include "cli/xdg_directory.hpp"
 
 #include <oauthctl/http/client.hpp>
 #include <oauthctl/http/url.hpp>
@@ -68,16 +69,12 @@ struct ServeOptions {
 
 // XDG Base Directory: $XDG_DATA_HOME, else ~/.local/share.
 util::Result<std::string> default_data_path(const Io& io) {
-  std::filesystem::path base;
-  if (const auto xdg = io.getenv("XDG_DATA_HOME"); !xdg.empty() && xdg.front() == '/') {
-    base = xdg;
-  } else if (const auto home = io.getenv("HOME"); !home.empty()) {
-    base = std::filesystem::path(home) / ".local" / "share";
-  } else {
+  const auto base = xdg_directory(io, "XDG_DATA_HOME", ".local/share");
+  if (base.empty()) {
     return util::fail(util::ErrorKind::config,
                       "neither XDG_DATA_HOME nor HOME is set: give --data or --ephemeral");
   }
-  const auto directory = base / "oauthctl";
+  const auto directory = std::filesystem::path(base) / "oauthctl";
   std::error_code ec;
   std::filesystem::create_directories(directory, ec);
   if (ec) {
@@ -179,16 +176,12 @@ std::string sqlite_file_of(const std::string& store) {
 // $XDG_STATE_HOME/oauthctl/tls, else ~/.local/state/oauthctl/tls (XDG Base Directory:
 // state that outlives a restart but is no user data).
 util::Result<std::string> default_tls_directory(const Io& io) {
-  std::filesystem::path base;
-  if (const auto xdg = io.getenv("XDG_STATE_HOME"); !xdg.empty() && xdg.front() == '/') {
-    base = xdg;
-  } else if (const auto home = io.getenv("HOME"); !home.empty()) {
-    base = std::filesystem::path(home) / ".local" / "state";
-  } else {
+  const auto base = xdg_directory(io, "XDG_STATE_HOME", ".local/state");
+  if (base.empty()) {
     return util::fail(util::ErrorKind::config,
                       "--tls-self-signed: neither XDG_STATE_HOME nor HOME is set: give --tls-dir");
   }
-  return (base / "oauthctl" / "tls").string();
+  return (std::filesystem::path(base) / "oauthctl" / "tls").string();
 }
 
 // Where --tls-self-signed keeps its certificate, never the current directory: --tls-dir;
