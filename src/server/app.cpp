@@ -62,16 +62,16 @@ util::Result<std::unique_ptr<AppContext>> make_app_context(std::string issuer, o
     return tl::unexpected(key_set.error());
   }
   auto fhir_base = issuer + "/fhir";
-  // One gate for client secrets and passwords: both are scrypt on the same cores.
-  const auto gate = std::make_shared<const HashGate>();
+  // One gate for client secrets and passwords (both are scrypt on the same cores), in the
+  // cache every directory snapshot shares.
+  auto cache = std::make_shared<CredentialCache>(std::make_shared<const HashGate>());
   auto& live = *store; // owned by the context from here on
   auto context = std::unique_ptr<AppContext>(new AppContext{
     std::move(store),
     issuer,
     fhir_base,
     SigningKeys(std::move(*key_set)),
-    ClientRegistry(std::move(clients), gate),
-    UserDirectory(std::move(users), gate),
+    LiveDirectory(make_directory(std::move(clients), std::move(users), std::move(cache))),
     std::make_unique<AuthState>(live),
     FhirDataset(fhir_base),
     now ? std::move(now) : Clock(system_now),

@@ -6,8 +6,7 @@
 #include "server/auth/device_grants.hpp"
 #include "server/auth/signing_keys.hpp"
 #include "server/auth/trusted_issuers.hpp"
-#include "server/auth/user_directory.hpp"
-#include "server/client_registry.hpp"
+#include "server/directory.hpp"
 #include "server/exchange.hpp"
 #include "server/fhir/dataset.hpp"
 #include "server/state/state_store.hpp"
@@ -32,7 +31,8 @@ using Clock = std::function<std::int64_t()>;
 std::int64_t system_now();
 
 // Everything the endpoints read while serving. Built once before the socket opens and
-// never changed afterwards, so request threads share it without locks; the live state
+// never changed afterwards (keys and directory swap immutable snapshots), so request
+// threads share it without locks; the live state
 // (sessions, codes, refresh tokens, revocations, device codes, jtis, backoff) is in `store`,
 // reached through the logic classes below.
 struct AppContext {
@@ -43,8 +43,9 @@ struct AppContext {
   // The key that signs and the keys whose tokens are accepted (JWKS), replaced as a whole
   // when the store's keys rotate; take one snapshot per request (keys.current()).
   SigningKeys keys;
-  ClientRegistry clients;
-  UserDirectory users;
+  // The clients and users, replaced as a whole when the store's change (on any replica);
+  // take one snapshot per request (directory.current()) and use it for the whole request.
+  LiveDirectory directory;
   std::unique_ptr<AuthState> auth; // never null
   FhirDataset dataset;
   Clock now;

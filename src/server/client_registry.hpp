@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "server/auth/hash_gate.hpp"
+#include "server/auth/credential_cache.hpp"
 
 #include <oauthctl/server/seed.hpp>
 
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -30,43 +28,29 @@ struct RegisteredClient {
 // was checked; the caller answers 503 with Retry-After.
 enum class SecretCheck { valid, invalid, overloaded };
 
-// The clients loaded at start-up, with secret verification fast enough for the token
-// endpoint. Thread-safe.
+// The clients of one directory snapshot (directory.hpp), with secret verification fast
+// enough for the token endpoint. Immutable once built; what outlives a snapshot (the seed's
+// secrets, verified secrets) is in the shared CredentialCache. Thread-safe.
 class ClientRegistry {
 public:
-  // `gate` bounds the slow verifications (shared with the user directory).
   explicit ClientRegistry(std::vector<RegisteredClient> clients,
-                          std::shared_ptr<const HashGate> gate = std::make_shared<HashGate>());
+                          std::shared_ptr<CredentialCache> cache = std::make_shared<CredentialCache>());
 
-  // The client with `id`, or null.
+  // The client with `id`, or null; valid as long as this registry.
   [[nodiscard]] const RegisteredClient* find(std::string_view id) const;
 
   // `valid` when `id` names a confidential client whose secret is `secret`. Unknown ids
   // cost as much as wrong secrets, so timing does not reveal which clients exist. A secret
-  // verified before is recognised from the cache without entering the gate, so correct
-  // secrets keep working while wrong ones are refused for overload.
+  // verified before against the same stored hash is recognised from the cache without
+  // entering the gate, so correct secrets keep working while wrong ones are refused for
+  // overload; a seeded client is checked against the seed's secret (CredentialCache).
   [[nodiscard]] SecretCheck authenticate(std::string_view id, std::string_view secret) const;
 
-  // Makes `secret` the one secret of seeded client `id` in this process: the seed (--config,
-  // --demo) is the truth for the clients it lists, so they are checked against it (HMAC tag,
-  // constant time) and never against a stored hash, which may be older than the seed until
-  // the background re-hash writes the new one. Call before serving.
-  void trust_seed_secret(const std::string& id, std::string_view secret);
+  [[nodiscard]] const std::shared_ptr<CredentialCache>& cache() const { return m_cache; }
 
 private:
-  std::string cache_tag(std::string_view id, std::string_view secret) const;
-  // A real scrypt hash for unknown ids to verify against (made once when the store gave none).
-  const std::string& dummy_hash() const;
-
   std::unordered_map<std::string, RegisteredClient> m_clients;
-  std::string m_cache_key; // process-random HMAC key, never stored
-  mutable std::once_flag m_dummy_once;
-  mutable std::string m_dummy_hash;                      // verified against for unknown clients
-  std::unordered_map<std::string, std::string> m_seeded; // id -> HMAC tag of the seed's secret
-  mutable std::shared_mutex m_cache_mutex;
-  mutable std::unordered_map<std::string, std::string> m_verified; // id -> HMAC tag
-  // Bounds concurrent scrypt runs (32 MiB each) and the requests waiting for one.
-  std::shared_ptr<const HashGate> m_gate;
+  std::shared_ptr<CredentialCache> m_cache; // never null
 };
 
 } // namespace oauthctl::server

@@ -64,7 +64,7 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 using TlsStream = asio::ssl::stream<beast::tcp_stream&>;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock; // not Clock: app.hpp has one (unity batches)
 constexpr auto k_tuple = asio::as_tuple(asio::use_awaitable);
 
 // Request logs never carry the query string (it may hold codes or tokens) and never
@@ -466,7 +466,7 @@ private:
       co_return false;
     }
     buffer.commit(n);
-    const auto start = Clock::now();
+    const auto start = SteadyClock::now();
     if (static_cast<const unsigned char*>(buffer.data().data())[0] != 0x16) {
       connection.waiting = false;
       connection.linger = true;
@@ -511,7 +511,7 @@ private:
       connection.stream.expires_after(m_limits.header_timeout);
       auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, reader, k_tuple);
       connection.waiting = false;
-      const auto start = Clock::now();
+      const auto start = SteadyClock::now();
       auto& request = reader.request();
       request.client_certificate = connection.certificate;
       request.client_address = connection.address;
@@ -611,7 +611,7 @@ private:
   // on the socket cannot be trusted to start a new request.
   template<class Stream>
   asio::awaitable<void> refuse(Connection& connection, Stream& stream, const ServerRequest& request,
-                               int status, std::string_view description, Clock::time_point start) {
+                               int status, std::string_view description, SteadyClock::time_point start) {
     connection.linger = true;
     const auto refusal = transport_error(request.path, status, description);
     co_await write(connection, stream, request, refusal, 11, false, start);
@@ -620,7 +620,7 @@ private:
   template<class Stream>
   asio::awaitable<bool> write(Connection& connection, Stream& stream, const ServerRequest& request,
                               const ServerResponse& from, int version, bool keep_alive,
-                              Clock::time_point start) {
+                              SteadyClock::time_point start) {
     bhttp::response<bhttp::string_body> to;
     to.version(version == 10 ? 10 : 11);
     to.result(static_cast<unsigned>(from.status));
@@ -640,7 +640,7 @@ private:
     auto [ec, written] = co_await bhttp::async_write(stream, to, k_tuple);
     connection.stream.expires_never();
     if (m_log) {
-      const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+      const double ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
       emit(fmt::format("{} {} {} {:.1f}ms", request.method.empty() ? "-" : request.method,
                        loggable_path(request.path), from.status, ms));
     }

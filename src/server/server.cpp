@@ -123,44 +123,6 @@ util::Result<oauth::SigningKey> load_or_create_key(state::StateStore& store, con
   return key;
 }
 
-util::Result<std::vector<RegisteredClient>> load_clients(state::StateStore& store) {
-  auto rows = store.clients();
-  if (!rows) {
-    return tl::unexpected(rows.error());
-  }
-  std::vector<RegisteredClient> clients;
-  for (const auto& row : *rows) {
-    const auto resource = nlohmann::json::parse(row.resource_json, nullptr, false);
-    auto spec = parse_client(resource, "store");
-    if (!spec) {
-      return util::fail(ErrorKind::io,
-                        fmt::format("store: client {} is unreadable: {}", row.id, spec.error().message));
-    }
-    spec->secret.reset();
-    clients.push_back({std::move(*spec), row.secret_hash});
-  }
-  return clients;
-}
-
-util::Result<std::vector<RegisteredUser>> load_users(state::StateStore& store) {
-  auto rows = store.users();
-  if (!rows) {
-    return tl::unexpected(rows.error());
-  }
-  std::vector<RegisteredUser> users;
-  for (const auto& row : *rows) {
-    const auto resource = nlohmann::json::parse(row.resource_json, nullptr, false);
-    auto spec = parse_user(resource, "store");
-    if (!spec) {
-      return util::fail(ErrorKind::io,
-                        fmt::format("store: user {} is unreadable: {}", row.id, spec.error().message));
-    }
-    spec->password.reset();
-    users.push_back({std::move(*spec), row.secret_hash});
-  }
-  return users;
-}
-
 class ServerImpl final : public Server {
 public:
   util::Result<void> open(const ServerOptions& options) {
@@ -220,14 +182,6 @@ public:
     if (!key) {
       return tl::unexpected(key.error());
     }
-    auto clients = load_clients(*m_store);
-    if (!clients) {
-      return tl::unexpected(clients.error());
-    }
-    auto users = load_users(*m_store);
-    if (!users) {
-      return tl::unexpected(users.error());
-    }
     // Bind before building the context: the default issuer needs the actual port.
     const auto handler = [this](const ServerRequest& request) {
       const auto routes = [this](const ServerRequest& r) { return handle_request(*m_context, r); };
@@ -269,18 +223,37 @@ public:
     while (issuer.size() > 1 && issuer.back() == '/') {
       issuer.pop_back();
     }
-    auto context = make_app_context(std::move(issuer), std::move(*key), std::move(*clients),
-                                    std::move(*users), simulated_clock(options.simulate), m_store);
+    // The clients and users come from the store's first read below (DirectoryRefresher).
+    auto context = make_app_context(std::move(issuer), std::move(*key), {}, {},
+                                    simulated_clock(options.simulate), m_store);
     if (!context) {
       return tl::unexpected(context.error());
     }
     (*context)->device = std::make_unique<DeviceGrants>(*m_store, k_device_capacity, options.device_interval,
                                                         options.device_lifetime);
-    for (const auto& [id, secret] : synced->client_secrets) {
-      (*context)->clients.trust_seed_secret(id, secret);
+    // The clients and users as the store has them now, then followed every poll: a client
+    // or user added, changed or dropped through any replica reaches this one within a
+    // second (LiveDirectory: older than that, requests get 503).
+    m_directory_refresher =
+      std::make_unique<DirectoryRefresher>(*m_store, (*context)->directory, options.log);
+    if (auto directory = m_directory_refresher->refresh(); !directory) {
+      return tl::unexpected(directory.error());
     }
-    for (const auto& [id, password] : synced->user_passwords) {
-      (*context)->users.trust_seed_password(id, password);
+    // The seed is the truth for what it lists: its secrets are trusted (in memory, constant
+    // time) while the stored hash is the one found now or one this process stores for them.
+    {
+      const auto initial = (*context)->directory.current();
+      auto& cache = *(*context)->directory.cache();
+      for (const auto& [id, secret] : synced->client_secrets) {
+        if (const auto* client = initial->clients.find(id); client != nullptr) {
+          cache.trust_seed(CredentialKind::client, id, secret, client->secret_hash);
+        }
+      }
+      for (const auto& [id, password] : synced->user_passwords) {
+        if (const auto* user = initial->users.find(id); user != nullptr) {
+          cache.trust_seed(CredentialKind::user, id, password, user->password_hash);
+        }
+      }
     }
     if (m_mtls_listener) {
       const auto mtls_origin = origin_with_port((*context)->issuer, m_mtls_listener->port());
@@ -313,9 +286,15 @@ public:
     // secrets) ever reads it, and the scrypt runs would only compete with the first requests.
     if (!(location->engine == state::StoreLocation::Engine::sqlite &&
           location->target == state::k_sqlite_memory)) {
-      tasks.once = [store = m_store, pending = std::move(synced->pending_hashes),
-                    log = options.log](const std::function<bool()>& stopping) {
-        state::finish_seed_hashes(*store, pending, log, stopping);
+      tasks.once = [store = m_store, pending = std::move(synced->pending_hashes), log = options.log,
+                    cache = m_context->directory.cache()](const std::function<bool()>& stopping) {
+        // Accepted before it is written: a snapshot with the new hash keeps trusting the seed.
+        const auto storing = [&cache](const state::PendingHash& item, const std::string& hash) {
+          cache->accept_seed_hash(item.kind == state::PendingHash::Kind::client ? CredentialKind::client
+                                                                                : CredentialKind::user,
+                                  item.id, hash);
+        };
+        state::finish_seed_hashes(*store, pending, log, stopping, storing);
       };
     }
     // The JWKS and the signing key as the store has them (a retired key still published
@@ -325,11 +304,13 @@ public:
     if (auto keys = m_key_refresher->refresh(system_now()); !keys) {
       return tl::unexpected(keys.error());
     }
-    tasks.refresh = [auth = m_context->auth.get(), keys = m_key_refresher.get()]() -> util::Result<void> {
+    tasks.refresh = [auth = m_context->auth.get(), keys = m_key_refresher.get(),
+                     directory = m_directory_refresher.get()]() -> util::Result<void> {
       release_free_heap();
       auto revocations = auth->refresh_revocations();
       auto signing_keys = keys->refresh(system_now());
-      return !revocations ? revocations : signing_keys;
+      auto clients_and_users = directory->refresh();
+      return !revocations ? revocations : !signing_keys ? signing_keys : clients_and_users;
     };
     tasks.log = options.log;
     // The view starts fresh, then only the maintenance thread reads the store for it: FHIR
@@ -339,9 +320,14 @@ public:
     }
     m_context->auth->refresh_revocations_in_background();
     m_maintenance = std::make_unique<state::StateMaintenance>(*m_store, std::move(tasks));
+    m_context->directory.follow([directory = m_directory_refresher.get()] { return directory->refresh(); });
     // A revocation committed by any replica on the same database refreshes this process's
     // view at once (PostgreSQL NOTIFY); the maintenance poll stays the fallback and the bound.
-    m_store->on_change([auth = m_context->auth.get()] { (void)auth->refresh_revocations(); });
+    // The maintenance thread is woken too, for the signing keys and the client and user directory.
+    m_store->on_change([auth = m_context->auth.get(), maintenance = m_maintenance.get()] {
+      (void)auth->refresh_revocations();
+      maintenance->wake();
+    });
     m_context->assertions->set_fetcher(options.fetch_url);
     return {};
   }
@@ -375,11 +361,12 @@ public:
 private:
   std::shared_ptr<state::StateStore> m_store;
   std::unique_ptr<AppContext> m_context;
-  std::unique_ptr<FaultInjector> m_faults;                // serve --simulate; null: none
-  std::unique_ptr<KeyRefresher> m_key_refresher;          // used by the maintenance thread
-  std::unique_ptr<state::StateMaintenance> m_maintenance; // uses the context: destroyed first
-  std::unique_ptr<HttpListener> m_mtls_listener;          // --mtls-port; null: none
-  std::unique_ptr<HttpListener> m_listener;               // last: destroyed first, before the context
+  std::unique_ptr<FaultInjector> m_faults;                   // serve --simulate; null: none
+  std::unique_ptr<KeyRefresher> m_key_refresher;             // used by the maintenance thread
+  std::unique_ptr<DirectoryRefresher> m_directory_refresher; // likewise
+  std::unique_ptr<state::StateMaintenance> m_maintenance;    // uses the context: destroyed first
+  std::unique_ptr<HttpListener> m_mtls_listener;             // --mtls-port; null: none
+  std::unique_ptr<HttpListener> m_listener;                  // last: destroyed first, before the context
 };
 
 } // namespace

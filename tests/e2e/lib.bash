@@ -54,6 +54,24 @@ start_server() {
   fail "oauthctl serve did not print its listening line within 10 s"
 }
 
+# ms_until STATUS COMMAND...: runs COMMAND (which prints an HTTP status) every 20 ms until
+# it prints STATUS (for at most 5 s); prints the ms from the call to the sending of the
+# first request so answered (sent, not answered: curl's own start-up on a loaded machine
+# is not counted).
+ms_until() {
+  local want=$1 start sent status
+  shift
+  start=$(date +%s%N)
+  while true; do
+    sent=$(date +%s%N)
+    status=$("$@")
+    [[ $status == "$want" ]] && break
+    (((sent - start) / 1000000 < 5000)) || { echo "still $status after 5 s, not $want" >&2; return 1; }
+    sleep 0.02
+  done
+  echo $(((sent - start) / 1000000))
+}
+
 # stop_server PID: SIGTERM, and fail unless it exits 0 within 5 s.
 stop_server() {
   local pid=$1 i

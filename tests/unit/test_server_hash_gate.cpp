@@ -77,10 +77,11 @@ TEST_SUITE("server.hash_gate") {
     const auto gate = std::make_shared<const HashGate>(1, 1, std::chrono::seconds(30));
     ClientSpec spec;
     spec.id = "c";
-    const ClientRegistry registry({{spec, hash_secret("s", {4, 1, 1})}}, gate);
+    const auto cache = std::make_shared<CredentialCache>(gate);
+    const ClientRegistry registry({{spec, hash_secret("s", {4, 1, 1})}}, cache);
     UserSpec user_spec;
     user_spec.id = "u";
-    const UserDirectory users({{user_spec, hash_secret("pw", {4, 1, 1})}}, gate);
+    const UserDirectory users({{user_spec, hash_secret("pw", {4, 1, 1})}}, cache);
     REQUIRE(registry.authenticate("c", "s") == SecretCheck::valid);
     std::atomic<std::size_t> running{0};
     std::latch release(1);

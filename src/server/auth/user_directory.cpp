@@ -10,29 +10,22 @@ namespace oauthctl::server {
 
 namespace {
 
-// verify_secret(secret, *hash) in a slot of `gate`, or against dummy() when `hash` is null;
-// nullopt when the gate is full. The dummy hash is made on first use (scrypt): inside the
-// slot, so making it is bounded by the gate like any slow hash and never holds every
-// worker at once.
-template<class Dummy>
-std::optional<bool> verify_password_in_gate(const HashGate& gate, std::string_view secret,
-                                            const std::string* hash, const Dummy& dummy) {
-  return gate.run([&] { return verify_secret(secret, hash != nullptr ? *hash : dummy()); });
+// verify_secret(password, hash) in a slot of `gate`, or against the cache's dummy hash
+// when `hash` is null; nullopt when the gate is full (see client_registry.cpp).
+std::optional<bool> verify_password_in_gate(const CredentialCache& cache, std::string_view password,
+                                            const std::string* hash) {
+  return cache.gate().run(
+    [&] { return verify_secret(password, hash != nullptr ? *hash : cache.dummy_hash()); });
 }
 
 } // namespace
 
-UserDirectory::UserDirectory(std::vector<RegisteredUser> users, std::shared_ptr<const HashGate> gate)
-    : m_tag_key(util::random_bytes(32)), m_gate(std::move(gate)) {
+UserDirectory::UserDirectory(std::vector<RegisteredUser> users, std::shared_ptr<CredentialCache> cache)
+    : m_cache(std::move(cache)) {
   for (auto& user : users) {
+    m_cache->offer_dummy_hash(user.password_hash);
     auto id = user.spec.id;
     m_users.insert_or_assign(std::move(id), std::move(user));
-  }
-  for (const auto& [id, user] : m_users) {
-    if (is_slow_hash(user.password_hash)) {
-      m_dummy_hash = user.password_hash;
-      break;
-    }
   }
 }
 
@@ -41,41 +34,22 @@ const RegisteredUser* UserDirectory::find(std::string_view id) const {
   return it == m_users.end() ? nullptr : &it->second;
 }
 
-void UserDirectory::trust_seed_password(const std::string& id, std::string_view password) {
-  m_seeded.insert_or_assign(id, tag(id, password));
-}
-
-std::string UserDirectory::tag(std::string_view id, std::string_view password) const {
-  std::string input(id);
-  input += '\0';
-  input += password;
-  return util::hmac_sha256(m_tag_key, input);
-}
-
-const std::string& UserDirectory::dummy_hash() const {
-  std::call_once(m_dummy_once, [this] {
-    if (m_dummy_hash.empty()) {
-      m_dummy_hash = hash_secret(util::random_token(16));
-    }
-  });
-  return m_dummy_hash;
-}
-
 PasswordCheck UserDirectory::authenticate(std::string_view username, std::string_view password) const {
   const auto* user = find(username);
-  if (const auto seeded = m_seeded.find(std::string(username)); seeded != m_seeded.end() && user != nullptr) {
-    // A seeded user: the seed's password, compared as an HMAC tag in constant time; a
-    // wrong one costs what any wrong password costs (one scrypt run through the gate).
-    if (util::constant_time_equal(seeded->second, tag(username, password))) {
-      return {user, false};
+  if (user != nullptr) {
+    if (const auto seeded = m_cache->seeded_tag(CredentialKind::user, user->spec.id, user->password_hash)) {
+      // A seeded user whose stored password is still the seed's: the seed's password,
+      // compared as an HMAC tag in constant time; a wrong one costs what any wrong
+      // password costs (one scrypt run through the gate).
+      if (util::constant_time_equal(*seeded, m_cache->tag(username, password))) {
+        return {user, false};
+      }
+      const auto ran = verify_password_in_gate(*m_cache, password, nullptr);
+      return {nullptr, !ran.has_value()};
     }
-    const auto ran = verify_password_in_gate(*m_gate, password, nullptr,
-                                             [this]() -> const std::string& { return dummy_hash(); });
-    return {nullptr, !ran.has_value()};
   }
   const bool usable = user != nullptr && is_slow_hash(user->password_hash);
-  const auto valid = verify_password_in_gate(*m_gate, password, usable ? &user->password_hash : nullptr,
-                                             [this]() -> const std::string& { return dummy_hash(); });
+  const auto valid = verify_password_in_gate(*m_cache, password, usable ? &user->password_hash : nullptr);
   if (!valid) {
     return {nullptr, true};
   }

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "server/auth/hash_gate.hpp"
+#include "server/auth/credential_cache.hpp"
 
 #include <oauthctl/server/seed.hpp>
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -27,24 +26,20 @@ struct PasswordCheck {
   bool overloaded = false;
 };
 
-// The users loaded at start-up. Thread-safe.
+// The users of one directory snapshot (directory.hpp). Immutable once built; the seed's
+// passwords are in the shared CredentialCache. Thread-safe.
 class UserDirectory {
 public:
-  // `gate` bounds the slow verifications (shared with the client registry).
   explicit UserDirectory(std::vector<RegisteredUser> users,
-                         std::shared_ptr<const HashGate> gate = std::make_shared<HashGate>());
+                         std::shared_ptr<CredentialCache> cache = std::make_shared<CredentialCache>());
 
-  // The user `id`, or null.
+  // The user `id`, or null; valid as long as this directory.
   [[nodiscard]] const RegisteredUser* find(std::string_view id) const;
 
   // The user `username` when `password` is theirs. Unknown users cost as much as wrong
-  // passwords, so timing does not reveal which users exist.
+  // passwords, so timing does not reveal which users exist. A seeded user is checked
+  // against the seed's password (CredentialCache).
   [[nodiscard]] PasswordCheck authenticate(std::string_view username, std::string_view password) const;
-
-  // Makes `password` the one password of seeded user `id` in this process (see
-  // ClientRegistry::trust_seed_secret: the seed is the truth for what it lists). Call
-  // before serving.
-  void trust_seed_password(const std::string& id, std::string_view password);
 
   // The user's display name: `name` as a string, or "givenName familyName"; may be empty.
   [[nodiscard]] static std::string display_name(const UserSpec& user);
@@ -57,16 +52,8 @@ public:
   [[nodiscard]] static std::string fhir_user_reference(const UserSpec& user);
 
 private:
-  [[nodiscard]] const std::string& dummy_hash() const;
-  [[nodiscard]] std::string tag(std::string_view id, std::string_view password) const;
-
   std::unordered_map<std::string, RegisteredUser> m_users;
-  std::string m_tag_key;                                 // process-random HMAC key, never stored
-  std::unordered_map<std::string, std::string> m_seeded; // id -> HMAC tag of the seed's password
-  mutable std::once_flag m_dummy_once;
-  mutable std::string m_dummy_hash;
-  // Bounds concurrent scrypt runs (32 MiB each) and the requests waiting for one.
-  std::shared_ptr<const HashGate> m_gate;
+  std::shared_ptr<CredentialCache> m_cache; // never null
 };
 
 } // namespace oauthctl::server

@@ -16,10 +16,11 @@ namespace oauthctl::server {
 
 namespace {
 
-ServerResponse answer_client(const AppContext& context, const std::string& pending_id,
-                             const PendingAuthorization& request, const Session& session, int status) {
-  const auto* client = context.clients.find(request.client_id);
-  const auto* user = context.users.find(session.user_id);
+ServerResponse answer_client(const AppContext& context, const Directory& directory,
+                             const std::string& pending_id, const PendingAuthorization& request,
+                             const Session& session, int status) {
+  const auto* client = directory.clients.find(request.client_id);
+  const auto* user = directory.users.find(session.user_id);
   if (client == nullptr || user == nullptr) {
     return error_page(400, "Sign-in failed", "The application or the user is no longer known.");
   }
@@ -90,17 +91,17 @@ ServerResponse deliver_to_client(const PendingAuthorization& request, const util
   return redirect_to(append_to_uri(request.redirect_uri, util::form_encode(params), in_fragment), status);
 }
 
-ConsentQuestion consent_question(const AppContext& context, const PendingAuthorization& request,
-                                 const std::string& user_id) {
-  const auto* client = context.clients.find(request.client_id);
+ConsentQuestion consent_question(const AppContext& context, const Directory& directory,
+                                 const PendingAuthorization& request, const std::string& user_id) {
+  const auto* client = directory.clients.find(request.client_id);
   return decide_consent({client != nullptr && client->spec.first_party, request.response_type == "token",
                          request.prompt_consent, request.scopes,
                          context.auth->consented_scopes(user_id, request.client_id, context.now())});
 }
 
-ServerResponse continue_authorization(const AppContext& context, const std::string& pending_id,
-                                      const PendingAuthorization& request, const std::string& session_id,
-                                      int status, ConsentStep consent) {
+ServerResponse continue_authorization(const AppContext& context, const Directory& directory,
+                                      const std::string& pending_id, const PendingAuthorization& request,
+                                      const std::string& session_id, int status, ConsentStep consent) {
   const auto session = context.auth->session(session_id, context.now());
   if (!session || session->user_id.empty() || request.prompt_login) {
     if (request.prompt_none) {
@@ -109,7 +110,7 @@ ServerResponse continue_authorization(const AppContext& context, const std::stri
     }
     return redirect_to("/auth/login?request=" + util::percent_encode(pending_id), status);
   }
-  if (consent != ConsentStep::given && consent_question(context, request, session->user_id).ask) {
+  if (consent != ConsentStep::given && consent_question(context, directory, request, session->user_id).ask) {
     if (request.prompt_none) {
       context.auth->drop_pending(pending_id);
       if (request.response_type == "token") {
@@ -125,7 +126,7 @@ ServerResponse continue_authorization(const AppContext& context, const std::stri
     }
     return redirect_to("/auth/grant?request=" + util::percent_encode(pending_id), status);
   }
-  return answer_client(context, pending_id, request, *session, status);
+  return answer_client(context, directory, pending_id, request, *session, status);
 }
 
 tl::expected<util::FormFields, ServerResponse> read_ui_form(const ServerRequest& request) {

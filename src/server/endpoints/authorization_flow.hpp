@@ -38,8 +38,8 @@ enum class ConsentStep { not_yet, given };
 
 // Whether user `user_id` must answer the consent page for `request`, and for which scopes
 // (consent_rules.hpp; what the user allowed before is the store's consent record).
-ConsentQuestion consent_question(const AppContext& context, const PendingAuthorization& request,
-                                 const std::string& user_id);
+ConsentQuestion consent_question(const AppContext& context, const Directory& directory,
+                                 const PendingAuthorization& request, const std::string& user_id);
 
 // Takes a pending request one step further for the browser of `session_id`: to the login
 // page when no user is signed in (or `prompt=login` or max_age wants a fresh login), to
@@ -50,9 +50,10 @@ ConsentQuestion consent_question(const AppContext& context, const PendingAuthori
 // §3.1.2.6): login_required for the login page; consent_required for the consent page when
 // consent on record would have spared it; interaction_required for the implicit grant's
 // page, which asks about every request and so can never be skipped.
-ServerResponse continue_authorization(const AppContext& context, const std::string& pending_id,
-                                      const PendingAuthorization& request, const std::string& session_id,
-                                      int status, ConsentStep consent = ConsentStep::not_yet);
+ServerResponse continue_authorization(const AppContext& context, const Directory& directory,
+                                      const std::string& pending_id, const PendingAuthorization& request,
+                                      const std::string& session_id, int status,
+                                      ConsentStep consent = ConsentStep::not_yet);
 
 // The fields of a login UI form post, or the error page (non-form body, repeated field).
 tl::expected<util::FormFields, ServerResponse> read_ui_form(const ServerRequest& request);

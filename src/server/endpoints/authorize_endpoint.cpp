@@ -219,7 +219,9 @@ ServerResponse handle_authorize(const AppContext& context, const ServerRequest& 
   if (!client_id || util::form_count(*query, "client_id") != 1) {
     return error_page(400, "Invalid request", "The request must name exactly one client_id.");
   }
-  const auto* client = context.clients.find(*client_id);
+  // One snapshot for the whole request (LiveDirectory): `client` points into it.
+  const auto directory = context.directory.current();
+  const auto* client = directory->clients.find(*client_id);
   if (client == nullptr) {
     return error_page(400, "Unknown application", "The application (client_id) is not registered here.");
   }
@@ -275,7 +277,7 @@ ServerResponse handle_authorize(const AppContext& context, const ServerRequest& 
   }
   auto snapshot = pending;
   const auto pending_id = context.auth->add_pending(std::move(pending));
-  auto response = continue_authorization(context, pending_id, snapshot, session_id, 302);
+  auto response = continue_authorization(context, *directory, pending_id, snapshot, session_id, 302);
   if (!set_cookie.empty()) {
     response.headers.set("Set-Cookie", set_cookie);
   }

@@ -114,8 +114,9 @@ tl::expected<nlohmann::json, std::string> verify_assertion(const AppContext& con
 }
 
 tl::expected<const RegisteredClient*, ServerResponse>
-authenticate_with_assertion(const AppContext& context, const PresentedClient& presented) {
-  const auto* client = context.clients.find(presented.client_id);
+authenticate_with_assertion(const AppContext& context, const Directory& directory,
+                            const PresentedClient& presented) {
+  const auto* client = directory.clients.find(presented.client_id);
   if (client == nullptr || !client->has_keys()) {
     return tl::unexpected(invalid_client(presented.method, "unknown client, or no keys registered for it"));
   }

@@ -37,7 +37,8 @@ enum class AssertionPurpose { client_authentication, authorization_grant };
 // The client a private_key_jwt request (`presented.method` private_key_jwt) proves to be, or
 // the 401 invalid_client response (RFC 6749 §5.2) naming why not.
 [[nodiscard]] tl::expected<const RegisteredClient*, ServerResponse>
-authenticate_with_assertion(const AppContext& context, const PresentedClient& presented);
+authenticate_with_assertion(const AppContext& context, const Directory& directory,
+                            const PresentedClient& presented);
 
 // The `iss` of the (unverified) JWT `assertion`; empty when there is none. For telling
 // which client sent a jwt_bearer grant without a client_id (RFC 7523 §3.1 makes it optional).

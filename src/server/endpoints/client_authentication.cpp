@@ -114,10 +114,9 @@ tl::expected<PresentedClient, ServerResponse> read_client_credentials(const Serv
   return client;
 }
 
-tl::expected<AuthenticatedClient, ServerResponse> authenticate_client(const AppContext& context,
-                                                                      const ServerRequest& request,
-                                                                      const util::FormFields& params,
-                                                                      PublicClients public_clients) {
+tl::expected<AuthenticatedClient, ServerResponse>
+authenticate_client(const AppContext& context, const Directory& directory, const ServerRequest& request,
+                    const util::FormFields& params, PublicClients public_clients) {
   auto presented = read_client_credentials(request, params);
   if (!presented) {
     return tl::unexpected(std::move(presented.error()));
@@ -125,7 +124,7 @@ tl::expected<AuthenticatedClient, ServerResponse> authenticate_client(const AppC
   if (presented->client_id.empty()) {
     return tl::unexpected(invalid_client(presented->method, "client authentication is required"));
   }
-  const auto* client = context.clients.find(presented->client_id);
+  const auto* client = directory.clients.find(presented->client_id);
   if (client != nullptr && client->spec.uses_mutual_tls()) {
     auto method = authenticate_with_certificate(context, *client, *presented, request);
     if (!method) {
@@ -133,13 +132,13 @@ tl::expected<AuthenticatedClient, ServerResponse> authenticate_client(const AppC
     }
     presented->method = *method;
   } else if (presented->method == PresentedMethod::private_key_jwt) {
-    auto authenticated = authenticate_with_assertion(context, *presented);
+    auto authenticated = authenticate_with_assertion(context, directory, *presented);
     if (!authenticated) {
       return tl::unexpected(std::move(authenticated.error()));
     }
     client = *authenticated;
   } else if (presented->secret) {
-    const auto check = context.clients.authenticate(presented->client_id, *presented->secret);
+    const auto check = directory.clients.authenticate(presented->client_id, *presented->secret);
     if (check == SecretCheck::overloaded) {
       return tl::unexpected(overloaded_error());
     }

@@ -68,10 +68,11 @@ struct AuthenticatedClient {
 // Authenticates the caller of an endpoint other than the token endpoint (introspection,
 // RFC 7662 §2.1; revocation, RFC 7009 §2.1) the way the token endpoint does: a
 // confidential client must prove its secret; a public client passes only when `public_clients`
-// is allowed. On failure, the 400/401 error response.
+// is allowed. `client` points into `directory`, the request's snapshot. On failure, the
+// 400/401 error response.
 [[nodiscard]] tl::expected<AuthenticatedClient, ServerResponse>
-authenticate_client(const AppContext& context, const ServerRequest& request, const util::FormFields& params,
-                    PublicClients public_clients);
+authenticate_client(const AppContext& context, const Directory& directory, const ServerRequest& request,
+                    const util::FormFields& params, PublicClients public_clients);
 
 // The token_endpoint_auth_method name of `method` (RFC 8414 §2, RFC 7591 §2).
 std::string_view to_string(PresentedMethod method);

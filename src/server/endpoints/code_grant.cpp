@@ -112,7 +112,7 @@ ServerResponse authorization_code_grant(const TokenRequest& request) {
     // RFC 9700 §2.1.1: a verifier for a code issued without a challenge is a downgrade attempt.
     return oauth_error(400, "invalid_grant", "code_verifier sent, but the code was issued without PKCE");
   }
-  const auto* user = request.context.users.find(grant.user_id);
+  const auto* user = request.directory.users.find(grant.user_id);
   if (user == nullptr) {
     return oauth_error(400, "invalid_grant", "the user of this code no longer exists");
   }

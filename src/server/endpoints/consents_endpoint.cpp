@@ -41,7 +41,8 @@ ServerResponse handle_consents(const AppContext& context, const ServerRequest& r
     (void)context.auth->withdraw_consent(session->user_id, client_id);
     return redirect_to(std::string(k_consents_path), 303);
   }
-  const auto* user = context.users.find(session->user_id);
+  const auto directory = context.directory.current(); // holds `user` for the request
+  const auto* user = directory->users.find(session->user_id);
   return consent_list_page({session->csrf_token,
                             user != nullptr ? UserDirectory::display_name(user->spec) : session->user_id,
                             context.auth->consents(session->user_id, now)});

@@ -51,7 +51,8 @@ ServerResponse handle_device_authorization(const AppContext& context, const Serv
   }
   // RFC 8628 §3.1: the client authenticates as RFC 6749 §3.2.1 says for the token endpoint
   // (secret, private_key_jwt, or client_id alone for a public client).
-  auto authenticated = authenticate_client(context, request, *params, PublicClients::allowed);
+  const auto directory = context.directory.current(); // holds authenticated->client
+  auto authenticated = authenticate_client(context, *directory, request, *params, PublicClients::allowed);
   if (!authenticated) {
     return std::move(authenticated.error());
   }
@@ -104,7 +105,7 @@ ServerResponse device_code_grant(const TokenRequest& request) {
     case DevicePoll::unknown:
       return oauth_error(400, "invalid_grant", "the device code is not valid for this client");
   }
-  const auto* user = request.context.users.find(approval.user_id);
+  const auto* user = request.directory.users.find(approval.user_id);
   if (user == nullptr) {
     return oauth_error(400, "invalid_grant", "the user who approved this device no longer exists");
   }

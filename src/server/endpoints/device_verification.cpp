@@ -26,8 +26,8 @@ std::string code_input(const util::FormFields& fields) {
   return code;
 }
 
-std::string user_name(const AppContext& context, const Session& session) {
-  const auto* user = context.users.find(session.user_id);
+std::string user_name(const Directory& directory, const Session& session) {
+  const auto* user = directory.users.find(session.user_id);
   return user == nullptr ? std::string() : UserDirectory::display_name(user->spec);
 }
 
@@ -60,7 +60,8 @@ ServerResponse show_page(const AppContext& context, const ServerRequest& request
   auto response =
     session->user_id.empty()
       ? device_login_page(200, {session->csrf_token, user_code, {}, {}})
-      : device_code_page(200, {session->csrf_token, user_code, user_name(context, *session), {}});
+      : device_code_page(
+          200, {session->csrf_token, user_code, user_name(*context.directory.current(), *session), {}});
   if (fresh) {
     response.headers.set("Set-Cookie", session_set_cookie(session_id, is_secure(context)));
   }
@@ -86,7 +87,8 @@ ServerResponse sign_in(const AppContext& context, const util::FormFields& fields
     response.headers.set("Retry-After", std::to_string(wait));
     return response;
   }
-  const auto check = context.users.authenticate(username, password);
+  const auto directory = context.directory.current(); // one snapshot for the request
+  const auto check = directory->users.authenticate(username, password);
   if (check.overloaded) {
     auto response = again(503, "The server is busy. Try again in a moment.");
     response.headers.set("Retry-After", "1");
@@ -107,7 +109,7 @@ ServerResponse sign_in(const AppContext& context, const util::FormFields& fields
     return error_page(500, "Server error", "The sign-in session could not be kept.");
   }
   auto response =
-    device_code_page(200, {signed_in->csrf_token, user_code, user_name(context, *signed_in), {}});
+    device_code_page(200, {signed_in->csrf_token, user_code, user_name(*directory, *signed_in), {}});
   response.headers.set("Set-Cookie", session_set_cookie(signed_in_id, is_secure(context)));
   return response;
 }
@@ -115,7 +117,7 @@ ServerResponse sign_in(const AppContext& context, const util::FormFields& fields
 ServerResponse enter_code(const AppContext& context, const util::FormFields& fields, const Session& session,
                           std::int64_t now) {
   const auto typed = code_input(fields);
-  const auto name = user_name(context, session);
+  const auto name = user_name(*context.directory.current(), session);
   auto& device = *context.device;
   if (const auto wait = device.entry_wait(session.user_id, now); wait > 0) {
     auto response =
@@ -149,7 +151,7 @@ ServerResponse decide(const AppContext& context, const util::FormFields& fields,
     auto response =
       device_code_page(429, {session.csrf_token,
                              {},
-                             user_name(context, session),
+                             user_name(*context.directory.current(), session),
                              fmt::format("Too many wrong codes. Wait {} and try again.", wait_text(wait))});
     response.headers.set("Retry-After", std::to_string(wait));
     return response;
@@ -160,7 +162,7 @@ ServerResponse decide(const AppContext& context, const util::FormFields& fields,
     device.record_entry(session.user_id, true, now);
     return device_code_page(400, {session.csrf_token,
                                   {},
-                                  user_name(context, session),
+                                  user_name(*context.directory.current(), session),
                                   "That code is no longer waiting (expired or already answered)."});
   }
   return device_done_page(decision == "allow", pending->client_id);

@@ -44,8 +44,8 @@ std::optional<Json> access_token_answer(const AppContext& context, std::string_v
   return body;
 }
 
-std::optional<Json> refresh_token_answer(const AppContext& context, const std::string& token,
-                                         const RegisteredClient& caller) {
+std::optional<Json> refresh_token_answer(const AppContext& context, const Directory& directory,
+                                         const std::string& token, const RegisteredClient& caller) {
   const auto grant = context.auth->active_refresh(token, context.now());
   // A refresh token is only ever presented by the client it was issued to (RFC 6749
   // §10.4), so no other client has a reason to introspect it: for them it is inactive.
@@ -59,7 +59,7 @@ std::optional<Json> refresh_token_answer(const AppContext& context, const std::s
             {"exp", grant->expires_at},
             {"sub", grant->user_id},
             {"iss", context.issuer}};
-  if (const auto* user = context.users.find(grant->user_id); user != nullptr) {
+  if (const auto* user = directory.users.find(grant->user_id); user != nullptr) {
     if (const auto reference = UserDirectory::fhir_user_reference(user->spec); !reference.empty()) {
       body["fhirUser"] = reference;
     }
@@ -95,7 +95,8 @@ ServerResponse handle_introspect(const AppContext& context, const ServerRequest&
   }
   // RFC 7662 §2.1: the endpoint requires authorization, here the client authentication of
   // the token endpoint; public clients cannot authenticate, so they may not introspect.
-  const auto caller = authenticate_client(context, request, *params, PublicClients::refused);
+  const auto directory = context.directory.current(); // one snapshot for the request
+  const auto caller = authenticate_client(context, *directory, request, *params, PublicClients::refused);
   if (!caller) {
     return caller.error();
   }
@@ -108,13 +109,13 @@ ServerResponse handle_introspect(const AppContext& context, const ServerRequest&
   const bool refresh_first = hint && *hint == "refresh_token";
   std::optional<Json> answer;
   if (refresh_first) {
-    answer = refresh_token_answer(context, *token, *caller->client);
+    answer = refresh_token_answer(context, *directory, *token, *caller->client);
   }
   if (!answer) {
     answer = access_token_answer(context, *token);
   }
   if (!answer && !refresh_first) {
-    answer = refresh_token_answer(context, *token, *caller->client);
+    answer = refresh_token_answer(context, *directory, *token, *caller->client);
   }
   return answer ? introspection_response(*answer) : inactive();
 }

@@ -27,7 +27,7 @@ ServerResponse jwt_bearer_grant(const TokenRequest& request) {
     // The client on its own behalf: what client_credentials would issue.
     return issue_client_token(request);
   }
-  const auto* user = request.context.users.find(subject);
+  const auto* user = request.directory.users.find(subject);
   if (user == nullptr) {
     return oauth_error(400, "invalid_grant", "the assertion's sub is neither the client nor a known user");
   }

@@ -46,7 +46,8 @@ ServerResponse handle_login(const AppContext& context, const ServerRequest& requ
     response.headers.set("Retry-After", std::to_string(wait));
     return response;
   }
-  const auto check = context.users.authenticate(username, password);
+  const auto directory = context.directory.current(); // one snapshot for the request
+  const auto check = directory->users.authenticate(username, password);
   if (check.overloaded) {
     auto response = login_page(503, login_form(*ui, username, "The server is busy. Try again in a moment."));
     response.headers.set("Retry-After", "1");
@@ -65,7 +66,7 @@ ServerResponse handle_login(const AppContext& context, const ServerRequest& requ
   auto pending = ui->pending;
   pending.prompt_login = false;
   pending.session_id = session_id;
-  auto response = continue_authorization(context, ui->pending_id, pending, session_id, 303);
+  auto response = continue_authorization(context, *directory, ui->pending_id, pending, session_id, 303);
   response.headers.set("Set-Cookie",
                        session_set_cookie(session_id, context.issuer.rfind("https://", 0) == 0));
   return response;
@@ -80,10 +81,11 @@ ServerResponse handle_consent(const AppContext& context, const ServerRequest& re
     return redirect_to("/auth/login?request=" + util::percent_encode(ui->pending_id),
                        request.method == "POST" ? 303 : 302);
   }
+  const auto directory = context.directory.current(); // one snapshot for the request
   if (request.method != "POST") {
-    const auto* user = context.users.find(ui->session.user_id);
+    const auto* user = directory->users.find(ui->session.user_id);
     // Only what the user has not allowed this client yet is asked (and listed).
-    auto question = consent_question(context, ui->pending, ui->session.user_id);
+    auto question = consent_question(context, *directory, ui->pending, ui->session.user_id);
     return consent_page({ui->pending_id, ui->session.csrf_token, ui->pending.client_id,
                          user != nullptr ? UserDirectory::display_name(user->spec) : std::string(),
                          std::move(question.scopes), std::move(question.already),
@@ -101,7 +103,7 @@ ServerResponse handle_consent(const AppContext& context, const ServerRequest& re
   // Recorded for the user, not the session: it lasts, and every replica sees it.
   context.auth->remember_consent(ui->session.user_id, ui->pending.client_id, ui->pending.scopes,
                                  context.now());
-  return continue_authorization(context, ui->pending_id, ui->pending, ui->session_id, 303,
+  return continue_authorization(context, *directory, ui->pending_id, ui->pending, ui->session_id, 303,
                                 ConsentStep::given);
 }
 

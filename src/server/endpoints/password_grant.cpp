@@ -29,7 +29,7 @@ ServerResponse password_grant(const TokenRequest& request) {
     response.headers.set("Retry-After", std::to_string(wait));
     return response;
   }
-  const auto check = request.context.users.authenticate(*username, *password);
+  const auto check = request.directory.users.authenticate(*username, *password);
   if (check.overloaded) {
     // Not a failed attempt: nothing was checked, so the backoff does not count it.
     return overloaded_error();

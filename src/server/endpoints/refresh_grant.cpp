@@ -55,7 +55,7 @@ ServerResponse refresh_token_grant(const TokenRequest& request) {
                          "the refresh token is bound to another TLS client certificate (RFC 8705 §4)");
   }
   const auto& scopes = narrowed.empty() ? grant.scopes : narrowed;
-  const auto* user = request.context.users.find(grant.user_id);
+  const auto* user = request.directory.users.find(grant.user_id);
   if (user == nullptr) {
     return oauth_error(400, "invalid_grant", "the user of this refresh token no longer exists");
   }

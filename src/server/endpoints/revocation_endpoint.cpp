@@ -45,7 +45,8 @@ ServerResponse handle_revoke(const AppContext& context, const ServerRequest& req
   }
   // RFC 7009 §2.1: a confidential client authenticates; a public client (logging out of a
   // native app) identifies itself with client_id, as at the token endpoint.
-  const auto caller = authenticate_client(context, request, *params, PublicClients::allowed);
+  const auto directory = context.directory.current(); // holds caller->client
+  const auto caller = authenticate_client(context, *directory, request, *params, PublicClients::allowed);
   if (!caller) {
     return caller.error();
   }

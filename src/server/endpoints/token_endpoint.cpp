@@ -223,7 +223,9 @@ ServerResponse handle_token(const AppContext& context, const ServerRequest& requ
   if (presented->client_id.empty()) {
     return invalid_client(presented->method, "client authentication is required");
   }
-  const auto* client = context.clients.find(presented->client_id);
+  // One snapshot for the whole request (LiveDirectory): `client` points into it.
+  const auto directory = context.directory.current();
+  const auto* client = directory->clients.find(presented->client_id);
   if (client != nullptr && client->spec.uses_mutual_tls()) {
     auto method = authenticate_with_certificate(context, *client, *presented, request);
     if (!method) {
@@ -231,13 +233,13 @@ ServerResponse handle_token(const AppContext& context, const ServerRequest& requ
     }
     presented->method = *method;
   } else if (presented->method == PresentedMethod::private_key_jwt) {
-    auto authenticated = authenticate_with_assertion(context, *presented);
+    auto authenticated = authenticate_with_assertion(context, *directory, *presented);
     if (!authenticated) {
       return std::move(authenticated.error());
     }
     client = *authenticated;
   } else if (presented->secret) {
-    const auto check = context.clients.authenticate(presented->client_id, *presented->secret);
+    const auto check = directory->clients.authenticate(presented->client_id, *presented->secret);
     if (check == SecretCheck::overloaded) {
       return overloaded_error();
     }
@@ -267,8 +269,8 @@ ServerResponse handle_token(const AppContext& context, const ServerRequest& requ
       thumbprint = certificate_thumbprint(request.client_certificate->der);
     }
   }
-  return grant->handler(TokenRequest{context, *params, *client, presented->method, request.client_address,
-                                     std::move(thumbprint)});
+  return grant->handler(TokenRequest{context, *directory, *params, *client, presented->method,
+                                     request.client_address, std::move(thumbprint)});
 }
 
 std::vector<std::string> served_grant_types() {

@@ -20,6 +20,9 @@ namespace oauthctl::server {
 // The grant's view of one token request, after the client was authenticated.
 struct TokenRequest {
   const AppContext& context;
+  // The request's one snapshot of clients and users (LiveDirectory): `client` points into
+  // it, and a grant looks its user up here.
+  const Directory& directory;
   const util::FormFields& params;
   const RegisteredClient& client;
   PresentedMethod method;

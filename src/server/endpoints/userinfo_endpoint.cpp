@@ -46,7 +46,8 @@ ServerResponse handle_userinfo(const AppContext& context, const ServerRequest& r
     return refused(403, insufficient_scope_challenge("openid"), "insufficient_scope",
                    "the token lacks the openid scope");
   }
-  const auto* user = context.users.find(token->subject);
+  const auto directory = context.directory.current(); // holds `user` for the request
+  const auto* user = directory->users.find(token->subject);
   if (user == nullptr) {
     return refused(
       401,

@@ -115,7 +115,8 @@ util::Result<SeedSync> sync_seed(StateStore& store, const Seed& config, const Se
 
 void finish_seed_hashes(StateStore& store, const std::vector<PendingHash>& pending,
                         const std::function<void(std::string_view)>& log,
-                        const std::function<bool()>& stopping) {
+                        const std::function<bool()>& stopping,
+                        const std::function<void(const PendingHash&, const std::string&)>& storing) {
   for (const auto& item : pending) {
     if (stopping && stopping()) {
       return;
@@ -133,6 +134,9 @@ void finish_seed_hashes(StateStore& store, const std::vector<PendingHash>& pendi
     }
     auto row = **stored;
     row.secret_hash = hash_secret(item.secret);
+    if (storing) {
+      storing(item, row.secret_hash);
+    }
     auto written = client ? store.put_client(row) : store.put_user(row);
     if (!written && log) {
       log("warning: could not store the hash of " + std::string(client ? "client " : "user ") + item.id +

@@ -44,9 +44,12 @@ struct SeedSync {
 // hash where it does not match; problems go to `log` as "warning: ..." lines. Meant for a
 // background thread: the store is hashed at rest again soon after start, while requests are
 // already served (against the seed's own secrets, see ClientRegistry::trust_seed_secret).
-// Stops early when `stopping` returns true (the next start checks again).
+// Stops early when `stopping` returns true (the next start checks again). `storing` (may be
+// empty) hears of each fresh hash just before it is written, so the process can keep
+// trusting its seed for a row that now holds that hash (CredentialCache::accept_seed_hash).
 void finish_seed_hashes(StateStore& store, const std::vector<PendingHash>& pending,
                         const std::function<void(std::string_view)>& log,
-                        const std::function<bool()>& stopping);
+                        const std::function<bool()>& stopping,
+                        const std::function<void(const PendingHash&, const std::string&)>& storing = {});
 
 } // namespace oauthctl::server::state

@@ -13,13 +13,15 @@ StateMaintenance::StateMaintenance(StateStore& store, Tasks tasks)
   }
   // A store that hears of other processes' commits (PostgreSQL NOTIFY) wakes the poll at
   // once; the 250 ms poll stays the fallback and the bound.
-  m_store.on_change([this] {
-    {
-      const std::lock_guard lock(m_mutex);
-      m_changed = true;
-    }
-    m_wake.notify_all();
-  });
+  m_store.on_change([this] { wake(); });
+}
+
+void StateMaintenance::wake() {
+  {
+    const std::lock_guard lock(m_mutex);
+    m_changed = true;
+  }
+  m_wake.notify_all();
 }
 
 StateMaintenance::~StateMaintenance() {
@@ -60,15 +62,15 @@ void StateMaintenance::run() {
     m_changed = false;
     lock.unlock();
     if (m_tasks.refresh) {
-      report(m_tasks.refresh(), refresh_failing, "revocation view");
+      report(m_tasks.refresh(), refresh_failing, "state views");
     }
     if (Clock::now() >= next_prune) {
       next_prune = Clock::now() + m_tasks.prune_every;
       auto pruned = m_store.prune(static_cast<std::int64_t>(std::time(nullptr)));
       report(pruned ? util::Result<void>() : tl::unexpected(pruned.error()), prune_failing, "prune");
       if (m_tasks.refresh) {
-        // A long prune must not leave the revocation view past its bound.
-        report(m_tasks.refresh(), refresh_failing, "revocation view");
+        // A long prune must not leave the views past their bound.
+        report(m_tasks.refresh(), refresh_failing, "state views");
       }
     }
     lock.lock();

@@ -36,6 +36,9 @@ public:
   StateMaintenance(const StateMaintenance&) = delete;
   StateMaintenance& operator=(const StateMaintenance&) = delete;
 
+  // Runs `refresh` now rather than at the next tick (another process committed a change).
+  void wake();
+
 private:
   void run();
   void report(const util::Result<void>& outcome, bool& failing, std::string_view what);

@@ -292,6 +292,79 @@ test_store_from_config_or_env_and_dropped_credentials() {
   expect_stderr 'seed.json:[0-9]+: `store`: must be sqlite:PATH or postgres://USER@HOST:PORT/DB'
 }
 
+# client_status BASE ID:SECRET: the status of a client_credentials request at BASE.
+client_status() {
+  curl -s -o /dev/null -w '%{http_code}' -X POST "$1/auth/token" -u "$2" -d grant_type=client_credentials
+}
+
+# login_status BASE PASSWORD: the status of alice's password grant at BASE (client kept).
+login_status() {
+  curl -s -o /dev/null -w '%{http_code}' -X POST "$1/auth/token" -u kept:kept-secret -d grant_type=password \
+    -d username=alice --data-urlencode "password=$2"
+}
+
+# stored_hash KIND ID: the secret hash the database holds for client or user ID.
+stored_hash() {
+  psql "$DB_URL" -XAtq -c "SELECT secret_hash FROM ${1}s WHERE id = '$2'"
+}
+
+# Issue 9: clients and users follow the store on a running replica. B runs with one config;
+# A then starts on the same database with a config that adds a client, drops one and
+# changes a user's password (as a restart of A with an edited config would). B must see
+# each change within the bound (1 s) of its reaching the database, without a restart. A
+# new secret reaches the database as the hash A writes shortly after its start
+# (seed_sync.cpp), so for the added client and the new password the delay counts from
+# that write; for the dropped client, from A's listening line (it is deleted before).
+test_clients_and_users_changed_through_a_reach_running_b_within_one_second() {
+  database
+  local config=$TEST_DIR/seed.json
+  jq -n '{clients: [
+      {id: "kept", secret: "kept-secret", grant_types: ["client_credentials", "password"]},
+      {id: "gone", secret: "gone-secret", grant_types: ["client_credentials"]}],
+    users: [{id: "alice", password: "old-pw"}]}' >"$config"
+  replicas 1 --config "$config"
+  local b=${REPLICA[0]} i
+  for ((i = 0; i < 500; i++)); do
+    [[ $(stored_hash user alice) == '$scrypt$'* ]] && break
+    sleep 0.02
+  done
+  ((i < 500)) || fail "B did not store alice's hash within 10 s"
+  local old_hash
+  old_hash=$(stored_hash user alice)
+  [[ $(client_status "$b" gone:gone-secret) == 200 ]] || fail "B refuses gone before the change"
+  [[ $(client_status "$b" fresh:fresh-secret) == 401 ]] || fail "B knows fresh before the change"
+  [[ $(login_status "$b" old-pw) == 200 ]] || fail "alice cannot log in at B before the change"
+
+  jq -n '{clients: [
+      {id: "kept", secret: "kept-secret", grant_types: ["client_credentials", "password"]},
+      {id: "fresh", secret: "fresh-secret", grant_types: ["client_credentials"]}],
+    users: [{id: "alice", password: "new-pw"}]}' >"$TEST_DIR/seed_a.json"
+  "$OAUTHCTL" serve --host 127.0.0.1 --port 0 --demo --store "$DB_URL" --issuer "$ISSUER" \
+    --config "$TEST_DIR/seed_a.json" >"$TEST_DIR/server_a.out" 2>"$TEST_DIR/server_a.log" &
+  SERVER_PIDS+=($!)
+  for ((i = 0; i < 300; i++)); do
+    grep -q '^listening on' "$TEST_DIR/server_a.out" 2>/dev/null && break
+    sleep 0.02
+  done
+  ((i < 300)) || fail "A did not start: $(cat "$TEST_DIR/server_a.log")"
+  local dropped added changed
+  dropped=$(ms_until 401 client_status "$b" gone:gone-secret) || fail "B still accepts the dropped client"
+
+  # The new hashes as A writes them (its background check of the seed's secrets).
+  for ((i = 0; i < 500; i++)); do
+    [[ $(stored_hash client fresh) == '$scrypt$'* && $(stored_hash user alice) != "$old_hash" ]] && break
+    sleep 0.02
+  done
+  ((i < 500)) || fail "A did not store the new hashes within 10 s"
+  added=$(ms_until 200 client_status "$b" fresh:fresh-secret) || fail "B refuses the added client"
+  changed=$(ms_until 200 login_status "$b" new-pw) || fail "alice's new password does not work at B"
+  [[ $(login_status "$b" old-pw) == 400 ]] || fail "alice's old password still works at B"
+  ((dropped < 1000 && added < 1000 && changed < 1000)) ||
+    fail "B took longer than 1 s: dropped $dropped ms, added $added ms, password $changed ms"
+  echo "B saw (ms): client dropped $dropped after A was ready; client added $added and password" \
+    "changed $changed after A stored their hashes" | tee "$OAUTHCTL_SUITE_DIR/directory_delay.txt"
+}
+
 # refresh_chain BASE DIR: rotates one refresh family at BASE as fast as it can; after each
 # complete answer the new refresh token goes to DIR/last (atomically, by rename).
 refresh_chain() {

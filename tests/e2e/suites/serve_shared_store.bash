@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
 # Issue 9: two `oauthctl serve` on one SQLite file share all live state: a refresh token
 # rotated at one is a replay at the other, a device code started at one is polled at the
-# other, and a token revoked at one is refused by the other within the revocation view's
-# bound (1 s).
+# other, a token revoked at one is refused by the other within the revocation view's
+# bound (1 s), and a client or user changed through one reaches the running other within
+# the same bound.
 
 # Two replicas as behind a load balancer: one store, one issuer.
 start_pair() {
@@ -67,6 +68,43 @@ test_revocation_at_one_is_refused_by_the_other_within_a_second() {
     sleep 0.02
   done
   echo "revoked at A: refused by B in a request sent after $sent ms (last accepted: sent after $accepted_at ms)"
+}
+
+# client_status BASE ID:SECRET: the status of a client_credentials request at BASE.
+client_status() {
+  curl -s -o /dev/null -w '%{http_code}' -X POST "$1/auth/token" -u "$2" -d grant_type=client_credentials
+}
+
+# file_hash DB KIND ID: the secret hash the SQLite file DB holds for client or user ID.
+file_hash() {
+  python3 -c 'import sqlite3, sys
+row = sqlite3.connect(sys.argv[1]).execute(f"SELECT secret_hash FROM {sys.argv[2]}s WHERE id = ?", (sys.argv[3],)).fetchone()
+print(row[0] if row else "")' "$@"
+}
+
+# A second process on the file, started with a config that adds a client and drops one:
+# the first, still running, follows within a second (the added client from when the
+# second stored its hash, shortly after its start; the dropped one from its start).
+test_a_client_added_and_one_dropped_by_one_process_reach_the_other_within_a_second() {
+  local db=$TEST_DIR/data/serve.db config=$TEST_DIR/seed.json i
+  jq -n '{clients: [{id: "gone", secret: "gone-secret", grant_types: ["client_credentials"]}]}' >"$config"
+  start_server --no-defaults --data "$db" --config "$config"
+  B=$SERVER_URL
+  [[ $(client_status "$B" gone:gone-secret) == 200 ]] || fail "B refuses gone before the change"
+  [[ $(client_status "$B" fresh:fresh-secret) == 401 ]] || fail "B knows fresh before the change"
+  jq -n '{clients: [{id: "fresh", secret: "fresh-secret", grant_types: ["client_credentials"]}]}' \
+    >"$TEST_DIR/seed_a.json"
+  start_server --no-defaults --data "$db" --config "$TEST_DIR/seed_a.json"
+  local dropped added
+  dropped=$(ms_until 401 client_status "$B" gone:gone-secret) || fail "B still accepts the dropped client"
+  for ((i = 0; i < 500; i++)); do
+    [[ $(file_hash "$db" client fresh) == '$scrypt$'* ]] && break
+    sleep 0.02
+  done
+  ((i < 500)) || fail "A did not store the new client's hash within 10 s"
+  added=$(ms_until 200 client_status "$B" fresh:fresh-secret) || fail "B refuses the added client"
+  ((dropped < 1000 && added < 1000)) || fail "B took longer than 1 s: dropped $dropped ms, added $added ms"
+  echo "B saw (ms): client dropped $dropped after A was ready, client added $added after A stored its hash"
 }
 
 # `serve keys rotate` on the file both use: each signs with the new key within a second,
