@@ -4,8 +4,20 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <string_view>
 
 using namespace oauthctl::oauth;
+
+namespace {
+
+// `head` + `tail`. Not std::string + "...": with the precompiled header, gcc 12 reports a
+// false -Warray-bounds in the moved temporary (GCC PR 105329).
+std::string joined(std::string head, std::string_view tail) {
+  head.append(tail);
+  return head;
+}
+
+} // namespace
 
 TEST_SUITE("oauth") {
   // RFC 7636 Appendix B.
@@ -26,7 +38,7 @@ TEST_SUITE("oauth") {
     CHECK(pkce_matches(PkceMethod::plain, k_verifier, k_verifier));
     CHECK_FALSE(pkce_matches(PkceMethod::plain, k_verifier, k_challenge));
     CHECK_FALSE(pkce_matches(PkceMethod::s256, k_verifier, k_verifier));
-    CHECK_FALSE(pkce_matches(PkceMethod::s256, k_verifier, std::string(k_challenge) + "A"));
+    CHECK_FALSE(pkce_matches(PkceMethod::s256, k_verifier, joined(std::string(k_challenge), "A")));
     CHECK_FALSE(pkce_matches(PkceMethod::s256, k_verifier, ""));
   }
 
@@ -41,14 +53,14 @@ TEST_SUITE("oauth") {
     CHECK_FALSE(pkce_matches(PkceMethod::plain, long_verifier, long_verifier));
     CHECK(pkce_matches(PkceMethod::plain, std::string(128, 'a'), std::string(128, 'a')));
     for (const std::string& bad :
-         {std::string(43, ' '), std::string(42, 'a') + "+", std::string(42, 'a') + "/",
-          std::string(42, 'a') + "=", std::string(42, 'a') + std::string(1, '\0'),
-          std::string(42, 'a') + "\xc3"}) {
+         {std::string(43, ' '), joined(std::string(42, 'a'), "+"), joined(std::string(42, 'a'), "/"),
+          joined(std::string(42, 'a'), "="), joined(std::string(42, 'a'), std::string(1, '\0')),
+          joined(std::string(42, 'a'), "\xc3")}) {
       CHECK_FALSE(pkce_matches(PkceMethod::plain, bad, bad));
       CHECK_FALSE(is_valid_code_verifier(bad));
     }
     CHECK_FALSE(pkce_matches(PkceMethod::s256, "", ""));
-    CHECK(is_valid_code_verifier(std::string(40, 'a') + "-._~"));
+    CHECK(is_valid_code_verifier(joined(std::string(40, 'a'), "-._~")));
   }
 
   TEST_CASE("make_code_verifier") {
