@@ -73,6 +73,6 @@ printf '%-34s median %4d ms, fastest %4d ms (%d runs)\n' "oauthctl --version (ex
   "$(sed -n "$(((runs + 1) / 2))p" <<<"$sorted")" "$(head -n 1 <<<"$sorted")" "$runs"
 measure "--ephemeral --demo" --ephemeral --demo
 start_ms --data "$work/serve.db" --demo >/dev/null # creates the store, key and seed
-sleep 1                                             # lets the background hashing finish
+sleep 1                                             # background work of the first start settles
 measure "--data (existing) --demo" --data "$work/serve.db" --demo
 measure "--data (existing)" --data "$work/serve.db"

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
+#include "server/state/seed_sync.hpp"
 #include "server/state/sqlite_state_store.hpp"
 
+#include <oauthctl/server/demo.hpp>
 #include <oauthctl/server/secret_hash.hpp>
+#include <oauthctl/server/seed.hpp>
 #include <oauthctl/server/server.hpp>
 
 #include <doctest/doctest.h>
@@ -146,6 +149,37 @@ TEST_SUITE("server.store") {
     CHECK(logged("client demo-client (seeded from --demo) is no longer in the seed: removed"));
     CHECK(logged("client removed (seeded from --config) is no longer in the seed: removed"));
     CHECK(logged("user demo (seeded from --demo)"));
+  }
+
+  TEST_CASE("the demo secrets are stored as their published hashes: a start with --demo hashes nothing") {
+    auto opened = open_sqlite_state_store(state::k_sqlite_memory);
+    REQUIRE(opened.has_value());
+    auto& store = **opened;
+    // As an older release left it: demo-client's secret under a hash of its own salt.
+    const state::PrincipalRecord older{"demo-client", R"({"resourceType":"Client","id":"demo-client"})",
+                                       hash_secret(k_demo_client_secret, {4, 1, 1}), state::Source::demo, 0};
+    REQUIRE(store.put_client(older).has_value());
+    const auto synced = state::sync_seed(store, Seed{}, demo_seed());
+    REQUIRE(synced.has_value());
+    CHECK(synced->pending_hashes.empty()); // no scrypt run after start
+    CHECK(synced->client_secrets.size() == 1);
+    CHECK(synced->user_passwords.size() == 1);
+    const auto client = *store.client("demo-client");
+    const auto user = *store.user("demo");
+    REQUIRE(client.has_value());
+    REQUIRE(user.has_value());
+    CHECK(client->secret_hash != older.secret_hash);
+    // Real hashes at the default cost, of exactly the published secrets.
+    CHECK(client->secret_hash.rfind("$scrypt$ln=15,r=8,p=1$", 0) == 0);
+    CHECK(verify_secret(k_demo_client_secret, client->secret_hash));
+    CHECK(verify_secret(k_demo_password, user->secret_hash));
+    CHECK_FALSE(verify_secret("demo-secreT", client->secret_hash));
+    // A second start finds nothing to write and nothing to check.
+    const auto version = *store.directory_version();
+    const auto again = state::sync_seed(store, Seed{}, demo_seed());
+    REQUIRE(again.has_value());
+    CHECK(again->pending_hashes.empty());
+    CHECK(*store.directory_version() == version);
   }
 
   TEST_CASE("start-up errors") {

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "server/state/seed_sync.hpp"
 
+#include <oauthctl/server/demo.hpp>
 #include <oauthctl/server/secret_hash.hpp>
 
 #include <fmt/format.h>
 
+#include <array>
+#include <optional>
 #include <set>
 
 namespace oauthctl::server::state {
@@ -42,6 +45,38 @@ std::vector<Desired> desired(const std::vector<Spec>& config, const std::vector<
   return out;
 }
 
+// The published demo secrets (oauthctl/server/demo.hpp), hashed once with the default scrypt
+// cost and a fixed salt (the text "oauthctl demo cl" / "oauthctl demo us"). Why: otherwise
+// every start with --demo checks its stored hashes again (one scrypt per secret: ~0.1 s of
+// a core and 32 MiB each, competing with start-up) or makes new ones. A fixed, published
+// salt loses nothing here: a salt keeps precomputed guesses away from secrets nobody
+// knows, and these are printed in the README. So the demo rows always hold these hashes,
+// written without hashing when a store has others (a store from an older release).
+// test_server_store.cpp checks that each verifies its secret.
+struct PublishedHash {
+  std::string_view secret;
+  std::string_view hash;
+};
+constexpr std::array k_demo_hashes{
+  PublishedHash{k_demo_client_secret,
+                "$scrypt$ln=15,r=8,p=1$b2F1dGhjdGwgZGVtbyBjbA$izhC-2S0E3K2VDX_F1Be98OlRaYwPFtUkUtDSu2gr1Q"},
+  PublishedHash{k_demo_password,
+                "$scrypt$ln=15,r=8,p=1$b2F1dGhjdGwgZGVtbyB1cw$rZmUX6zsprVFQuz45RMHxJ1sHHuUtPC9OCQSnT9ZObg"},
+};
+
+// The precomputed hash of a demo entry's secret, when it is a published one.
+std::optional<std::string> published_hash(const Desired& entry) {
+  if (entry.source != Source::demo || !entry.secret) {
+    return std::nullopt;
+  }
+  for (const auto& known : k_demo_hashes) {
+    if (*entry.secret == known.secret) { // published values, not a secret compare
+      return std::string(known.hash);
+    }
+  }
+  return std::nullopt;
+}
+
 using Getter = util::Result<std::optional<PrincipalRecord>> (StateStore::*)(const std::string&);
 using Lister = util::Result<std::vector<PrincipalRecord>> (StateStore::*)();
 using Putter = util::Result<void> (StateStore::*)(const PrincipalRecord&);
@@ -58,12 +93,16 @@ util::Result<void> sync(StateStore& store, const std::vector<Desired>& wanted, P
       return tl::unexpected(stored.error());
     }
     PrincipalRecord row{entry.id, entry.resource_json, {}, entry.source, 0};
-    if (entry.secret) {
+    if (auto known = published_hash(entry)) {
+      row.secret_hash = std::move(*known); // nothing to check later
+    } else if (entry.secret) {
       // Keep the stored hash for now (checked in the background); a new entry gets the
       // placeholder, which no secret verifies against.
       row.secret_hash =
         *stored && !(*stored)->secret_hash.empty() ? (*stored)->secret_hash : std::string(k_unhashed_secret);
       out.pending_hashes.push_back({kind, entry.id, *entry.secret});
+    }
+    if (entry.secret) {
       (kind == PendingHash::Kind::client ? out.client_secrets : out.user_passwords)
         .emplace_back(entry.id, *entry.secret);
     }
