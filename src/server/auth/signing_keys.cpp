@@ -33,8 +33,13 @@ util::Result<oauth::SigningKey> load(const state::KeyRecord& row) {
 
 } // namespace
 
-util::Result<std::shared_ptr<const KeySet>> key_set_from(const std::vector<state::KeyRecord>& rows,
-                                                         std::int64_t now) {
+namespace {
+
+// The rows a set made at `now` publishes, the signing one first: the newest active key,
+// then every other active or retired key until its publish_until. Null when no key is
+// active.
+std::vector<const state::KeyRecord*> published_rows(const std::vector<state::KeyRecord>& rows,
+                                                    std::int64_t now) {
   // Rows come oldest first: the last active one is the newest (a rotation adds the new key
   // before it retires the old one, so for a moment both are active).
   const state::KeyRecord* active = nullptr;
@@ -44,26 +49,40 @@ util::Result<std::shared_ptr<const KeySet>> key_set_from(const std::vector<state
     }
   }
   if (active == nullptr) {
+    return {};
+  }
+  std::vector<const state::KeyRecord*> published{active};
+  for (const auto& row : rows) {
+    // RFC 7517 §5: a key set may hold several keys; verifiers pick by kid. A retired key
+    // stays until the last token it signed has expired (publish_until).
+    if (&row != active && (row.retired_at == 0 || row.publish_until > now)) {
+      published.push_back(&row);
+    }
+  }
+  return published;
+}
+
+} // namespace
+
+util::Result<std::shared_ptr<const KeySet>> key_set_from(const std::vector<state::KeyRecord>& rows,
+                                                         std::int64_t now) {
+  const auto published = published_rows(rows, now);
+  if (published.empty()) {
     return util::fail(util::ErrorKind::io, "store: no active signing key");
   }
-  auto signer = load(*active);
+  auto signer = load(*published.front());
   if (!signer) {
     return tl::unexpected(signer.error());
   }
   auto keys = nlohmann::json::array({signer->public_jwk()});
-  std::vector<std::string> kids{active->kid};
-  for (const auto& row : rows) {
-    // RFC 7517 §5: a key set may hold several keys; verifiers pick by kid. A retired key
-    // stays until the last token it signed has expired (publish_until).
-    if (&row == active || (row.retired_at != 0 && row.publish_until <= now)) {
-      continue;
-    }
-    auto key = load(row);
+  std::vector<std::string> kids{published.front()->kid};
+  for (std::size_t i = 1; i < published.size(); ++i) {
+    auto key = load(*published[i]);
     if (!key) {
       return tl::unexpected(key.error());
     }
     keys.push_back(key->public_jwk());
-    kids.push_back(row.kid);
+    kids.push_back(published[i]->kid);
   }
   return make_set(std::move(*signer), std::move(keys), std::move(kids));
 }
@@ -86,11 +105,17 @@ util::Result<void> KeyRefresher::refresh(std::int64_t now) {
   if (!rows) {
     return tl::unexpected(rows.error());
   }
-  auto next = key_set_from(*rows, now);
-  if (!next) {
-    return tl::unexpected(next.error());
+  // The version also moves on every client or user write: parse keys (an RSA PEM costs
+  // milliseconds) only when the published set changed.
+  std::vector<std::string> kids;
+  for (const auto* row : published_rows(*rows, now)) {
+    kids.push_back(row->kid);
   }
-  if ((*next)->kids != m_keys.current()->kids) {
+  if (kids.empty() || kids != m_keys.current()->kids) {
+    auto next = key_set_from(*rows, now);
+    if (!next) {
+      return tl::unexpected(next.error());
+    }
     m_keys.replace(std::move(*next));
   }
   m_version = *version;
