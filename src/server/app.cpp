@@ -98,6 +98,10 @@ bool never_blocks(std::string_view path) {
          path == "/auth/jwks";
 }
 
+bool starts_on_event_loop(std::string_view path) {
+  return never_blocks(path) || path == "/auth/token";
+}
+
 namespace {
 
 ServerResponse route(const AppContext& context, const ServerRequest& request) {

@@ -81,8 +81,16 @@ bool takes_long_body(std::string_view path);
 // the FHIR API (in-memory data, a signature check, an in-memory revocation lookup). The
 // transport runs them on its event loop instead of handing them to a worker, which saves
 // two thread switches per request. A route that starts to wait (a store query, a lock
-// held across I/O) must leave this list, or it stalls every connection of that thread.
+// held across I/O) must leave this list: the waits that check require_worker()
+// (event_loop_guard.hpp) would send it to a worker on every request.
 bool never_blocks(std::string_view path);
+
+// True for the routes the transport first runs on its event loop: the never_blocks() ones,
+// and the token endpoint, whose client_credentials grant with a cached secret needs only
+// the CPU (most of it the RSA signature), so a hand-off to a worker and back would cost
+// more than the work. A request that reaches a wait (require_worker()) is run again on a
+// worker from the start.
+bool starts_on_event_loop(std::string_view path);
 
 // How long a client should wait after 503 temporarily_unavailable (the state store was
 // unreachable), in seconds: the Retry-After header.

@@ -6,8 +6,10 @@
 // loop (no strand, no hand-over between loop threads), and one waiting for bytes costs a
 // coroutine frame and a buffer, not a thread. Endpoints run on a fixed
 // worker pool, because some of them block (scrypt, the SQLite store, JWKS fetches), and
-// a blocked event loop would stall every other connection; only the routes app.hpp lists
-// as never_blocks (FHIR, discovery, JWKS) are answered on the event loop itself.
+// a blocked event loop would stall every other connection. The routes app.hpp lists as
+// starts_on_event_loop (FHIR, discovery, JWKS, the token endpoint) are first run on the
+// event loop itself; one that reaches a wait throws WouldBlock there (event_loop_guard.hpp)
+// and is run again on a worker.
 //
 // TLS (`serve --tls-cert`): the same loop over asio::ssl::stream, the handshake under the
 // header deadline; the deadlines sit on the TCP stream below it, so they bound TLS and
@@ -15,6 +17,7 @@
 #include "server/routes.hpp"
 
 #include "server/app.hpp"
+#include "server/event_loop_guard.hpp"
 #include "server/fhir/fhir_endpoint.hpp"
 
 #include <oauthctl/util/form.hpp>
@@ -329,8 +332,12 @@ public:
     }
     std::vector<std::thread> threads;
     for (std::size_t i = 1; i < m_loops.size(); ++i) {
-      threads.emplace_back([loop = m_loops[i].get()] { loop->run(); });
+      threads.emplace_back([loop = m_loops[i].get()] {
+        const EventLoopThread on_loop;
+        loop->run();
+      });
     }
+    const EventLoopThread on_loop;
     m_loops.front()->run();
     for (auto& thread : threads) {
       thread.join();
@@ -565,10 +572,12 @@ private:
       const bool keep_alive = reader.keep_alive();
       ServerResponse response;
       try {
+        bool answered = false;
+        if (starts_on_event_loop(request.path)) {
+          answered = answer_on_loop(request, response);
+        }
         // An if, not ?: with co_await in one branch: GCC 12 destroys such temporaries twice.
-        if (never_blocks(request.path)) {
-          response = m_handler(request);
-        } else {
+        if (!answered) {
           response = co_await asio::co_spawn(
             m_workers,
             [this, &request]() -> asio::awaitable<ServerResponse> { co_return m_handler(request); },
@@ -586,6 +595,17 @@ private:
       if (!keep) {
         co_return;
       }
+    }
+  }
+
+  // Runs the handler on this event loop: false when it reached a wait (WouldBlock), and
+  // the request goes to a worker. Not a coroutine: no co_await may sit in a handler.
+  bool answer_on_loop(const ServerRequest& request, ServerResponse& response) {
+    try {
+      response = m_handler(request);
+      return true;
+    } catch (const WouldBlock&) {
+      return false;
     }
   }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "server/auth/assertion_state.hpp"
 
+#include "server/event_loop_guard.hpp"
 #include "server/state/state_unavailable.hpp"
 
 #include <fmt/format.h>
@@ -80,6 +81,9 @@ AssertionState::Keys AssertionState::client_keys(const ClientSpec& client, std::
 
 AssertionState::Keys AssertionState::load_shared(const std::string& client_id, const std::string& uri,
                                                  std::int64_t now) {
+  // A fetch, or the wait for another request's: never on an event loop, and checked before
+  // this request joins or leads a flight (a retry on a worker must not find itself there).
+  require_worker();
   std::shared_ptr<InFlight> flight;
   bool leader = false;
   {

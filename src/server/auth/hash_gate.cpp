@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "server/auth/hash_gate.hpp"
 
+#include "server/event_loop_guard.hpp"
+
 #include <oauthctl/server/secret_hash.hpp>
 
 #include <algorithm>
@@ -17,6 +19,8 @@ HashGate::HashGate(std::size_t slots, std::size_t queue, std::chrono::millisecon
       m_max_wait(max_wait) {}
 
 bool HashGate::enter() const {
+  // A slow hash (or the wait for a slot) never runs on an event loop.
+  require_worker();
   std::unique_lock lock(m_mutex);
   if (m_running >= m_slots) {
     if (m_waiting >= m_queue) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "server/auth/trusted_issuers.hpp"
 
+#include "server/event_loop_guard.hpp"
+
 #include <oauthctl/http/client.hpp>
 #include <oauthctl/http/url.hpp>
 
@@ -305,6 +307,7 @@ const TrustedIssuerSpec* TrustedIssuers::find(std::string_view iss) const {
 
 util::Result<std::shared_ptr<const oauth::JwksVerifier>>
 TrustedIssuers::keys_for(std::size_t index, std::int64_t now, bool refresh) const {
+  require_worker(); // the lock below is held across a fetch
   const std::lock_guard lock(m_mutex);
   auto& entry = m_entries[index];
   if (entry.spec.jwks_uri.empty()) {

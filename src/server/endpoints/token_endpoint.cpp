@@ -7,6 +7,7 @@
 #include "server/endpoints/device_endpoint.hpp"
 #include "server/endpoints/token_params.hpp"
 #include "server/endpoints/token_request.hpp"
+#include "server/event_loop_guard.hpp"
 #include "server/tls/client_certificate.hpp"
 
 #include <oauthctl/oauth/grant_type.hpp>
@@ -209,6 +210,13 @@ ServerResponse handle_token(const AppContext& context, const ServerRequest& requ
     return oauth_error(
       400, "unsupported_grant_type",
       fmt::format("grant_type {} is not supported by this server", json_quoted(*grant_name)));
+  }
+  // The token endpoint starts on an event loop (app.cpp starts_on_event_loop). Only
+  // client_credentials can finish there (no store call: a cached secret, an in-memory
+  // signing key); the other grants read or write the store, so they go to a worker now
+  // rather than after a client authentication that would be done again there.
+  if (grant->grant != oauth::GrantType::client_credentials) {
+    require_worker();
   }
   auto presented = read_client_credentials(request, *params);
   if (!presented) {

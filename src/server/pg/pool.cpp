@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "server/pg/pool.hpp"
 
+#include "server/event_loop_guard.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -32,6 +34,7 @@ std::size_t Pool::open_connections() {
 }
 
 util::Result<std::unique_ptr<Connection>> Pool::acquire() {
+  require_worker(); // every statement starts here: none on an event loop
   std::unique_lock lock(m_mutex);
   const auto deadline = Clock::now() + m_options.wait;
   while (true) {

@@ -5,6 +5,7 @@
 
 #include "server/auth/login_pages.hpp"
 #include "server/endpoints/client_authentication.hpp"
+#include "server/event_loop_guard.hpp"
 #include "server/fhir/fhir_endpoint.hpp"
 
 #include <oauthctl/oauth/pkce.hpp>
@@ -284,8 +285,9 @@ std::optional<ServerResponse> FaultInjector::answer_instead(ServerRequest& reque
       "client_assertion rejected: its jti was already used (simulated: token_invalid_jti)");
   }
   if (const auto* slow = find(faults, "slow")) {
-    // The token endpoint runs on a worker thread (app.hpp never_blocks), so waiting here
+    // On a worker thread (the token endpoint may start on an event loop), so waiting here
     // stalls only this request.
+    require_worker();
     std::this_thread::sleep_for(std::chrono::milliseconds(slow->value));
   }
   if (const auto* status = find(faults, "http")) {

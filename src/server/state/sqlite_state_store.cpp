@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "server/state/sqlite_state_store.hpp"
 
+#include "server/event_loop_guard.hpp"
 #include "server/state/sqlite_migrations.hpp"
 
 #include <fmt/format.h>
@@ -1262,7 +1263,8 @@ private:
   }
 
   sqlite3* m_db;
-  std::mutex m_mutex;
+  // Held across every statement; event-loop threads may not take it (event_loop_guard.hpp).
+  WorkerMutex m_mutex;
   std::unordered_map<std::string, sqlite3_stmt*> m_statements;
   std::int64_t m_last_revocation_version = -1;
   std::int64_t m_last_data_version = -1;

@@ -48,6 +48,35 @@ test_wrong_secret_flood_leaves_other_requests_fast() {
   [[ $HTTP_STATUS == 401 ]] || fail "after the flood a wrong secret gets $HTTP_STATUS, want 401"
 }
 
+# The token endpoint starts on the event loop (client_credentials with a cached secret is
+# answered there); a request that would wait goes to a worker first. With the slow fault
+# every token request sleeps 3 s: 16 of them at once, more than the event loops (one per
+# core), would hold every loop if the sleep ran there, and /fhir/metadata (answered on the
+# loops) would wait with them. The tokens still come, from the workers.
+test_a_token_request_that_waits_leaves_the_event_loops_free() {
+  start_server --simulate slow:3s
+  local i clients=()
+  for i in $(seq 16); do
+    curl -sS -o "slow$i.json" -w '%{http_code}' -u demo-client:demo-secret -d grant_type=client_credentials \
+      "$SERVER_URL/auth/token" >"slow$i.status" &
+    clients+=($!)
+  done
+  sleep 0.5 # the 16 are in, sleeping
+  local started elapsed_ms
+  for i in 1 2 3; do
+    started=$(date +%s%N)
+    http GET /fhir/metadata
+    elapsed_ms=$((($(date +%s%N) - started) / 1000000))
+    expect_status 200
+    ((elapsed_ms < 1000)) || fail "/fhir/metadata took ${elapsed_ms} ms while token requests slept"
+  done
+  wait "${clients[@]}" # not a bare wait: the server is a child too
+  for i in $(seq 16); do
+    [[ $(cat "slow$i.status") == 200 ]] || fail "slow token request $i: $(cat "slow$i.status") $(cat "slow$i.json")"
+    expect_json '.access_token | length > 100' "slow$i.json"
+  done
+}
+
 test_slow_headers_are_cut_at_the_deadline_and_others_stay_fast() {
   ulimit -n 4096 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null
   (($(ulimit -n) >= 2200)) || {
