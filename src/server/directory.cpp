@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "server/directory.hpp"
 
+#include "server/event_loop_guard.hpp"
 #include "server/state/state_unavailable.hpp"
 
 #include <fmt/format.h>
@@ -56,6 +57,8 @@ bool LiveDirectory::is_stale() const {
 
 std::shared_ptr<const Directory> LiveDirectory::current() const {
   if (is_stale()) {
+    // A refresh (or the wait for another request's) reads the store: never on an event loop.
+    require_worker();
     // Requests arriving together wait for one refresh, not one each.
     const std::lock_guard lock(m_refresh_mutex);
     if (is_stale()) {

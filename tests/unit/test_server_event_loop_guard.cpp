@@ -2,12 +2,15 @@
 // What may run on the transport's event-loop threads (event_loop_guard.hpp): the token
 // endpoint starts there; whatever would wait (scrypt, the store, a fetch) throws WouldBlock
 // before it waits or changes anything, and the request then runs again on a worker.
+#include "server/auth/credential_cache.hpp"
 #include "server/auth/hash_gate.hpp"
+#include "server/directory.hpp"
 #include "server/event_loop_guard.hpp"
 #include "server_test_support.hpp"
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <thread>
 
 using namespace oauthctl;
@@ -53,12 +56,30 @@ TEST_SUITE("server.event_loop_guard") {
     const TestServer server;
     const HashGate gate(1, 1);
     CHECK(would_block_on_loop([&] { (void)gate.run([] { return 1; }); }));
-    CHECK(
-      would_block_on_loop([&] { (void)server.context->clients.authenticate("demo-client", "demo-secret"); }));
+    CHECK(would_block_on_loop([&] {
+      (void)server.context->directory.current()->clients.authenticate("demo-client", "demo-secret");
+    }));
     CHECK(would_block_on_loop([&] { (void)server.context->store->keys(); }));
     // Off the loop the same calls work.
     CHECK(gate.run([] { return 1; }) == std::optional<int>(1));
     CHECK(server.context->store->keys().has_value());
+  }
+
+  TEST_CASE("a client directory past its bound is refreshed on a worker, not on the loop") {
+    LiveDirectory directory(make_directory({}, {}, std::make_shared<CredentialCache>()));
+    int refreshes = 0;
+    directory.follow(
+      [&]() -> util::Result<void> {
+        ++refreshes;
+        directory.confirm(std::chrono::steady_clock::now());
+        return {};
+      },
+      std::chrono::milliseconds(1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    CHECK(would_block_on_loop([&] { (void)directory.current(); }));
+    CHECK(refreshes == 0);
+    CHECK(directory.current() != nullptr);
+    CHECK(refreshes == 1);
   }
 
   TEST_CASE("client_credentials with a cached secret is answered on the loop, the rest go to a worker") {

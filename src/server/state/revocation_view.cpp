@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "server/state/revocation_view.hpp"
 
+#include "server/event_loop_guard.hpp"
 #include "server/state/state_unavailable.hpp"
 
 #include <ctime>
@@ -20,6 +21,8 @@ bool RevocationView::is_revoked(const std::string& jti) {
     if (!m_readers_refresh.load(std::memory_order_relaxed)) {
       throw StateUnavailable("revocation view older than its bound");
     }
+    // The refresh (or the wait for another reader's) reads the store: not on an event loop.
+    require_worker();
     // Requests arriving together wait for one refresh, not one each.
     const std::lock_guard refresh_lock(m_refresh_mutex);
     if (is_stale()) {
