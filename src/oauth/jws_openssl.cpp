@@ -21,11 +21,6 @@ struct BnFree {
 };
 using BnPtr = std::unique_ptr<BIGNUM, BnFree>;
 
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
-
 std::string bn_bytes(const BIGNUM* bn) {
   std::string out(static_cast<std::size_t>(BN_num_bytes(bn)), '\0');
   BN_bn2bin(bn, reinterpret_cast<unsigned char*>(out.data()));
@@ -295,9 +290,23 @@ std::string rsa_thumbprint(const RsaPublic& key) {
   return util::base64url_encode(util::sha256(canonical));
 }
 
-std::string sign_bytes(EVP_PKEY* key, JwsAlg alg, std::string_view data) {
-  const MdCtxPtr ctx(EVP_MD_CTX_new());
+MdCtxPtr prepare_signing(EVP_PKEY* key, JwsAlg alg) {
+  MdCtxPtr ctx(EVP_MD_CTX_new());
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, digest_for(alg), nullptr, key) != 1) {
+    ERR_clear_error();
+    return nullptr;
+  }
+  return ctx;
+}
+
+std::string sign_bytes(EVP_PKEY* key, JwsAlg alg, std::string_view data, const EVP_MD_CTX* prepared) {
+  const MdCtxPtr ctx(EVP_MD_CTX_new());
+  if (!ctx) {
+    return {};
+  }
+  // The copy only reads `prepared` (its provider contexts are duplicated, references counted).
+  if (prepared != nullptr ? EVP_MD_CTX_copy_ex(ctx.get(), prepared) != 1
+                          : EVP_DigestSignInit(ctx.get(), nullptr, digest_for(alg), nullptr, key) != 1) {
     return {};
   }
   std::size_t length = 0;

@@ -20,6 +20,11 @@ struct PkeyFree {
 // An owned EVP_PKEY; read-only use of one key from many threads is safe in OpenSSL 3.
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
 
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
+
 // The digest a JWS algorithm signs with (RFC 7518 §3.3 RSASSA-PKCS1-v1_5, §3.4 ECDSA: SHA-2).
 const EVP_MD* digest_for(JwsAlg alg);
 
@@ -68,9 +73,17 @@ std::string ecdsa_der_to_raw(std::string_view der, std::size_t size);
 // The JWS form r || s (exactly 2 * `size` bytes) to DER; empty for any other length.
 std::string ecdsa_raw_to_der(std::string_view raw, std::size_t size);
 
+// A signing context for `key` and `alg`, set up once: EVP_DigestSignInit fetches the
+// algorithms from the provider (under its locks) on every call, a few per cent of an
+// RSA-2048 signature, which is most of what a client_credentials token costs the server.
+// Null on failure. Never written after this: sign_bytes copies it per call.
+MdCtxPtr prepare_signing(EVP_PKEY* key, JwsAlg alg);
+
 // A signature of `data` with `key` and `alg` (for ES*, in the JWS r || s form); empty on
-// failure. Uses a fresh context per call, so concurrent callers may share `key`.
-std::string sign_bytes(EVP_PKEY* key, JwsAlg alg, std::string_view data);
+// failure. Uses a fresh context per call (a copy of `prepared` when given, which must be
+// prepare_signing(key, alg)), so concurrent callers may share `key` and `prepared`.
+std::string sign_bytes(EVP_PKEY* key, JwsAlg alg, std::string_view data,
+                       const EVP_MD_CTX* prepared = nullptr);
 
 // True when `signature` is a valid signature of `data` under `key` and `alg` (for ES*,
 // exactly r || s of the curve's size: a DER signature is refused).

@@ -20,6 +20,7 @@ struct SigningKey::Impl {
   std::string kid;
   nlohmann::json jwk;
   std::string jwt_header_b64; // the encoded header for typ "JWT", built once
+  detail::MdCtxPtr prepared;  // prepare_signing(key, alg); null: set up per signature
 };
 
 namespace {
@@ -174,6 +175,7 @@ util::Result<SigningKey> SigningKey::from_pem(std::string_view pem, JwsAlg alg) 
                  {"use", "sig"}};
   }
   impl->key = std::move(key);
+  impl->prepared = detail::prepare_signing(impl->key.get(), impl->alg);
   impl->jwt_header_b64 = util::base64url_encode(jws_header(impl->alg_name, "JWT", impl->kid));
   return SigningKey(std::move(impl));
 }
@@ -213,7 +215,7 @@ util::Result<std::string> SigningKey::sign(const nlohmann::json& claims, std::st
                                    : util::base64url_encode(jws_header(m_impl->alg_name, typ, m_impl->kid));
   token += '.';
   token += util::base64url_encode(claims.dump());
-  const auto signature = detail::sign_bytes(m_impl->key.get(), m_impl->alg, token);
+  const auto signature = detail::sign_bytes(m_impl->key.get(), m_impl->alg, token, m_impl->prepared.get());
   if (signature.empty()) {
     ERR_clear_error();
     return util::fail(util::ErrorKind::internal, "signing the JWT failed");

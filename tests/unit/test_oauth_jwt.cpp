@@ -7,6 +7,9 @@
 
 #include <doctest/doctest.h>
 
+#include <thread>
+#include <vector>
+
 using namespace oauthctl;
 using oauth::decode_jwt;
 using oauth::JwksVerifier;
@@ -42,6 +45,37 @@ TEST_SUITE("oauth.jwt") {
     CHECK(jwt->header["kid"] == key.kid());
     CHECK(jwt->claims["sub"] == "alice");
     CHECK(verifier_for(key).verify_signature(*jwt).has_value());
+  }
+
+  // The key's signing context is set up once and copied per signature; the server signs
+  // from one loop thread per core at once, so the copies must not disturb each other.
+  TEST_CASE("one key signs from several threads at once, RSA and EC") {
+    for (const auto alg : {oauth::JwsAlg::rs256, oauth::JwsAlg::es256}) {
+      CAPTURE(oauth::to_string(alg));
+      auto made = alg == oauth::JwsAlg::rs256 ? oauth::SigningKey::from_pem(test::test_key_pem())
+                                              : oauth::SigningKey::generate(alg);
+      REQUIRE(made.has_value());
+      const auto& key = *made;
+      std::vector<std::string> tokens(4 * 50);
+      std::vector<std::thread> threads;
+      for (std::size_t t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+          for (std::size_t i = t * 50; i < (t + 1) * 50; ++i) {
+            tokens[i] = key.sign({{"sub", std::to_string(i)}}).value_or("");
+          }
+        });
+      }
+      for (auto& thread : threads) {
+        thread.join();
+      }
+      const auto verifier = verifier_for(key);
+      std::size_t good = 0;
+      for (std::size_t i = 0; i < tokens.size(); ++i) {
+        const auto jwt = decode_jwt(tokens[i]);
+        good += jwt && verifier.verify_signature(*jwt) && jwt->claims["sub"] == std::to_string(i) ? 1 : 0;
+      }
+      CHECK(good == tokens.size());
+    }
   }
 
   TEST_CASE("kid is the RFC 7638 thumbprint and the PEM round-trips") {
