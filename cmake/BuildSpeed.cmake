@@ -9,14 +9,15 @@
 # A build directory configured before these became the default keeps its cached OFF.
 # With PCH off a file must include what it uses: the precompiled headers no longer do it.
 option(OAUTHCTL_UNITY_BUILD "Compile each module in batches of a few .cpp files (UNITY_BUILD)" ON)
-set(OAUTHCTL_UNITY_BATCH_SIZE 8 CACHE STRING "Source files per unity batch")
+set(OAUTHCTL_UNITY_BATCH_SIZE 8 CACHE STRING "Source files per unity batch (0: a module in one batch)")
 option(OAUTHCTL_PCH "Precompile the heavy third-party headers once per module" ON)
 
 # oauthctl_build_speed(TARGET [NO_UNITY] [SEPARATE FILE...] [PCH HEADER...]) applies the
 # options above to TARGET. PCH: the third-party headers most of its files include.
 # SEPARATE: files (relative to the calling directory) compiled on their own in a unity
-# build, because a file-local helper of theirs has the name of another file's (two
-# `string_claim`s in one batch do not compile). NO_UNITY: no batches at all.
+# build; none today (each costs 2-3 times what it costs in a batch: PCH load and the
+# json/fmt template code compiled again). A file-local helper that has the name of
+# another file's is renamed or shared instead. NO_UNITY: no batches at all.
 function(oauthctl_build_speed target)
   cmake_parse_arguments(PARSE_ARGV 1 arg "NO_UNITY" "" "SEPARATE;PCH")
   if(OAUTHCTL_UNITY_BUILD AND NOT arg_NO_UNITY)

@@ -14,7 +14,7 @@ struct GrantName {
   std::string_view urn; // the RFC grant_type value when it differs from the name
 };
 
-constexpr std::array<GrantName, 8> k_grants{{
+constexpr std::array<GrantName, 8> k_grant_names{{
   {GrantType::client_credentials, "client_credentials", ""},
   {GrantType::authorization_code, "authorization_code", ""},
   {GrantType::password, "password", ""},
@@ -37,7 +37,7 @@ constexpr std::array<std::pair<AuthMethod, std::string_view>, 6> k_methods{{
 } // namespace
 
 std::string_view to_string(GrantType grant) {
-  for (const auto& entry : k_grants) {
+  for (const auto& entry : k_grant_names) {
     if (entry.grant == grant) {
       return entry.name;
     }
@@ -46,7 +46,7 @@ std::string_view to_string(GrantType grant) {
 }
 
 std::optional<GrantType> parse_grant_type(std::string_view name) {
-  for (const auto& entry : k_grants) {
+  for (const auto& entry : k_grant_names) {
     if (entry.name == name || (!entry.urn.empty() && entry.urn == name)) {
       return entry.grant;
     }
@@ -58,7 +58,7 @@ std::string_view grant_type_parameter(GrantType grant) {
   if (grant == GrantType::implicit) {
     return {};
   }
-  for (const auto& entry : k_grants) {
+  for (const auto& entry : k_grant_names) {
     if (entry.grant == grant) {
       return entry.urn.empty() ? entry.name : entry.urn;
     }

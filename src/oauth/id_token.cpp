@@ -16,7 +16,7 @@ tl::unexpected<util::Error> reject(std::string_view check) {
   return util::fail(util::ErrorKind::bad_response, fmt::format("id_token rejected: {}", check));
 }
 
-std::optional<std::int64_t> numeric_date(const nlohmann::json& claims, const char* name) {
+std::optional<std::int64_t> date_claim(const nlohmann::json& claims, const char* name) {
   const auto it = claims.find(name);
   if (it == claims.end() || !it->is_number()) {
     return std::nullopt;
@@ -78,7 +78,7 @@ util::Result<Jwt> verify_id_token(std::string_view id_token, const JwksVerifier&
     return reject("azp is not the client id");
   }
   // Step 9: reject it on or after exp.
-  const auto exp = numeric_date(claims, "exp");
+  const auto exp = date_claim(claims, "exp");
   if (!exp) {
     return reject("no exp claim");
   }
@@ -86,7 +86,7 @@ util::Result<Jwt> verify_id_token(std::string_view id_token, const JwksVerifier&
     return reject("expired (exp)");
   }
   // Step 10: iat is required; one far in the future means a broken clock or a forgery.
-  const auto iat = numeric_date(claims, "iat");
+  const auto iat = date_claim(claims, "iat");
   if (!iat) {
     return reject("no iat claim");
   }

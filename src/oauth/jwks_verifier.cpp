@@ -10,8 +10,9 @@
 
 namespace oauthctl::oauth {
 
-namespace {
-
+// Outside the anonymous namespace because JwksVerifier::Impl holds them: in a unity batch
+// this file is not the main file, and gcc refuses (-Wsubobject-linkage) a class with
+// external linkage whose member's type has internal linkage there.
 struct VerifyKey {
   std::string kid;              // empty when the JWK has none
   std::optional<JwsAlg> alg;    // pinned by the JWK's "alg", if present
@@ -20,11 +21,13 @@ struct VerifyKey {
   detail::PkeyPtr key;
 };
 
+namespace {
+
 bool is_rsa_alg(JwsAlg alg) {
   return alg == JwsAlg::rs256 || alg == JwsAlg::rs384 || alg == JwsAlg::rs512;
 }
 
-std::optional<std::string> string_member(const nlohmann::json& object, const char* name) {
+std::optional<std::string> jwk_string(const nlohmann::json& object, const char* name) {
   const auto it = object.find(name);
   if (it == object.end() || !it->is_string()) {
     return std::nullopt;
@@ -37,16 +40,16 @@ std::optional<VerifyKey> parse_jwk(const nlohmann::json& jwk) {
   if (!jwk.is_object()) {
     return std::nullopt;
   }
-  const auto kty = string_member(jwk, "kty");
-  const auto use = string_member(jwk, "use");
+  const auto kty = jwk_string(jwk, "kty");
+  const auto use = jwk_string(jwk, "use");
   if (!kty || (jwk.contains("use") && use != "sig")) {
     return std::nullopt;
   }
   VerifyKey key;
   key.kty = *kty;
-  key.kid = string_member(jwk, "kid").value_or("");
+  key.kid = jwk_string(jwk, "kid").value_or("");
   if (jwk.contains("alg")) {
-    const auto alg_name = string_member(jwk, "alg");
+    const auto alg_name = jwk_string(jwk, "alg");
     key.alg = alg_name ? parse_jws_alg(*alg_name) : std::nullopt;
     if (!key.alg) {
       return std::nullopt; // an algorithm we refuse (HS256, none, ...) or do not know
@@ -54,13 +57,13 @@ std::optional<VerifyKey> parse_jwk(const nlohmann::json& jwk) {
   }
   if (*kty == "EC") {
     // RFC 7518 §6.2.1: crv, x, y; the curve fixes the alg (ES256 on P-256, ES384 on P-384).
-    const auto crv = string_member(jwk, "crv");
+    const auto crv = jwk_string(jwk, "crv");
     key.ec_alg = crv ? detail::alg_for_curve(*crv) : std::nullopt;
     if (!key.ec_alg || (key.alg && *key.alg != *key.ec_alg) || jwk.contains("d")) {
       return std::nullopt; // another curve, a curve/alg contradiction, or a private key
     }
-    const auto x_text = string_member(jwk, "x");
-    const auto y_text = string_member(jwk, "y");
+    const auto x_text = jwk_string(jwk, "x");
+    const auto y_text = jwk_string(jwk, "y");
     const auto x = x_text ? util::base64url_decode(*x_text) : std::nullopt;
     const auto y = y_text ? util::base64url_decode(*y_text) : std::nullopt;
     if (!x || !y) {
@@ -75,8 +78,8 @@ std::optional<VerifyKey> parse_jwk(const nlohmann::json& jwk) {
   if (*kty != "RSA" || (key.alg && is_ec_alg(*key.alg))) {
     return std::nullopt;
   }
-  const auto n_text = string_member(jwk, "n");
-  const auto e_text = string_member(jwk, "e");
+  const auto n_text = jwk_string(jwk, "n");
+  const auto e_text = jwk_string(jwk, "e");
   const auto n = n_text ? util::base64url_decode(*n_text) : std::nullopt;
   const auto e = e_text ? util::base64url_decode(*e_text) : std::nullopt;
   // RFC 7518 §3.3: 2048 bits at least; a short modulus is not a key we trust.
@@ -123,7 +126,7 @@ std::size_t JwksVerifier::size() const {
 }
 
 util::Result<void> JwksVerifier::verify_signature(const Jwt& jwt) const {
-  const auto alg_name = string_member(jwt.header, "alg");
+  const auto alg_name = jwk_string(jwt.header, "alg");
   if (!alg_name) {
     return util::fail(util::ErrorKind::bad_response, "JWT header has no alg");
   }
@@ -143,7 +146,7 @@ util::Result<void> JwksVerifier::verify_signature(const Jwt& jwt) const {
   }
   const VerifyKey* chosen = nullptr;
   if (jwt.header.contains("kid")) {
-    const auto kid = string_member(jwt.header, "kid");
+    const auto kid = jwk_string(jwt.header, "kid");
     if (!kid) {
       return util::fail(util::ErrorKind::bad_response, "JWT kid is not a string");
     }

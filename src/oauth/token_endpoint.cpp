@@ -48,11 +48,11 @@ std::optional<std::int64_t> requested_wait(const http::Response& response) {
 // The seconds to wait before the one retry: the requested wait, at least 1 s, when it is
 // at most the limit; a longer wait is not honoured but named in the error.
 std::optional<int> retry_after_seconds(const http::Response& response) {
-  const auto seconds = requested_wait(response);
-  if (!seconds || *seconds > k_max_retry_after_seconds) {
+  const auto wait = requested_wait(response);
+  if (!wait || *wait > k_max_retry_after_seconds) {
     return std::nullopt;
   }
-  return std::max(static_cast<int>(*seconds), 1);
+  return std::max(static_cast<int>(*wait), 1);
 }
 
 } // namespace

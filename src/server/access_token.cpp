@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "server/access_token.hpp"
 
+#include "server/json_text.hpp"
 #include "server/tls/client_certificate.hpp"
 
 #include <oauthctl/http/message.hpp>
@@ -39,11 +40,6 @@ bool is_b64token(std::string_view token) {
     }
   }
   return true;
-}
-
-std::string string_claim(const nlohmann::json& claims, const char* name) {
-  const auto it = claims.find(name);
-  return it != claims.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 } // namespace

@@ -20,12 +20,12 @@ namespace oauthctl::cli {
 
 namespace {
 
-enum class Action { list, get, set, unset, delete_profile, path, profiles };
+enum class ConfigAction { list, get, set, unset, delete_profile, path, profiles };
 
 struct ConfigOptions {
   ClientSettings settings; // only profile and config_file are bound
   EnvBindings env;
-  Action action = Action::list;
+  ConfigAction action = ConfigAction::list;
   std::string key;
   std::string value;
 };
@@ -168,17 +168,17 @@ int run_config(ConfigOptions& options, Io& io) {
   if (path.empty()) {
     return report_usage(io, "no config file location: set HOME, XDG_CONFIG_HOME or --config-file");
   }
-  if (options.action == Action::path) {
+  if (options.action == ConfigAction::path) {
     io.out << path << '\n' << std::flush;
     return k_exit_ok;
   }
-  if (options.action == Action::set) {
+  if (options.action == ConfigAction::set) {
     return run_set(options, path, io);
   }
-  if (options.action == Action::unset) {
+  if (options.action == ConfigAction::unset) {
     return run_unset(options, path, io);
   }
-  if (options.action == Action::delete_profile) {
+  if (options.action == ConfigAction::delete_profile) {
     return run_delete_profile(options, path, io);
   }
   const auto config =
@@ -186,7 +186,7 @@ int run_config(ConfigOptions& options, Io& io) {
   if (!config) {
     return report(io, config.error());
   }
-  if (options.action == Action::profiles) {
+  if (options.action == ConfigAction::profiles) {
     for (const auto& profile : config->profiles) {
       io.out << profile.name << '\n';
     }
@@ -196,7 +196,7 @@ int run_config(ConfigOptions& options, Io& io) {
   const bool named = !options.settings.profile.empty();
   const auto name = named ? options.settings.profile : std::string("default");
   const auto* profile = config->find(name);
-  if (options.action == Action::list && !named) {
+  if (options.action == ConfigAction::list && !named) {
     // Without --profile, list shows every profile: the whole picture.
     for (std::size_t i = 0; i < config->profiles.size(); ++i) {
       io.out << (i == 0 ? "" : "\n");
@@ -209,7 +209,7 @@ int run_config(ConfigOptions& options, Io& io) {
     return report(
       io, util::Error{util::ErrorKind::config, fmt::format("no profile {} in {}", name, path), {}, {}, 0});
   }
-  if (options.action == Action::list) {
+  if (options.action == ConfigAction::list) {
     print_profile(io.out, *profile);
     io.out << std::flush;
     return k_exit_ok;
@@ -236,29 +236,29 @@ Runner setup_config(CLI::App& app) {
   auto options = std::make_shared<ConfigOptions>();
   add_profile_options(app, options->settings, options->env);
   app.require_subcommand(1);
-  const auto add = [&](const char* name, const char* description, Action action) {
+  const auto add = [&](const char* name, const char* description, ConfigAction action) {
     auto* sub = app.add_subcommand(name, description);
     // --profile and --config-file may follow the action too: `config get server --profile x`.
     sub->fallthrough();
     sub->parse_complete_callback([options, action] { options->action = action; });
     return sub;
   };
-  add("list", "print the selected profile (without --profile: every profile)", Action::list);
-  add("get", "print one key of the selected profile", Action::get)
+  add("list", "print the selected profile (without --profile: every profile)", ConfigAction::list);
+  add("get", "print one key of the selected profile", ConfigAction::get)
     ->add_option("key", options->key, "the key")
     ->required();
   auto* set =
-    add("set", "set a key of the selected profile (default: default), keeping the rest", Action::set);
+    add("set", "set a key of the selected profile (default: default), keeping the rest", ConfigAction::set);
   set->add_option("key", options->key, "the key")->required();
   set->add_option("value", options->value, "the value")->required();
-  add("unset", "remove a key from the selected profile (default: default)", Action::unset)
+  add("unset", "remove a key from the selected profile (default: default)", ConfigAction::unset)
     ->add_option("key", options->key, "the key")
     ->required();
-  add("delete-profile", "remove a profile and all its keys", Action::delete_profile)
+  add("delete-profile", "remove a profile and all its keys", ConfigAction::delete_profile)
     ->add_option("name", options->value, "the profile")
     ->required();
-  add("path", "print the config file's path", Action::path);
-  add("profiles", "print the profile names, one per line", Action::profiles);
+  add("path", "print the config file's path", ConfigAction::path);
+  add("profiles", "print the profile names, one per line", ConfigAction::profiles);
   return [options](Io& io) { return run_config(*options, io); };
 }
 

@@ -27,7 +27,7 @@ using std::chrono::seconds;
 // RFC 8628 §3.5: slow_down makes every later poll wait 5 seconds longer.
 constexpr seconds k_slow_down_step{5};
 
-std::string string_member(const Json& object, const char* name) {
+std::string text_member(const Json& object, const char* name) {
   const auto it = object.find(name);
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
@@ -134,14 +134,14 @@ util::Result<DeviceAuthorization> parse_device_authorization(const http::Respons
     return util::fail(ErrorKind::bad_response, "the device authorization response is not a JSON object");
   }
   DeviceAuthorization out;
-  out.device_code = string_member(body, "device_code");
-  out.user_code = string_member(body, "user_code");
-  out.verification_uri = string_member(body, "verification_uri");
+  out.device_code = text_member(body, "device_code");
+  out.user_code = text_member(body, "user_code");
+  out.verification_uri = text_member(body, "verification_uri");
   if (out.verification_uri.empty()) {
     // Google's endpoint predates the RFC's name.
-    out.verification_uri = string_member(body, "verification_url");
+    out.verification_uri = text_member(body, "verification_url");
   }
-  out.verification_uri_complete = string_member(body, "verification_uri_complete");
+  out.verification_uri_complete = text_member(body, "verification_uri_complete");
   for (const auto& [name, value] :
        {std::pair{"device_code", &out.device_code}, std::pair{"user_code", &out.user_code},
         std::pair{"verification_uri", &out.verification_uri}}) {

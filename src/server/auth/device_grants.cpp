@@ -16,7 +16,7 @@ using state::need;
 // RFC 8628 §3.2 / RFC 6749 §10.10: the device code is a bearer secret, 256 bits.
 constexpr std::size_t k_device_code_bytes = 32;
 
-std::string hashed(std::string_view secret) {
+std::string sha256_hex(std::string_view secret) {
   return util::to_hex(util::sha256(secret));
 }
 
@@ -80,8 +80,8 @@ std::optional<DeviceGrants::Issued> DeviceGrants::start(DeviceRequest request, s
   for (int attempt = 0; attempt < 16; ++attempt) {
     auto device_code = util::random_token(k_device_code_bytes);
     auto user_code = make_user_code();
-    row.device_hash = hashed(device_code);
-    row.user_code_hash = hashed(*normalise_user_code(user_code));
+    row.device_hash = sha256_hex(device_code);
+    row.user_code_hash = sha256_hex(*normalise_user_code(user_code));
     if (need(m_store.put_device(row))) {
       return Issued{std::move(device_code), std::move(user_code)};
     }
@@ -91,7 +91,7 @@ std::optional<DeviceGrants::Issued> DeviceGrants::start(DeviceRequest request, s
 
 std::optional<DeviceRequest> DeviceGrants::find_pending(const std::string& user_code,
                                                         std::int64_t now) const {
-  auto row = need(m_store.pending_device(hashed(user_code), now));
+  auto row = need(m_store.pending_device(sha256_hex(user_code), now));
   if (!row) {
     return std::nullopt;
   }
@@ -101,13 +101,13 @@ std::optional<DeviceRequest> DeviceGrants::find_pending(const std::string& user_
 bool DeviceGrants::decide(const std::string& user_code, bool approve, const std::string& user_id,
                           std::int64_t auth_time, std::int64_t now) {
   // One decision per user code: the store clears the code with the decision.
-  return need(m_store.decide_device(hashed(user_code), approve, user_id, auth_time, now));
+  return need(m_store.decide_device(sha256_hex(user_code), approve, user_id, auth_time, now));
 }
 
 DevicePoll DeviceGrants::poll(const std::string& device_code, const std::string& client_id, std::int64_t now,
                               DeviceApproval& out) {
   // RFC 8628 §3.5 in one transaction of the store: interval, slow_down, single hand-out.
-  auto [result, row] = need(m_store.poll_device(hashed(device_code), client_id, now));
+  auto [result, row] = need(m_store.poll_device(sha256_hex(device_code), client_id, now));
   switch (result) {
     case state::DevicePollResult::approved:
       out = {std::move(row.client_id), std::move(row.scopes), std::move(row.user_id), row.auth_time};

@@ -14,7 +14,7 @@ namespace {
 
 constexpr std::size_t k_max_jti_length = 256;
 
-std::optional<std::string> string_claim(const nlohmann::json& claims, const char* name) {
+std::optional<std::string> optional_string_claim(const nlohmann::json& claims, const char* name) {
   const auto it = claims.find(name);
   if (it == claims.end() || !it->is_string()) {
     return std::nullopt;
@@ -72,10 +72,10 @@ tl::expected<nlohmann::json, std::string> verify_assertion(const AppContext& con
   const auto& claims = jwt->claims;
   const auto& client_id = client.spec.id;
   // RFC 7523 §3 items 1-2; §2.2: for client authentication, iss and sub are the client_id.
-  if (string_claim(claims, "iss") != client_id) {
+  if (optional_string_claim(claims, "iss") != client_id) {
     return Failure("iss must be the client_id");
   }
-  const auto sub = string_claim(claims, "sub");
+  const auto sub = optional_string_claim(claims, "sub");
   if (!sub || sub->empty()) {
     return Failure("sub is missing");
   }
@@ -103,7 +103,7 @@ tl::expected<nlohmann::json, std::string> verify_assertion(const AppContext& con
     return Failure("iat is in the future");
   }
   // RFC 7523 §3 item 7: the jti makes the assertion single use.
-  const auto jti = string_claim(claims, "jti");
+  const auto jti = optional_string_claim(claims, "jti");
   if (!jti || jti->empty() || jti->size() > k_max_jti_length) {
     return Failure("jti is missing");
   }

@@ -4,6 +4,7 @@
 #include "server/endpoints/client_authentication.hpp"
 #include "server/endpoints/token_params.hpp"
 #include "server/endpoints/token_request.hpp"
+#include "server/json_text.hpp"
 
 #include <oauthctl/oauth/smart_scope.hpp>
 #include <oauthctl/util/form.hpp>
@@ -15,10 +16,6 @@ namespace oauthctl::server {
 namespace {
 
 using Json = nlohmann::json;
-
-std::string json_quoted(std::string_view text) {
-  return Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
-}
 
 // The requested scopes, checked as /auth/authorize checks a user's: no system/ scopes
 // (those are for backend services), each within the client's allowed list.

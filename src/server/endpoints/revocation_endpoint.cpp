@@ -5,6 +5,7 @@
 #include "server/endpoints/client_authentication.hpp"
 #include "server/endpoints/introspection_endpoint.hpp"
 #include "server/endpoints/token_params.hpp"
+#include "server/json_text.hpp"
 
 #include <fmt/format.h>
 
@@ -24,11 +25,6 @@ ServerResponse issued_to_another_client() {
   // RFC 7009 §2.1: the server verifies that the token was issued to the client making the
   // request and, if not, refuses it with an error; RFC 6749 §5.2 names that case invalid_grant.
   return oauth_error(400, "invalid_grant", "the token was issued to another client");
-}
-
-std::string string_claim(const nlohmann::json& claims, const char* name) {
-  const auto it = claims.find(name);
-  return it != claims.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 std::int64_t exp_claim(const nlohmann::json& claims) {

@@ -8,6 +8,7 @@
 #include "server/endpoints/token_params.hpp"
 #include "server/endpoints/token_request.hpp"
 #include "server/event_loop_guard.hpp"
+#include "server/json_text.hpp"
 #include "server/tls/client_certificate.hpp"
 
 #include <oauthctl/oauth/grant_type.hpp>
@@ -23,11 +24,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-std::string json_quoted(std::string_view text) {
-  return Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
-std::string strip_slash(std::string_view uri) {
+std::string without_one_slash(std::string_view uri) {
   if (uri.size() > 1 && uri.back() == '/') {
     uri.remove_suffix(1);
   }
@@ -47,12 +44,12 @@ tl::expected<std::string, ServerResponse> pick_audience(const TokenRequest& requ
   if (!wanted) {
     return request.context.fhir_base;
   }
-  const auto target = strip_slash(*wanted);
+  const auto target = without_one_slash(*wanted);
   if (target == request.context.fhir_base || target == request.context.issuer) {
     return target;
   }
   for (const auto& allowed : request.client.spec.settings(grant).audience) {
-    if (allowed == *wanted || strip_slash(allowed) == target) {
+    if (allowed == *wanted || without_one_slash(allowed) == target) {
       return allowed;
     }
   }

@@ -3,6 +3,7 @@
 #include "server/auth/trusted_issuers.hpp"
 #include "server/endpoints/token_endpoint.hpp"
 #include "server/endpoints/token_request.hpp"
+#include "server/json_text.hpp"
 
 #include <oauthctl/oauth/jwt.hpp>
 #include <oauthctl/oauth/smart_scope.hpp>
@@ -33,11 +34,6 @@ ServerResponse refused(std::string_view role, std::string_view why) {
   // RFC 8693 §2.2.2 / RFC 6749 §5.2: an invalid or untrusted token is invalid_grant. The
   // description says which check failed and never echoes the token.
   return oauth_error(400, "invalid_grant", fmt::format("the {} is not acceptable: {}", role, why));
-}
-
-std::string string_claim(const Json& claims, const char* name) {
-  const auto it = claims.find(name);
-  return it != claims.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 void carry_claims(const Json& claims, Json& carried) {

@@ -7,9 +7,12 @@
 
 namespace oauthctl::server::pg {
 
+// At namespace scope, as in pool.cpp: in a unity batch an anonymous-namespace Clock here
+// would shadow pool.cpp's (clang -Wshadow).
+using Clock = std::chrono::steady_clock;
+
 namespace {
 
-using Clock = std::chrono::steady_clock;
 // The thread checks for stop() this often while it waits.
 constexpr std::chrono::milliseconds k_slice{50};
 constexpr std::chrono::milliseconds k_max_backoff{2000};

@@ -2,6 +2,7 @@
 #include "server/state/sqlite_state_store.hpp"
 
 #include "server/event_loop_guard.hpp"
+#include "server/state/record_text.hpp"
 #include "server/state/sqlite_migrations.hpp"
 
 #include <fmt/format.h>
@@ -13,7 +14,6 @@
 
 #include <filesystem>
 #include <mutex>
-#include <sstream>
 #include <system_error>
 #include <unordered_map>
 
@@ -22,46 +22,6 @@ namespace oauthctl::server::state {
 namespace {
 
 using util::ErrorKind;
-
-std::string join_scopes(const std::vector<std::string>& scopes) {
-  std::string out;
-  for (const auto& scope : scopes) {
-    if (!out.empty()) {
-      out += ' ';
-    }
-    out += scope;
-  }
-  return out;
-}
-
-std::vector<std::string> split_scopes(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  std::string scope;
-  while (in >> scope) {
-    out.push_back(scope);
-  }
-  return out;
-}
-
-const char* device_state_name(DeviceState state) {
-  switch (state) {
-    case DeviceState::approved:
-      return "approved";
-    case DeviceState::denied:
-      return "denied";
-    case DeviceState::pending:
-      break;
-  }
-  return "pending";
-}
-
-DeviceState parse_device_state(const std::string& name) {
-  if (name == "approved") {
-    return DeviceState::approved;
-  }
-  return name == "denied" ? DeviceState::denied : DeviceState::pending;
-}
 
 // One prepared statement in use: bound by position, stepped, reset when the use ends (the
 // statement itself stays cached on the connection).
@@ -133,11 +93,11 @@ constexpr const char* k_pending_columns =
   "id, session_id, client_id, redirect_uri, response_type, state, scopes, code_challenge, nonce,"
   " login_hint, prompt_login, max_age, extra_json, created_at, expires_at";
 
-PrincipalRecord read_principal(const Query& row) {
+PrincipalRecord principal_from_row(const Query& row) {
   return {row.text(0), row.text(1), row.text(2), parse_source(row.text(3)), row.integer(4)};
 }
 
-CodeRecord read_code(const Query& row) {
+CodeRecord code_from_row(const Query& row) {
   CodeRecord code;
   code.code_hash = row.text(0);
   code.client_id = row.text(1);
@@ -153,7 +113,7 @@ CodeRecord read_code(const Query& row) {
   return code;
 }
 
-RefreshRecord read_refresh(const Query& row) {
+RefreshRecord refresh_from_row(const Query& row) {
   RefreshRecord token;
   token.token_hash = row.text(0);
   token.family = row.text(1);
@@ -168,7 +128,7 @@ RefreshRecord read_refresh(const Query& row) {
   return token;
 }
 
-DeviceRecord read_device(const Query& row) {
+DeviceRecord device_from_row(const Query& row) {
   DeviceRecord device;
   device.device_hash = row.text(0);
   device.user_code_hash = row.text(1);
@@ -184,7 +144,7 @@ DeviceRecord read_device(const Query& row) {
   return device;
 }
 
-PendingRecord read_pending(const Query& row) {
+PendingRecord pending_from_row(const Query& row) {
   PendingRecord request;
   request.id = row.text(0);
   request.session_id = row.text(1);
@@ -204,7 +164,7 @@ PendingRecord read_pending(const Query& row) {
   return request;
 }
 
-std::int64_t wall_now() {
+std::int64_t wall_clock_now() {
   return static_cast<std::int64_t>(::time(nullptr));
 }
 
@@ -408,7 +368,7 @@ public:
       return tl::unexpected(query.error());
     }
     query->bind(id).bind(now);
-    return first(*query, read_pending);
+    return first(*query, pending_from_row);
   }
 
   util::Result<void> pending_login_done(const std::string& id) override {
@@ -455,7 +415,7 @@ public:
         return tl::unexpected(update.error());
       }
       update->bind(code_hash).bind(client_id);
-      auto used = first(*update, read_code);
+      auto used = first(*update, code_from_row);
       if (!used) {
         return tl::unexpected(used.error());
       }
@@ -467,7 +427,7 @@ public:
         return tl::unexpected(select.error());
       }
       select->bind(code_hash);
-      auto found = first(*select, read_code);
+      auto found = first(*select, code_from_row);
       if (!found) {
         return tl::unexpected(found.error());
       }
@@ -716,7 +676,7 @@ public:
       return tl::unexpected(query.error());
     }
     query->bind(user_code_hash).bind(now);
-    return first(*query, read_device);
+    return first(*query, device_from_row);
   }
 
   util::Result<bool> decide_device(const std::string& user_code_hash, bool approve,
@@ -740,7 +700,7 @@ public:
         return tl::unexpected(select.error());
       }
       select->bind(device_hash);
-      auto found = first(*select, read_device);
+      auto found = first(*select, device_from_row);
       if (!found) {
         return tl::unexpected(found.error());
       }
@@ -1141,7 +1101,7 @@ private:
       return tl::unexpected(query.error());
     }
     std::vector<PrincipalRecord> out;
-    return collect(*query, out, read_principal);
+    return collect(*query, out, principal_from_row);
   }
 
   util::Result<std::optional<PrincipalRecord>> principal(const std::string& table, const std::string& id) {
@@ -1152,7 +1112,7 @@ private:
       return tl::unexpected(query.error());
     }
     query->bind(id);
-    return first(*query, read_principal);
+    return first(*query, principal_from_row);
   }
 
   static std::string k_principal_columns_for(const std::string& table) {
@@ -1163,12 +1123,12 @@ private:
   util::Result<void> put_principal(const std::string& table, const std::string& hash_column,
                                    const PrincipalRecord& record) {
     return transaction<void>([&]() -> util::Result<void> {
-      auto put =
-        run(fmt::format("INSERT INTO {0} (id, resource, {1}, source, updated_at) VALUES (?, ?, ?, ?, ?)"
-                        " ON CONFLICT (id) DO UPDATE SET resource = excluded.resource,"
-                        " {1} = excluded.{1}, source = excluded.source, updated_at = excluded.updated_at",
-                        table, hash_column),
-            record.id, record.resource_json, record.secret_hash, source_name(record.source), wall_now());
+      auto put = run(
+        fmt::format("INSERT INTO {0} (id, resource, {1}, source, updated_at) VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT (id) DO UPDATE SET resource = excluded.resource,"
+                    " {1} = excluded.{1}, source = excluded.source, updated_at = excluded.updated_at",
+                    table, hash_column),
+        record.id, record.resource_json, record.secret_hash, source_name(record.source), wall_clock_now());
       if (!put) {
         return tl::unexpected(put.error());
       }
@@ -1220,7 +1180,7 @@ private:
       return tl::unexpected(query.error());
     }
     query->bind(token_hash);
-    return first(*query, read_refresh);
+    return first(*query, refresh_from_row);
   }
 
   util::Result<void> revoke_family_locked(const std::string& family) {

@@ -36,7 +36,7 @@ Cert parse_der(std::string_view der) {
   return Cert(d2i_X509(nullptr, &bytes, static_cast<long>(der.size())));
 }
 
-std::string trim(std::string_view text) {
+std::string trim_unescaped_spaces(std::string_view text) {
   while (!text.empty() && text.front() == ' ') {
     text.remove_prefix(1);
   }
@@ -54,13 +54,13 @@ std::string normalise_dn(std::string_view dn) {
   auto flush = [&](char separator) {
     const auto equals = part.find('=');
     if (equals != std::string::npos) {
-      auto type = trim(std::string_view(part).substr(0, equals));
+      auto type = trim_unescaped_spaces(std::string_view(part).substr(0, equals));
       for (auto& c : type) {
         c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       }
-      out += type + "=" + trim(std::string_view(part).substr(equals + 1));
+      out += type + "=" + trim_unescaped_spaces(std::string_view(part).substr(equals + 1));
     } else {
-      out += trim(part);
+      out += trim_unescaped_spaces(part);
     }
     if (separator != '\0') {
       out += separator;
