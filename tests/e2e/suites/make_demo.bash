@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: MIT
 # README.md's first command, `make demo`, compiles the oauthctl binary only: not the unit
 # tests and fuzzers the demo never runs (a third of all objects). Checked on the Makefile's
-# own recipe: every `cmake --build` line `make -n demo` would run, asked through ninja which
-# commands it comprises. Fails if demo goes back to building `all`.
+# own recipe: every `cmake --build` line `make -n demo` would run (pointed at this build
+# directory, which has the test targets; demo's own, build-demo, is configured without
+# them), asked through ninja which commands it comprises. Fails if demo goes back to
+# building `all`.
 # Assumption: $OAUTHCTL is <build dir>/src/oauthctl of a Ninja build (as `make build` makes).
 
 suite_requires() {
@@ -18,7 +20,7 @@ source_dir() { echo "$MAKE_DEMO_SOURCE_DIR"; }
 # The targets of each `cmake --build` line in `make -n demo`, one line per build step
 # ("all" when the line names none).
 demo_build_targets() {
-  make -s -n -C "$(source_dir)" demo BUILD="$(demo_build_dir)" |
+  make -s -n -C "$(source_dir)" demo BUILD="$(demo_build_dir)" DEMO_BUILD="$(demo_build_dir)" |
     grep -E '^cmake --build ' |
     while read -r line; do
       if [[ $line =~ --target[[:space:]]+([^-][^;|&]*) ]]; then
