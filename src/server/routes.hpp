@@ -25,8 +25,9 @@ struct ListenerOptions {
 };
 
 // Answers one request; called concurrently from the listener's worker threads, so it may
-// block (scrypt, the store, outbound fetches); for never_blocks() paths (app.hpp) it is
-// called on an event loop thread.
+// block (scrypt, the store, outbound fetches). For starts_on_event_loop() paths (app.hpp)
+// it is first called on an event loop thread; when it reaches a wait it throws WouldBlock
+// (event_loop_guard.hpp) and is called again, from the start, on a worker.
 using RequestHandler = std::function<ServerResponse(const ServerRequest&)>;
 
 // The HTTP side of `serve` over Boost.Beast on Boost.Asio (routes.cpp is the only place
