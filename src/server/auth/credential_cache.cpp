@@ -19,7 +19,7 @@ std::string CredentialCache::tag(std::string_view id, std::string_view secret) c
   std::string input(id);
   input += '\0'; // the separator keeps ("ab","c") and ("a","bc") apart
   input += secret;
-  return util::hmac_sha256(m_key, input);
+  return m_key.mac(input);
 }
 
 void CredentialCache::trust_seed(CredentialKind kind, const std::string& id, std::string_view secret,

@@ -3,6 +3,8 @@
 
 #include "server/auth/hash_gate.hpp"
 
+#include <oauthctl/util/hmac_key.hpp>
+
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -72,7 +74,7 @@ private:
   };
   static std::string key_of(CredentialKind kind, std::string_view id);
 
-  std::string m_key; // process-random HMAC key, never stored
+  util::HmacSha256Key m_key; // process-random HMAC key, never stored
   std::shared_ptr<const HashGate> m_gate;
   mutable std::shared_mutex m_mutex;
   std::unordered_map<std::string, Seeded> m_seeded;     // kind:id -> seed's tag
