@@ -46,23 +46,27 @@ serve() {
 }
 
 rps() { awk '/^Requests\/sec:/ {print $2}'; }
-# wrk_at URL... [-- wrk args]: wrk against each URL at once (connections split), summed.
+# The answers wrk counted as not 2xx (nor 3xx) in one run: a figure made of fast errors
+# (503s) is no throughput figure.
+non_2xx() { awk '/Non-2xx or 3xx responses:/ {n = $NF} END {print n + 0}'; }
+# wrk_at URL... [-- wrk args]: wrk against each URL at once (connections split); prints the
+# summed requests/s and the summed count of non-2xx answers.
 wrk_at() {
   local urls=() args=() url i=0 total=0
   while [[ $1 != -- ]]; do urls+=("$1"); shift; done
   shift
   args=("$@")
-  local connections=$((16 / ${#urls[@]}))
+  local connections=$((16 / ${#urls[@]})) bad=0
   for url in "${urls[@]}"; do
     wrk -t2 -c"$connections" -d"${duration}s" "${args[@]}" "$url" >"$work/wrk.$i" 2>&1 &
     i=$((i + 1))
   done
   wait
   for ((i = 0; i < ${#urls[@]}; i++)); do
-    grep -q 'Non-2xx' "$work/wrk.$i" && echo "warning: non-2xx responses in a run" >&2
     total=$(echo "$total + $(rps <"$work/wrk.$i")" | bc -l)
+    bad=$((bad + $(non_2xx <"$work/wrk.$i")))
   done
-  printf '%.0f' "$total"
+  printf '%.0f %d' "$total" "$bad"
 }
 
 token_for() {
@@ -83,15 +87,16 @@ sqlite_url=$URL
 measure_one() {
   local label=$1
   shift
-  local urls=("$@") token_urls=() read_urls=() token token_rps read_rps flow_rps
+  local urls=("$@") token_urls=() read_urls=() token token_rps token_bad read_rps read_bad flow_rps
   mapfile -t token_urls < <(wrk_token_urls "${urls[@]}")
   curl -s -o /dev/null -u demo-client:demo-secret -d grant_type=client_credentials "${urls[0]}/auth/token"
-  token_rps=$(wrk_at "${token_urls[@]}" -- -s "$here/token.lua")
+  read -r token_rps token_bad < <(wrk_at "${token_urls[@]}" -- -s "$here/token.lua")
   token=$(token_for "${urls[0]}")
   for url in "${urls[@]}"; do read_urls+=("$url/fhir/Patient/pt-1"); done
-  read_rps=$(wrk_at "${read_urls[@]}" -- -H "Authorization: Bearer $token")
+  read -r read_rps read_bad < <(wrk_at "${read_urls[@]}" -- -H "Authorization: Bearer $token")
   flow_rps=$(flows_per_s "${urls[@]}")
-  printf '%s %s %s %s\n' "$label" "$token_rps" "$read_rps" "$flow_rps" >>"$work/results"
+  printf '%s %s %s %s %s %s\n' "$label" "$token_rps" "$read_rps" "$flow_rps" "$token_bad" "$read_bad" \
+    >>"$work/results"
 }
 measure_one sqlite "$sqlite_url"
 
@@ -150,12 +155,23 @@ revoke_flows() {
 per_flow "client_credentials + revocation" 100 revoke_flows
 
 echo
-printf '%-22s %12s %12s %14s\n' "store" "token req/s" "FHIR read/s" "code flows/s"
-read -r _ sq_token sq_read sq_flow < <(grep '^sqlite ' "$work/results")
-while read -r label token read flow; do
-  printf '%-22s %12s %12s %14s   (vs SQLite: %.2f %.2f %.2f)\n' "$label" "$token" "$read" "$flow" \
-    "$(echo "$token / $sq_token" | bc -l)" "$(echo "$read / $sq_read" | bc -l)" "$(echo "$flow / $sq_flow" | bc -l)"
+# A figure followed by "!" counted non-2xx answers (their number is in the last column): it
+# is not a throughput figure, and the script exits 1 after printing everything.
+mark() { [[ $1 == 0 ]] && echo "$2" || echo "$2!"; }
+printf '%-22s %12s %12s %14s   %-27s %s\n' "store" "token req/s" "FHIR read/s" "code flows/s" "" \
+  "non-2xx (token, FHIR)"
+read -r _ sq_token sq_read sq_flow _ < <(grep '^sqlite ' "$work/results")
+failed=0
+while read -r label token read flow token_bad read_bad; do
+  printf '%-22s %12s %12s %14s   (vs SQLite: %.2f %.2f %.2f)   %s %s\n' "$label" "$(mark "$token_bad" "$token")" \
+    "$(mark "$read_bad" "$read")" "$flow" "$(echo "$token / $sq_token" | bc -l)" "$(echo "$read / $sq_read" | bc -l)" \
+    "$(echo "$flow / $sq_flow" | bc -l)" "$token_bad" "$read_bad"
+  ((token_bad + read_bad == 0)) || failed=1
 done <"$work/results"
 echo
 printf '%-34s %10s %12s %8s\n' "PostgreSQL per flow" "statements" "transactions" "writing"
 cat "$work/statements"
+if ((failed)); then
+  echo "bench/store.sh: some runs counted non-2xx answers (figures marked !): not valid figures" >&2
+  exit 1
+fi
