@@ -46,7 +46,7 @@ DEMO_FLAGS := -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE='-O1 -DNDEBUG
 BUILD_DEPS := build-essential cmake ninja-build pkg-config clang-format ccache \
   libcli11-dev libcurl4-openssl-dev nlohmann-json3-dev libcpp-httplib-dev libfmt-dev \
   doctest-dev libssl-dev libsqlite3-dev libexpected-dev libpq-dev libboost1.81-dev libyaml-cpp-dev
-TEST_DEPS := curl jq python3 python3-authlib python3-requests sqlite3 chromium \
+TEST_DEPS := curl jq wrk python3 python3-authlib python3-requests sqlite3 chromium \
   bash-completion zsh fish dpkg-dev file postgresql libxml2-utils clang libclang-rt-14-dev
 BENCH_DEPS := wrk hyperfine openssl bc jq curl python3
 

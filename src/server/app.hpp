@@ -77,12 +77,14 @@ make_app_context(std::string issuer, oauth::SigningKey key, std::vector<Register
 // revocation: they carry tokens and assertions); the transport allows them a larger body.
 bool takes_long_body(std::string_view path);
 
-// True for the routes whose handlers never block: the discovery documents, the JWKS and
+// True for the routes whose handlers do not block: the discovery documents, the JWKS and
 // the FHIR API (in-memory data, a signature check, an in-memory revocation lookup). The
 // transport runs them on its event loop instead of handing them to a worker, which saves
-// two thread switches per request. A route that starts to wait (a store query, a lock
-// held across I/O) must leave this list: the waits that check require_worker()
-// (event_loop_guard.hpp) would send it to a worker on every request.
+// two thread switches per request. The one wait left is rare: a revocation view past its
+// 1 s bound (a late maintenance tick) is refreshed by the read that finds it so, which
+// require_worker() sends to a worker (event_loop_guard.hpp). A route that starts to wait
+// on every request (a store query, a lock held across I/O) must leave this list: it would
+// go to a worker every time, after a wasted first run.
 bool never_blocks(std::string_view path);
 
 // True for the routes the transport first runs on its event loop: the never_blocks() ones,

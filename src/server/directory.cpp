@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "server/directory.hpp"
 
-#include "server/event_loop_guard.hpp"
-#include "server/state/state_unavailable.hpp"
-
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -46,31 +43,11 @@ std::shared_ptr<const Directory> make_directory(std::vector<RegisteredClient> cl
 }
 
 LiveDirectory::LiveDirectory(std::shared_ptr<const Directory> initial)
-    : m_current(initial), m_cache(initial->clients.cache()) {}
-
-bool LiveDirectory::is_stale() const {
-  const auto bound = m_bound.load(std::memory_order_relaxed);
-  return bound != 0 &&
-         SteadyClock::now().time_since_epoch().count() - m_confirmed_at.load(std::memory_order_acquire) >
-           bound;
-}
+    : m_current(initial), m_cache(initial->clients.cache()),
+      m_freshness("client and user directory", {.bound = std::chrono::milliseconds(0)}) {}
 
 std::shared_ptr<const Directory> LiveDirectory::current() const {
-  if (is_stale()) {
-    // A refresh (or the wait for another request's) reads the store: never on an event loop.
-    require_worker();
-    // Requests arriving together wait for one refresh, not one each.
-    const std::lock_guard lock(m_refresh_mutex);
-    if (is_stale()) {
-      auto refreshed = m_refresh();
-      if (!refreshed || is_stale()) {
-        // The store could not be asked: a client or user dropped elsewhere might still be
-        // in this snapshot, so refuse rather than guess (like the revocation view).
-        throw state::StateUnavailable("client and user directory older than its bound" +
-                                      (refreshed ? std::string() : ": " + refreshed.error().message));
-      }
-    }
-  }
+  m_freshness.require(m_refresh);
   return m_current.load(std::memory_order_acquire);
 }
 
@@ -79,27 +56,30 @@ void LiveDirectory::replace(std::shared_ptr<const Directory> next) {
 }
 
 void LiveDirectory::confirm(SteadyClock::time_point as_of) {
-  const auto at = as_of.time_since_epoch().count();
-  // Never backwards: two refreshes (poll and notification) may finish out of order.
-  auto seen = m_confirmed_at.load(std::memory_order_relaxed);
-  while (seen < at && !m_confirmed_at.compare_exchange_weak(seen, at, std::memory_order_release)) {
-  }
+  m_freshness.confirm(as_of);
 }
 
 void LiveDirectory::follow(std::function<util::Result<void>()> refresh, std::chrono::milliseconds bound) {
   m_refresh = std::move(refresh);
-  m_bound.store(std::chrono::duration_cast<SteadyClock::duration>(bound).count(), std::memory_order_relaxed);
+  m_freshness.set_bound(bound);
 }
 
 util::Result<void> DirectoryRefresher::refresh() {
-  const std::lock_guard lock(m_mutex);
   // Current as of when the read started: whatever committed before then is in it.
   const auto started = SteadyClock::now();
   auto version = m_store.directory_version();
   if (!version) {
     return tl::unexpected(version.error());
   }
-  if (*version != m_version) {
+  return refresh(*version, started);
+}
+
+util::Result<void> DirectoryRefresher::refresh(std::int64_t version, SteadyClock::time_point read_at) {
+  const std::lock_guard lock(m_mutex);
+  if (version < m_version) {
+    return {}; // an older read finishing after a newer one: nothing to learn from it
+  }
+  if (version != m_version) {
     std::vector<std::string> skipped;
     auto clients = load_clients(m_store, &skipped);
     if (!clients) {
@@ -115,9 +95,9 @@ util::Result<void> DirectoryRefresher::refresh() {
       }
     }
     m_directory.replace(make_directory(std::move(*clients), std::move(*users), m_directory.cache()));
-    m_version = *version;
+    m_version = version;
   }
-  m_directory.confirm(started);
+  m_directory.confirm(read_at);
   return {};
 }
 

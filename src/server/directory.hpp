@@ -3,6 +3,7 @@
 
 #include "server/auth/user_directory.hpp"
 #include "server/client_registry.hpp"
+#include "server/state/freshness_bound.hpp"
 #include "server/state/state_store.hpp"
 
 #include <atomic>
@@ -35,19 +36,20 @@ struct Directory {
 // users change (DirectoryRefresher). Taking it is one atomic shared_ptr load and a clock
 // read: no lock, no store call per request.
 //
-// Staleness bound (the revocation view's, state/revocation_view.hpp): once followed, a
+// Staleness bound (state::FreshnessBound, the revocation view's too): once followed, a
 // snapshot is only handed out while it was confirmed current less than `bound` ago
-// (default 1 s). An older one is refreshed on the spot (one request refreshes, the others
-// arriving meanwhile wait for it); when that fails, current() throws
-// state::StateUnavailable and the request gets 503 temporarily_unavailable (fail closed:
-// a client or user dropped on another replica never keeps working because this one could
-// not ask the store). The maintenance poll (250 ms) normally keeps it fresh, so requests
-// do not wait on the store. Thread-safe.
+// (default 1 s). An older one is refreshed on the spot (on a worker: on an event loop
+// current() throws WouldBlock; one request refreshes, the others arriving meanwhile wait
+// for it); when that fails, current() throws state::StateUnavailable and the request gets
+// 503 temporarily_unavailable (fail closed: a client or user dropped on another replica
+// never keeps working because this one could not ask the store). The maintenance poll
+// (250 ms, DirectoryRefresher) normally keeps it fresh, so requests do not wait on the store.
+// Thread-safe.
 class LiveDirectory {
 public:
   explicit LiveDirectory(std::shared_ptr<const Directory> initial);
 
-  // The snapshot to use for one request. Throws StateUnavailable as above.
+  // The snapshot to use for one request. Throws WouldBlock or StateUnavailable as above.
   [[nodiscard]] std::shared_ptr<const Directory> current() const;
 
   // Makes `next` current.
@@ -66,14 +68,10 @@ public:
   [[nodiscard]] const std::shared_ptr<CredentialCache>& cache() const { return m_cache; }
 
 private:
-  [[nodiscard]] bool is_stale() const;
-
   std::atomic<std::shared_ptr<const Directory>> m_current; // never null
   std::shared_ptr<CredentialCache> m_cache;
-  std::atomic<std::chrono::steady_clock::rep> m_confirmed_at{0};
-  std::atomic<std::chrono::steady_clock::rep> m_bound{0}; // 0: not followed
-  std::function<util::Result<void>()> m_refresh;          // set by follow() before serving
-  mutable std::mutex m_refresh_mutex;                     // one on-the-spot refresh at a time
+  mutable state::FreshnessBound m_freshness;     // bound 0 (none) until follow()
+  std::function<util::Result<void>()> m_refresh; // set by follow() before serving
 };
 
 // Keeps a LiveDirectory in line with the store: refresh() is called by the maintenance
@@ -90,6 +88,10 @@ public:
 
   // `network`/`io` errors from the store (the current snapshot stays, and ages).
   [[nodiscard]] util::Result<void> refresh();
+  // The same with the store's directory_version() already read: `version`, by a read that
+  // began at `read_at` (the snapshot is confirmed as of then, never later).
+  [[nodiscard]] util::Result<void> refresh(std::int64_t version,
+                                           std::chrono::steady_clock::time_point read_at);
 
 private:
   state::StateStore& m_store;

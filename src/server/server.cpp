@@ -304,23 +304,48 @@ public:
     if (auto keys = m_key_refresher->refresh(system_now()); !keys) {
       return tl::unexpected(keys.error());
     }
-    tasks.refresh = [auth = m_context->auth.get(), keys = m_key_refresher.get(),
-                     directory = m_directory_refresher.get()]() -> util::Result<void> {
-      release_free_heap();
-      auto revocations = auth->refresh_revocations();
-      auto signing_keys = keys->refresh(system_now());
-      auto clients_and_users = directory->refresh();
-      return !revocations ? revocations : !signing_keys ? signing_keys : clients_and_users;
+    // Each step timed (a slow tick is logged naming the slow one). The store's directory
+    // version is read once per tick for the signing keys and for the clients and users.
+    tasks.refresh = {
+      {"heap trim",
+       [] {
+         release_free_heap();
+         return util::Result<void>();
+       }},
+      {"revocations", [auth = m_context->auth.get()] { return auth->refresh_revocations(); }},
+      {"directory version",
+       [this]() -> util::Result<void> {
+         m_tick_version.read_at = std::chrono::steady_clock::now();
+         m_tick_version.version = m_store->directory_version();
+         if (!m_tick_version.version) {
+           return tl::unexpected(m_tick_version.version.error());
+         }
+         return {};
+       }},
+      {"signing keys",
+       [this]() -> util::Result<void> {
+         if (!m_tick_version.version) {
+           return {}; // reported by the step before
+         }
+         return m_key_refresher->refresh(system_now(), *m_tick_version.version);
+       }},
+      {"clients and users",
+       [this]() -> util::Result<void> {
+         if (!m_tick_version.version) {
+           return {};
+         }
+         return m_directory_refresher->refresh(*m_tick_version.version, m_tick_version.read_at);
+       }},
     };
     tasks.log = options.log;
-    // The view starts fresh, then only the maintenance thread reads the store for it: FHIR
-    // reads run on the event loop and must never wait on the database (app.cpp never_blocks).
+    tasks.late_by = simulated_poll_delay(options.simulate);
+    // The views start fresh; the maintenance thread keeps them so, and a request that finds
+    // one past its bound (a late tick) refreshes it itself, on a worker (FreshnessBound).
     if (auto fresh = m_context->auth->refresh_revocations(); !fresh) {
       return tl::unexpected(fresh.error());
     }
-    m_context->auth->refresh_revocations_in_background();
-    m_maintenance = std::make_unique<state::StateMaintenance>(*m_store, std::move(tasks));
     m_context->directory.follow([directory = m_directory_refresher.get()] { return directory->refresh(); });
+    m_maintenance = std::make_unique<state::StateMaintenance>(*m_store, std::move(tasks));
     // A revocation committed by any replica on the same database refreshes this process's
     // view at once (PostgreSQL NOTIFY); the maintenance poll stays the fallback and the bound.
     // The maintenance thread is woken too, for the signing keys and the client and user directory.
@@ -364,9 +389,15 @@ private:
   std::unique_ptr<FaultInjector> m_faults;                   // serve --simulate; null: none
   std::unique_ptr<KeyRefresher> m_key_refresher;             // used by the maintenance thread
   std::unique_ptr<DirectoryRefresher> m_directory_refresher; // likewise
-  std::unique_ptr<state::StateMaintenance> m_maintenance;    // uses the context: destroyed first
-  std::unique_ptr<HttpListener> m_mtls_listener;             // --mtls-port; null: none
-  std::unique_ptr<HttpListener> m_listener;                  // last: destroyed first, before the context
+  // The store's directory_version() as the current maintenance tick read it, and when the
+  // read began (for the keys and the clients and users; the maintenance thread only).
+  struct {
+    util::Result<std::int64_t> version = 0;
+    std::chrono::steady_clock::time_point read_at;
+  } m_tick_version;
+  std::unique_ptr<state::StateMaintenance> m_maintenance; // uses the context: destroyed first
+  std::unique_ptr<HttpListener> m_mtls_listener;          // --mtls-port; null: none
+  std::unique_ptr<HttpListener> m_listener;               // last: destroyed first, before the context
 };
 
 } // namespace

@@ -209,3 +209,34 @@ two_rotations_at_once() {
       "$TEST_DIR/stdout" || fail "round $round: the active key is neither new one: $(cat "$TEST_DIR/stdout")"
   done
 }
+
+# non_2xx_reads SECONDS BASE TOKEN [CONNECTIONS]: reads /fhir/Patient/pt-1 at BASE with TOKEN
+# for SECONDS (wrk, 2 threads, 4 connections unless told) and prints how many answers were
+# not 2xx ("0" when all were).
+non_2xx_reads() {
+  local seconds=$1 base=$2 token=$3 connections=${4:-4}
+  wrk -t2 -c"$connections" -d"${seconds}s" -H "Authorization: Bearer $token" "$base/fhir/Patient/pt-1" \
+    >"$TEST_DIR/wrk_reads.txt" 2>&1 || fail "wrk failed: $(cat "$TEST_DIR/wrk_reads.txt")"
+  grep -q '^Requests/sec:' "$TEST_DIR/wrk_reads.txt" || fail "wrk measured nothing: $(cat "$TEST_DIR/wrk_reads.txt")"
+  awk '/Non-2xx or 3xx responses:/ {n = $NF} END {print n + 0}' "$TEST_DIR/wrk_reads.txt"
+}
+
+# refused_within_bound REVOKE_AT READ_AT TOKEN: revokes TOKEN at REVOKE_AT, then reads with
+# it at READ_AT every 20 ms until refused (401). Fails when a read sent more than 1 s (the
+# revocation view's bound) after the revocation was answered was still accepted: sent, not
+# answered, so curl's own start-up on a loaded machine is not counted. Prints the ms.
+refused_within_bound() {
+  local revoke_at=$1 read_at=$2 token=$3 start sent status
+  SERVER_URL=$revoke_at http POST /auth/revoke -u demo-client:demo-secret --data-urlencode "token=$token"
+  expect_status 200
+  start=$(date +%s%N)
+  while true; do
+    sent=$((($(date +%s%N) - start) / 1000000))
+    status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$read_at/fhir/Patient/pt-1")
+    [[ $status == 401 ]] && break
+    [[ $status == 200 ]] || fail "a read with the revoked token answered $status (sent after $sent ms)"
+    ((sent <= 1000)) || fail "the revoked token was accepted in a read sent $sent ms after the revocation"
+    sleep 0.02
+  done
+  echo "$sent"
+}

@@ -187,7 +187,9 @@ TEST_SUITE("server.directory") {
     std::this_thread::sleep_for(std::chrono::milliseconds(400));
     CHECK_THROWS_AS((void)directory.current(), state::StateUnavailable);
 
+    // Back: the next request past the retry time (100 ms after the failed refresh) refreshes.
     failing->down = false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
     CHECK(directory.current()->clients.find("a") != nullptr);
   }
 

@@ -175,6 +175,8 @@ public:
   void revoke_family(const std::string& family);
 
   // True when the access token `jti` was revoked. Cheap when nothing was ever revoked.
+  // A view past its 1 s bound is refreshed first (RevocationView): WouldBlock on an event
+  // loop, StateUnavailable when the store cannot be asked.
   [[nodiscard]] bool is_revoked(const std::string& jti) const;
 
   // Seconds a login for `username` from `address` must still wait at `now` after repeated
@@ -193,11 +195,6 @@ public:
   // Reads revocations made by other processes since the last refresh (the maintenance
   // thread calls it every 250 ms); `network` error when the store cannot be read.
   [[nodiscard]] util::Result<void> refresh_revocations() { return m_revoked.refresh(); }
-  // From now on is_revoked never reads the store: only refresh_revocations does (serve's
-  // maintenance thread), and a view older than its bound fails closed at once. serve
-  // answers FHIR reads on its event loop threads (app.cpp never_blocks), which must not
-  // wait on the database.
-  void refresh_revocations_in_background() { m_revoked.set_readers_refresh(false); }
 
   // Caps the sessions without a user and the pending requests that anonymous
   // /auth/authorize requests create (the soonest-expiring go first beyond it).

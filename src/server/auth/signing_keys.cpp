@@ -98,7 +98,11 @@ util::Result<void> KeyRefresher::refresh(std::int64_t now) {
   if (!version) {
     return tl::unexpected(version.error());
   }
-  if (*version == m_version && now < m_recheck_at) {
+  return refresh(now, *version);
+}
+
+util::Result<void> KeyRefresher::refresh(std::int64_t now, std::int64_t version) {
+  if (version == m_version && now < m_recheck_at) {
     return {};
   }
   auto rows = m_store.keys();
@@ -118,7 +122,7 @@ util::Result<void> KeyRefresher::refresh(std::int64_t now) {
     }
     m_keys.replace(std::move(*next));
   }
-  m_version = *version;
+  m_version = version;
   m_recheck_at = now + 60;
   return {};
 }

@@ -63,6 +63,9 @@ public:
 
   // `network`/`io` errors from the store; the current set stays then.
   [[nodiscard]] util::Result<void> refresh(std::int64_t now);
+  // The same with the store's directory_version() already read (the maintenance tick reads
+  // it once for the keys and for the clients and users).
+  [[nodiscard]] util::Result<void> refresh(std::int64_t now, std::int64_t version);
 
 private:
   state::StateStore& m_store;

@@ -558,4 +558,9 @@ Clock simulated_clock(const std::vector<Fault>& faults) {
   return system_now;
 }
 
+std::chrono::milliseconds simulated_poll_delay(const std::vector<Fault>& faults) {
+  const auto* late = find(faults, "late_state_poll");
+  return std::chrono::milliseconds(late != nullptr ? late->value : 0);
+}
+
 } // namespace oauthctl::server

@@ -7,6 +7,7 @@
 #include <oauthctl/server/simulate.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -67,5 +68,8 @@ private:
 
 // The clock `serve` runs on: the system clock moved by clock_skew, when it is among `faults`.
 Clock simulated_clock(const std::vector<Fault>& faults);
+
+// How late serve's state poll runs every time: late_state_poll's duration, or 0.
+std::chrono::milliseconds simulated_poll_delay(const std::vector<Fault>& faults);
 
 } // namespace oauthctl::server

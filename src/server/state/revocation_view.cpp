@@ -1,36 +1,15 @@
 // SPDX-License-Identifier: MIT
 #include "server/state/revocation_view.hpp"
 
-#include "server/event_loop_guard.hpp"
-#include "server/state/state_unavailable.hpp"
-
 #include <ctime>
 
 namespace oauthctl::server::state {
 
 RevocationView::RevocationView(StateStore& store, std::chrono::milliseconds bound)
-    : m_store(store), m_bound(bound) {}
-
-bool RevocationView::is_stale() const {
-  const auto age = Clock::now().time_since_epoch().count() - m_fresh_at.load(std::memory_order_acquire);
-  return age > std::chrono::duration_cast<Clock::duration>(m_bound).count();
-}
+    : m_store(store), m_freshness("revocation view", {.bound = bound}) {}
 
 bool RevocationView::is_revoked(const std::string& jti) {
-  if (is_stale()) {
-    if (!m_readers_refresh.load(std::memory_order_relaxed)) {
-      throw StateUnavailable("revocation view older than its bound");
-    }
-    // The refresh (or the wait for another reader's) reads the store: not on an event loop.
-    require_worker();
-    // Requests arriving together wait for one refresh, not one each.
-    const std::lock_guard refresh_lock(m_refresh_mutex);
-    if (is_stale()) {
-      if (auto refreshed = refresh_locked(); !refreshed) {
-        throw StateUnavailable("revocation view older than its bound: " + refreshed.error().message);
-      }
-    }
-  }
+  m_freshness.require([this] { return read_delta(); });
   if (m_count.load(std::memory_order_acquire) == 0) {
     return false;
   }
@@ -39,12 +18,10 @@ bool RevocationView::is_revoked(const std::string& jti) {
 }
 
 util::Result<void> RevocationView::refresh() {
-  const std::lock_guard refresh_lock(m_refresh_mutex);
-  return refresh_locked();
+  return m_freshness.refresh([this] { return read_delta(); });
 }
 
-util::Result<void> RevocationView::refresh_locked() {
-  const auto started = Clock::now();
+util::Result<void> RevocationView::read_delta() {
   auto delta = m_store.revocations_since(m_version);
   if (!delta) {
     return tl::unexpected(delta.error());
@@ -61,8 +38,6 @@ util::Result<void> RevocationView::refresh_locked() {
   }
   m_version = delta->version;
   m_count.store(m_revoked.size(), std::memory_order_release);
-  // Fresh as of when the read started: whatever committed before then is in the view.
-  m_fresh_at.store(started.time_since_epoch().count(), std::memory_order_release);
   return {};
 }
 

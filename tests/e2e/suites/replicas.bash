@@ -243,6 +243,50 @@ test_postgres_stopped_and_started_mid_run() {
   expect_json '(.refresh_token | length) > 20' "$TEST_DIR/body"
 }
 
+# A late state poll on PostgreSQL (serve --simulate late_state_poll: B's maintenance ticks
+# 3 s apart): the views past their 1 s bound are refreshed by the requests that find them so,
+# on a worker. FHIR reads at B keep answering 200 (before: 503 until the next tick), a token
+# still works at B, and a token revoked at A is refused by B within the bound.
+test_a_late_state_poll_keeps_reads_answering_and_revocations_within_the_bound() {
+  database
+  replicas 1
+  local a=${REPLICA[0]}
+  start_server --no-defaults --demo --store "$DB_URL" --issuer "$ISSUER" --simulate late_state_poll:3s
+  local b=$SERVER_URL token failed delay
+  token=$(client_token "$b")
+  failed=$(non_2xx_reads 4 "$b" "$token")
+  [[ $failed == 0 ]] || fail "$failed FHIR reads at B were not 2xx during a late state poll: $(cat "$TEST_DIR/wrk_reads.txt")"
+  # The token endpoint's client directory goes past its bound too: refreshed the same way.
+  client_token "$b" >/dev/null
+  delay=$(refused_within_bound "$a" "$b" "$token")
+  echo "late state poll: revoked at A, refused by B in a read sent after $delay ms"
+}
+
+# Issue 9, found in session 7: right after a burst of token requests, FHIR reads on
+# PostgreSQL answered 503 temporarily_unavailable for about a second (the revocation view
+# went past its bound while the maintenance tick came late, and reads failed closed instead
+# of refreshing it). A burst, then reads: every answer 2xx.
+test_fhir_reads_right_after_a_token_burst_all_answer() {
+  database
+  replicas 1
+  local base=${REPLICA[0]} token failed
+  cat >"$TEST_DIR/token.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = "grant_type=client_credentials&scope=system%2FPatient.read"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Authorization"] = "Basic ZGVtby1jbGllbnQ6ZGVtby1zZWNyZXQ="
+LUA
+  local round
+  for round in 1 2 3; do
+    wrk -t2 -c16 -d3s -s "$TEST_DIR/token.lua" "$base/auth/token" >"$TEST_DIR/wrk_tokens.txt" 2>&1 ||
+      fail "wrk failed: $(cat "$TEST_DIR/wrk_tokens.txt")"
+    ! grep -q 'Non-2xx' "$TEST_DIR/wrk_tokens.txt" || fail "token requests failed: $(cat "$TEST_DIR/wrk_tokens.txt")"
+    token=$(client_token "$base")
+    failed=$(non_2xx_reads 3 "$base" "$token" 16)
+    [[ $failed == 0 ]] || fail "round $round: $failed FHIR reads after a token burst were not 2xx: $(cat "$TEST_DIR/wrk_reads.txt")"
+  done
+}
+
 # Issue 9: the store named by the config file's "store" member, then by OAUTHCTL_STORE; and
 # credentials seeded from --demo or --config stop working on PostgreSQL too once a restart
 # no longer lists them (the second start's log line proves it found the first one's rows).

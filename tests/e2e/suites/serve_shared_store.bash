@@ -177,3 +177,26 @@ test_two_rotations_at_once_leave_one_active_key() {
   start_server --no-defaults --demo --data "$db"
   two_rotations_at_once --data "$db"
 }
+
+# A late state poll (serve --simulate late_state_poll: the maintenance thread's ticks 3 s
+# apart, as when a loaded machine gives it no CPU): between ticks B's revocation view goes
+# past its 1 s bound, and the read that finds it so refreshes it itself, on a worker. So FHIR
+# reads keep answering 200 (before, every read answered 503 until the next tick), and a token
+# revoked at A is still refused by B within the bound (SQLite sends no notification: B learns
+# of it only by such a refresh).
+test_a_late_state_poll_keeps_reads_answering_and_revocations_within_the_bound() {
+  local db=$TEST_DIR/data/serve.db issuer=http://127.0.0.1:9
+  start_server --no-defaults --demo --data "$db" --issuer "$issuer"
+  A=$SERVER_URL
+  start_server --no-defaults --demo --data "$db" --issuer "$issuer" --simulate late_state_poll:3s
+  B=$SERVER_URL
+  local token failed delay
+  token=$(curl -sS -X POST "$A/auth/token" -u demo-client:demo-secret -d grant_type=client_credentials \
+    -d scope=system/Patient.read | jq -r .access_token)
+  failed=$(non_2xx_reads 4 "$B" "$token")
+  [[ $failed == 0 ]] || fail "$failed FHIR reads at B were not 2xx during a late state poll: $(cat "$TEST_DIR/wrk_reads.txt")"
+  grep -q 'warning: state maintenance tick started [0-9]* ms late' "$TEST_DIR/server1.log" ||
+    fail "B did not log its late ticks: $(cat "$TEST_DIR/server1.log")"
+  delay=$(refused_within_bound "$A" "$B" "$token")
+  echo "late state poll: revoked at A, refused by B in a read sent after $delay ms"
+}
