@@ -66,7 +66,7 @@ wrk_at() {
     total=$(echo "$total + $(rps <"$work/wrk.$i")" | bc -l)
     bad=$((bad + $(non_2xx <"$work/wrk.$i")))
   done
-  printf '%.0f %d' "$total" "$bad"
+  printf '%.0f %d\n' "$total" "$bad"
 }
 
 token_for() {
