@@ -48,7 +48,7 @@ BUILD_DEPS := build-essential cmake ninja-build pkg-config clang-format ccache \
   doctest-dev libssl-dev libsqlite3-dev libexpected-dev libpq-dev libboost1.81-dev libyaml-cpp-dev
 TEST_DEPS := curl jq wrk python3 python3-authlib python3-requests sqlite3 chromium \
   bash-completion zsh fish dpkg-dev file postgresql libxml2-utils clang libclang-rt-14-dev
-BENCH_DEPS := wrk hyperfine openssl bc jq curl python3
+BENCH_DEPS := wrk hyperfine openssl bc jq curl python3 postgresql
 
 .PHONY: all deps test-deps bench-deps configure build demo test test-dev asan-build test-asan fuzz package check-format format bench bench-transport clean
 
