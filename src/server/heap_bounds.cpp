@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <thread>
 
 #if defined(__GLIBC__)
@@ -18,6 +19,12 @@ void bound_heap_arenas() {
   // Setting it also turns off the dynamic threshold described in mallopt(3).
   mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 #endif
+}
+
+void claim_heap_arena() {
+  // volatile: an allocation freed at once may otherwise be optimised away.
+  void* volatile block = std::malloc(64);
+  std::free(block);
 }
 
 void release_free_heap(std::chrono::steady_clock::duration every) {

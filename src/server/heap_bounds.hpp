@@ -15,6 +15,12 @@ namespace oauthctl::server {
 // Does nothing on other C libraries.
 void bound_heap_arenas();
 
+// Makes the calling thread take its malloc arena now (glibc picks one at a thread's first
+// allocation). The transport's event-loop threads call it before any other thread starts,
+// so each gets an arena of its own: two loop threads sharing one contend for its lock on
+// nearly every allocation (measured: 0.19 futex calls and 11 us of CPU per token request).
+void claim_heap_arena();
+
 // Hands the free pages of every arena back to the kernel (malloc_trim), at most once per
 // `every`; cheap when nothing is free. The maintenance thread calls it; thread-safe.
 void release_free_heap(std::chrono::steady_clock::duration every = std::chrono::seconds(5));

@@ -19,6 +19,7 @@
 #include "server/app.hpp"
 #include "server/event_loop_guard.hpp"
 #include "server/fhir/fhir_endpoint.hpp"
+#include "server/heap_bounds.hpp"
 
 #include <oauthctl/util/form.hpp>
 
@@ -52,6 +53,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <chrono>
+#include <latch>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -262,10 +264,12 @@ public:
       : m_handler(std::move(handler)), m_log(options.log), m_limits(options.limits),
         m_io_threads(std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8)),
         m_loops(make_loops(m_io_threads)), m_acceptor(*m_loops.front()), m_grace(*m_loops.front()),
+        m_guards(make_guards(m_loops)), m_loop_threads(start_loop_threads()),
         m_workers(std::max<std::size_t>(options.threads, 1)) {}
 
   ~BeastListener() override {
     stop_loops();
+    join_loop_threads();
     m_workers.stop();
     m_workers.join();
   }
@@ -324,24 +328,11 @@ public:
       return;
     }
     asio::co_spawn(m_acceptor.get_executor(), accept_loop(), asio::detached);
-    // A loop without connections must not return from run(): each keeps a work guard
-    // until stop_loops().
-    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
-    for (const auto& loop : m_loops) {
-      guards.push_back(asio::make_work_guard(*loop));
+    {
+      const EventLoopThread on_loop;
+      m_loops.front()->run();
     }
-    std::vector<std::thread> threads;
-    for (std::size_t i = 1; i < m_loops.size(); ++i) {
-      threads.emplace_back([loop = m_loops[i].get()] {
-        const EventLoopThread on_loop;
-        loop->run();
-      });
-    }
-    const EventLoopThread on_loop;
-    m_loops.front()->run();
-    for (auto& thread : threads) {
-      thread.join();
-    }
+    join_loop_threads();
   }
 
   void stop() override {
@@ -377,6 +368,44 @@ private:
       loops.push_back(std::make_unique<asio::io_context>(1)); // concurrency hint: one thread
     }
     return loops;
+  }
+
+  // A loop without connections must not return from run(): each keeps a work guard
+  // until stop_loops().
+  static std::vector<asio::executor_work_guard<asio::io_context::executor_type>>
+  make_guards(const std::vector<std::unique_ptr<asio::io_context>>& loops) {
+    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+    for (const auto& loop : loops) {
+      guards.push_back(asio::make_work_guard(*loop));
+    }
+    return guards;
+  }
+
+  // Loops 1..n-1 run on threads of their own from here on (loop 0 on the thread that calls
+  // run()); they have no work before accept_loop() hands them connections. Started before
+  // the worker pool, and each takes its malloc arena before this returns, so every loop
+  // thread has an arena no other loop thread shares (heap_bounds.hpp).
+  std::vector<std::thread> start_loop_threads() {
+    std::latch claimed(static_cast<std::ptrdiff_t>(m_loops.size() - 1));
+    std::vector<std::thread> threads;
+    for (std::size_t i = 1; i < m_loops.size(); ++i) {
+      threads.emplace_back([loop = m_loops[i].get(), &claimed] {
+        claim_heap_arena();
+        claimed.count_down();
+        const EventLoopThread on_loop;
+        loop->run();
+      });
+    }
+    claimed.wait();
+    return threads;
+  }
+
+  void join_loop_threads() {
+    for (auto& thread : m_loop_threads) {
+      if (thread.joinable()) {
+        thread.join();
+      }
+    }
   }
 
   void stop_loops() {
@@ -687,6 +716,8 @@ private:
   std::size_t m_next_loop = 0; // touched by the accept loop only
   tcp::acceptor m_acceptor;    // on the first loop
   asio::steady_timer m_grace;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> m_guards;
+  std::vector<std::thread> m_loop_threads; // declared before m_workers: started first
   asio::thread_pool m_workers;
   std::unique_ptr<asio::ssl::context> m_tls; // null: plain HTTP
   bool m_client_trust_anchors = false;       // --tls-client-ca was given
