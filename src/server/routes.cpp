@@ -20,6 +20,7 @@
 #include "server/event_loop_guard.hpp"
 #include "server/fhir/fhir_endpoint.hpp"
 #include "server/heap_bounds.hpp"
+#include "server/response_head.hpp"
 
 #include <oauthctl/util/form.hpp>
 
@@ -50,8 +51,6 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <chrono>
 #include <latch>
 #include <mutex>
@@ -670,23 +669,14 @@ private:
   asio::awaitable<bool> write(Connection& connection, Stream& stream, const ServerRequest& request,
                               const ServerResponse& from, int version, bool keep_alive,
                               SteadyClock::time_point start) {
-    bhttp::response<bhttp::string_body> to;
-    to.version(version == 10 ? 10 : 11);
-    to.result(static_cast<unsigned>(from.status));
-    for (const auto& [name, value] : from.headers.fields()) {
-      to.insert(name, value);
-    }
-    to.set(bhttp::field::content_type, from.content_type);
-    to.keep_alive(keep_alive);
-    if (request.method == "HEAD") {
-      // The length the GET would have, without the body (RFC 9110 §9.3.2).
-      to.content_length(from.body.size());
-    } else {
-      to.body() = from.body;
-      to.prepare_payload();
-    }
+    // HEAD: the length the GET would have, without the body (RFC 9110 §9.3.2).
+    const bool send_body = request.method != "HEAD" && !has_no_content(from.status);
+    const auto head = response_head(from, from.body.size(), version == 10 ? 10 : 11, keep_alive);
+    // One gather write: the head and the body leave in one system call.
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), send_body ? asio::buffer(from.body)
+                                                                                  : asio::const_buffer()};
     connection.stream.expires_after(m_limits.body_timeout);
-    auto [ec, written] = co_await bhttp::async_write(stream, to, k_tuple);
+    auto [ec, written] = co_await asio::async_write(stream, buffers, k_tuple);
     connection.stream.expires_never();
     if (m_log) {
       const double ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
