@@ -75,10 +75,12 @@ wrk_timed() {
 }
 
 # measure NAME BINARY: prints "idle_rss token_rps read_rps token_per_cpu_s read_per_cpu_s
-# token_user_us token_sys_us wrk_us syscalls_per_token switches_per_token": the last five
-# say where the CPU of one token request goes (microseconds of CPU per token of the
-# server's user space and kernel, and of wrk, user and kernel; the server's system calls
-# and context switches per token, "-" without a working `perf`).
+# token_user_us token_sys_us wrk_us syscalls_per_token switches_per_token futex_per_token":
+# the last six say where the CPU of one token request goes (microseconds of CPU per token
+# of the server's user space and kernel, and of wrk, user and kernel; the server's system
+# calls, context switches and futex calls per token, "-" without a working `perf`). Futex
+# calls mean threads waiting for each other's locks: two event loops sharing one malloc
+# arena made 0.25-0.33 per token (heap_bounds.hpp); without that, about 0.003.
 # Requests per CPU second of the server is what holds on a shared machine: under load the
 # scheduler gives each runnable thread a share, so a thread-per-connection server (16 wrk
 # connections, 16 threads) gets more of the cores than one with an event loop thread per
@@ -95,8 +97,9 @@ measure() {
   local token_rps read_rps c0 c1 c2 u0 u1 s0 s1 counted=-
   # The server's system calls and context switches during the token run (tracepoint and
   # software counters: they work in a VM without hardware counters).
-  if perf stat -e raw_syscalls:sys_enter,context-switches -- true >/dev/null 2>&1; then
-    perf stat -x, -e raw_syscalls:sys_enter,context-switches -p "$PID" -o "$work/perf.$1" &
+  local events=raw_syscalls:sys_enter,context-switches,syscalls:sys_enter_futex
+  if perf stat -e "$events" -- true >/dev/null 2>&1; then
+    perf stat -x, -e "$events" -p "$PID" -o "$work/perf.$1" &
     counted=$!
     sleep 0.2
   fi
@@ -105,12 +108,13 @@ measure() {
   token_rps=$(wrk_timed "$work/wrk_cpu.$1" -s "$here/token.lua" "$URL/auth/token")
   read -r u1 s1 < <(cpu_us_split "$PID")
   c1=$(cpu_s "$PID")
-  local syscalls=- switches=-
+  local syscalls=- switches=- futexes=-
   if [[ $counted != - ]]; then
     kill -INT "$counted" 2>/dev/null || true
     wait "$counted" 2>/dev/null || true
     syscalls=$(awk -F, '/raw_syscalls:sys_enter/ {print $1}' "$work/perf.$1")
     switches=$(awk -F, '/context-switches/ {print $1}' "$work/perf.$1")
+    futexes=$(awk -F, '/sys_enter_futex/ {print $1}' "$work/perf.$1")
   fi
   read_rps=$(wrk_run -H "Authorization: Bearer $token" "$URL/fhir/Patient/$id")
   c2=$(cpu_s "$PID")
@@ -121,7 +125,8 @@ measure() {
   echo "$idle $token_rps $read_rps $(echo "$token_rps * $duration / ($c1 - $c0)" | bc -l)" \
     "$(echo "$read_rps * $duration / ($c2 - $c1)" | bc -l)" \
     "$(per_token "$((u1 - u0))")" "$(per_token "$((s1 - s0))")" \
-    "$(per_token "$(cat "$work/wrk_cpu.$1")")" "$(per_token "$syscalls")" "$(per_token "$switches")"
+    "$(per_token "$(cat "$work/wrk_cpu.$1")")" "$(per_token "$syscalls")" "$(per_token "$switches")" \
+    "$(per_token "$futexes")"
 }
 
 sign_per_s=$(openssl speed -multi "$cores" -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $6}')
@@ -130,9 +135,9 @@ sign_per_s=$(openssl speed -multi "$cores" -seconds 3 rsa2048 2>/dev/null | awk 
 # share of the server's work is the signature itself.
 sign_per_cpu_s=$(openssl speed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $6}')
 read -r old_rss old_token old_read old_token_cpu old_read_cpu old_user old_sys old_wrk old_calls old_switches \
-  < <(measure old "$old")
+  old_futexes < <(measure old "$old")
 read -r new_rss new_token new_read new_token_cpu new_read_cpu new_user new_sys new_wrk new_calls new_switches \
-  < <(measure new "$new")
+  new_futexes < <(measure new "$new")
 ratio() { echo "$1 / $2" | bc -l; }
 
 echo
@@ -171,6 +176,7 @@ row "total" "$(echo "$old_user + $old_sys + $old_wrk" | bc -l)" "$(echo "$new_us
   "$(printf 'at 0.75: <= %.0f' "$budget_us")"
 row "server system calls per token" "$old_calls" "$new_calls" 2
 row "server context switches per token" "$old_switches" "$new_switches" 2
+row "server futex calls per token" "$old_futexes" "$new_futexes" 3
 
 # The soak: the new server only (the old one cannot set the limits the attack needs).
 start soak "$new" --max-connections-per-address 2000 --max-connections 2000

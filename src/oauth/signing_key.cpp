@@ -210,11 +210,15 @@ util::Result<std::string> SigningKey::sign(const nlohmann::json& claims, std::st
   if (!claims.is_object()) {
     return util::fail(util::ErrorKind::internal, "JWT claims must be a JSON object");
   }
+  return sign_json(claims.dump(), typ);
+}
+
+util::Result<std::string> SigningKey::sign_json(std::string_view claims_json, std::string_view typ) const {
   // RFC 7515 §5.1: the signing input is ASCII(b64(header) '.' b64(payload)).
   std::string token = typ == "JWT" ? m_impl->jwt_header_b64
                                    : util::base64url_encode(jws_header(m_impl->alg_name, typ, m_impl->kid));
   token += '.';
-  token += util::base64url_encode(claims.dump());
+  token += util::base64url_encode(claims_json);
   const auto signature = detail::sign_bytes(m_impl->key.get(), m_impl->alg, token, m_impl->prepared.get());
   if (signature.empty()) {
     ERR_clear_error();

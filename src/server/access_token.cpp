@@ -6,6 +6,7 @@
 
 #include <oauthctl/http/message.hpp>
 #include <oauthctl/util/crypto.hpp>
+#include <oauthctl/util/json_writer.hpp>
 
 #include <fmt/format.h>
 
@@ -53,25 +54,49 @@ util::Result<std::string> issue_access_token(const oauth::SigningKey& key, const
     }
     scope += token;
   }
-  nlohmann::json claims{
-    {"iss", issuer},
-    {"sub", grant.subject},
-    {"aud", grant.audience},
-    {"exp", now + grant.lifetime},
-    {"iat", now},
-    {"jti", grant.jti.empty() ? util::random_token(16) : grant.jti},
-    {"scope", scope},
-    {"client_id", grant.client_id},
-  };
-  if (grant.extra_claims.is_object()) {
-    claims.update(grant.extra_claims);
+  // Written as text (util::JsonObjectWriter): every token request pays for this. A claim of
+  // the same name in extra_claims replaces ours, and the certificate binding replaces both.
+  const auto& extra = grant.extra_claims;
+  const bool bound = !grant.certificate_thumbprint.empty();
+  const auto ours = [&extra](const char* name) { return !extra.is_object() || !extra.contains(name); };
+  util::JsonObjectWriter claims;
+  if (ours("iss")) {
+    claims.string("iss", issuer);
   }
-  if (!grant.certificate_thumbprint.empty()) {
-    claims["cnf"] = {{"x5t#S256", grant.certificate_thumbprint}};
+  if (ours("sub")) {
+    claims.string("sub", grant.subject);
+  }
+  if (ours("aud")) {
+    claims.string("aud", grant.audience);
+  }
+  if (ours("exp")) {
+    claims.integer("exp", now + grant.lifetime);
+  }
+  if (ours("iat")) {
+    claims.integer("iat", now);
+  }
+  if (ours("jti")) {
+    claims.string("jti", grant.jti.empty() ? util::random_token(16) : grant.jti);
+  }
+  if (ours("scope")) {
+    claims.string("scope", scope);
+  }
+  if (ours("client_id")) {
+    claims.string("client_id", grant.client_id);
+  }
+  if (extra.is_object()) {
+    for (const auto& [name, value] : extra.items()) {
+      if (!bound || name != "cnf") {
+        claims.value(name, value);
+      }
+    }
+  }
+  if (bound) {
+    claims.value("cnf", nlohmann::json{{"x5t#S256", grant.certificate_thumbprint}});
   }
   // RFC 9068 §2.1 names the type "at+jwt"; Aidbox and most resource servers expect "JWT",
   // which is also what the SMART and Aidbox docs show, so we stay with it.
-  return key.sign(claims);
+  return key.sign_json(claims.finish());
 }
 
 tl::expected<std::string, BearerRefusal> bearer_token(const http::Headers& headers) {

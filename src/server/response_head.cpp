@@ -109,7 +109,8 @@ std::string response_head(const ServerResponse& response, std::size_t body_size,
   std::string out;
   out.reserve(256);
   out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
-  out += fmt::format_int(response.status).str();
+  const fmt::format_int status(response.status);
+  out.append(status.data(), status.size());
   out += ' ';
   out += reason_phrase(response.status);
   out += "\r\n";
@@ -122,7 +123,8 @@ std::string response_head(const ServerResponse& response, std::size_t body_size,
     if (!response.content_type.empty()) {
       append_field(out, "Content-Type", response.content_type);
     }
-    append_field(out, "Content-Length", fmt::format_int(body_size).str());
+    const fmt::format_int length(body_size);
+    append_field(out, "Content-Length", std::string_view(length.data(), length.size()));
   }
   if (version == 10 && keep_alive) {
     out += "Connection: keep-alive\r\n";

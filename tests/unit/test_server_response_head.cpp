@@ -68,7 +68,7 @@ TEST_SUITE("server.response_head") {
                   "X-Nul: a b\r\nContent-Type: application/json\r\nContent-Length: 0\r\n\r\n");
   }
 
-  TEST_CASE("every status serve sends has its phrase; an unknown one an empty phrase") {
+  TEST_CASE("every status serve sends has its phrase, an unknown one an empty phrase") {
     for (const int status :
          {200, 201, 204, 302, 303, 400, 401, 403, 404, 405, 409, 413, 415, 429, 431, 500, 501, 502, 503}) {
       CAPTURE(status);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "server/access_token.hpp"
 #include "server/endpoints/token_endpoint.hpp"
 #include "server_test_support.hpp"
 
@@ -53,6 +54,42 @@ TEST_SUITE("server.token") {
     CHECK(claims["iat"] == 1'700'000'000);
     CHECK(claims["exp"] == 1'700'003'600);
     CHECK(claims["jti"].is_string());
+  }
+
+  TEST_CASE("access token claims: extra claims replace ours, a certificate binding replaces both") {
+    const auto key = oauth::SigningKey::generate_rsa(2048);
+    REQUIRE(key.has_value());
+    server::AccessTokenGrant grant{"app",
+                                   "user-1",
+                                   "https://fhir.example",
+                                   {"openid", "patient/*.rs"},
+                                   300,
+                                   "jti-1",
+                                   nlohmann::json{{"patient", "p1"}, {"sub", "replaced"}, {"cnf", "x"}}};
+    auto token = server::issue_access_token(*key, "https://issuer.example", 1'700'000'000, grant);
+    REQUIRE(token.has_value());
+    auto jwt = oauth::decode_jwt(*token);
+    REQUIRE(jwt.has_value());
+    CHECK(jwt->claims == nlohmann::json{{"iss", "https://issuer.example"},
+                                        {"sub", "replaced"},
+                                        {"aud", "https://fhir.example"},
+                                        {"exp", 1'700'000'300},
+                                        {"iat", 1'700'000'000},
+                                        {"jti", "jti-1"},
+                                        {"scope", "openid patient/*.rs"},
+                                        {"client_id", "app"},
+                                        {"patient", "p1"},
+                                        {"cnf", "x"}});
+    grant.certificate_thumbprint = "thumb";
+    grant.subject = "tab\there \"quoted\"";
+    grant.extra_claims = nullptr;
+    token = server::issue_access_token(*key, "https://issuer.example", 1'700'000'000, grant);
+    REQUIRE(token.has_value());
+    jwt = oauth::decode_jwt(*token);
+    REQUIRE(jwt.has_value());
+    CHECK(jwt->claims["sub"] == "tab\there \"quoted\"");
+    CHECK(jwt->claims["cnf"] == nlohmann::json{{"x5t#S256", "thumb"}});
+    CHECK_FALSE(jwt->claims.contains("patient"));
   }
 
   TEST_CASE("client_secret_post, JSON bodies and the verification cache") {

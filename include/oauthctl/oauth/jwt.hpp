@@ -81,6 +81,10 @@ public:
   // A compact JWS of `claims` with header {alg, typ, kid}; thread-safe.
   [[nodiscard]] util::Result<std::string> sign(const nlohmann::json& claims,
                                                std::string_view typ = "JWT") const;
+  // The same for claims already written as the text of a JSON object (util::JsonObjectWriter);
+  // the caller vouches that it is one.
+  [[nodiscard]] util::Result<std::string> sign_json(std::string_view claims_json,
+                                                    std::string_view typ = "JWT") const;
 
 private:
   struct Impl;

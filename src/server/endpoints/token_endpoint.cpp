@@ -13,6 +13,7 @@
 
 #include <oauthctl/oauth/grant_type.hpp>
 #include <oauthctl/oauth/smart_scope.hpp>
+#include <oauthctl/util/json_writer.hpp>
 
 #include <fmt/format.h>
 
@@ -21,8 +22,6 @@
 namespace oauthctl::server {
 
 namespace {
-
-using Json = nlohmann::json;
 
 std::string without_one_slash(std::string_view uri) {
   if (uri.size() > 1 && uri.back() == '/') {
@@ -129,10 +128,12 @@ ServerResponse issue_client_token(const TokenRequest& request) {
   if (!token) {
     return oauth_error(500, "server_error", "the token could not be signed");
   }
-  auto response = json_response(200, Json{{"access_token", *token},
-                                          {"token_type", "Bearer"},
-                                          {"expires_in", lifetime},
-                                          {"scope", oauth::join_scopes(*scopes)}});
+  auto response = raw_json_response(200, util::JsonObjectWriter()
+                                           .string("access_token", *token)
+                                           .string("token_type", "Bearer")
+                                           .integer("expires_in", lifetime)
+                                           .string("scope", oauth::join_scopes(*scopes))
+                                           .finish());
   add_no_store(response);
   return response;
 }
