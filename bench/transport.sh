@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # The transport of `serve` (issue 10), in one run on this machine, side by side:
 #   1. FHIR read and token endpoint requests/s (wrk) of a previous `oauthctl` and this one;
-#   2. the token rate against RSA-2048 signing alone (`openssl speed -multi`, all cores);
+#   2. the token rate against RSA-2048 signing alone (`openssl speed -multi`, all cores),
+#      and against the least a server can do per signed request (bench/sign_ceiling.cpp);
 #   3. idle RSS of each after start-up and one request;
 #   4. a bounded soak of the new one: token, introspection, FHIR read and authorization-page
 #      requests mixed (wrk, bench/mix.lua) while slow clients trickle headers and reconnect
@@ -62,6 +63,8 @@ cpu_s() { awk -v tick="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / tick}'
 # cpu_us_split PID: user and system CPU microseconds the process has used so far.
 cpu_us_split() { awk -v tick="$(getconf CLK_TCK)" '{printf "%d %d\n", $14 * 1e6 / tick, $15 * 1e6 / tick}' "/proc/$1/stat"; }
 rps() { awk '/^Requests\/sec:/ {print $2}'; }
+# RSA-2048 signatures per second of all cores (openssl speed, one process per core, 3 s).
+sign_rate() { openssl speed -multi "$cores" -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $6}'; }
 wrk_run() { wrk -t2 -c16 -d"${duration}s" "$@" | tee -a "$work/wrk.log" | rps; }
 # wrk_timed FILE [wrk args]: as wrk_run, and writes wrk's own CPU (user + system, in
 # microseconds) to FILE.
@@ -75,12 +78,16 @@ wrk_timed() {
 }
 
 # measure NAME BINARY: prints "idle_rss token_rps read_rps token_per_cpu_s read_per_cpu_s
-# token_user_us token_sys_us wrk_us syscalls_per_token switches_per_token futex_per_token":
-# the last six say where the CPU of one token request goes (microseconds of CPU per token
-# of the server's user space and kernel, and of wrk, user and kernel; the server's system
-# calls, context switches and futex calls per token, "-" without a working `perf`). Futex
+# token_user_us token_sys_us wrk_us syscalls_per_token switches_per_token futex_per_token
+# sign_per_s": the six before the last say where the CPU of one token request goes
+# (microseconds of CPU per token of the server's user space and kernel, and of wrk, user
+# and kernel; the server's system calls, context switches and futex calls per token, "-"
+# without a working `perf`). Futex
 # calls mean threads waiting for each other's locks: two event loops sharing one malloc
-# arena made 0.25-0.33 per token (heap_bounds.hpp); without that, about 0.003.
+# arena made 0.25-0.33 per token (heap_bounds.hpp); without that, about 0.003. The last is
+# what all cores sign per second (openssl speed), measured just before and just after the
+# token run and averaged: the machine's speed drifts by 5-10% within a minute (a VM on a
+# shared host), so a signing rate taken once, a minute away, moves the ratio by as much.
 # Requests per CPU second of the server is what holds on a shared machine: under load the
 # scheduler gives each runnable thread a share, so a thread-per-connection server (16 wrk
 # connections, 16 threads) gets more of the cores than one with an event loop thread per
@@ -103,11 +110,14 @@ measure() {
     counted=$!
     sleep 0.2
   fi
+  local sign_before sign_after
+  sign_before=$(sign_rate)
   c0=$(cpu_s "$PID")
   read -r u0 s0 < <(cpu_us_split "$PID")
   token_rps=$(wrk_timed "$work/wrk_cpu.$1" -s "$here/token.lua" "$URL/auth/token")
   read -r u1 s1 < <(cpu_us_split "$PID")
   c1=$(cpu_s "$PID")
+  sign_after=$(sign_rate)
   local syscalls=- switches=- futexes=-
   if [[ $counted != - ]]; then
     kill -INT "$counted" 2>/dev/null || true
@@ -126,18 +136,41 @@ measure() {
     "$(echo "$read_rps * $duration / ($c2 - $c1)" | bc -l)" \
     "$(per_token "$((u1 - u0))")" "$(per_token "$((s1 - s0))")" \
     "$(per_token "$(cat "$work/wrk_cpu.$1")")" "$(per_token "$syscalls")" "$(per_token "$switches")" \
-    "$(per_token "$futexes")"
+    "$(per_token "$futexes")" "$(echo "($sign_before + $sign_after) / 2" | bc -l)"
 }
 
-sign_per_s=$(openssl speed -multi "$cores" -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $6}')
 # One process: openssl speed divides by its user CPU time, so this is signatures per CPU
 # second whatever the load; against the server's token requests per CPU second it says what
 # share of the server's work is the signature itself.
+# measure_ceiling: prints "req_per_s sign_per_s" of bench/sign_ceiling.cpp under the same wrk
+# token run, the signing rate around it as in measure(); "- -" without a C++ compiler.
+measure_ceiling() {
+  if ! c++ -O2 -std=c++17 "$here/sign_ceiling.cpp" -o "$work/sign_ceiling" -lcrypto -pthread 2>"$work/ceiling.err"; then
+    echo "- -"
+    return
+  fi
+  local port rps sign_before sign_after
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "$work/sign_ceiling" "$port" "$cores" &
+  PID=$!
+  pids+=("$PID")
+  for _ in $(seq 100); do
+    curl -s -o /dev/null "http://127.0.0.1:$port/" -d x && break
+    sleep 0.05
+  done
+  sign_before=$(sign_rate)
+  rps=$(wrk_run -s "$here/token.lua" "http://127.0.0.1:$port/auth/token")
+  sign_after=$(sign_rate)
+  stop
+  echo "$rps $(echo "($sign_before + $sign_after) / 2" | bc -l)"
+}
+
 sign_per_cpu_s=$(openssl speed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $6}')
 read -r old_rss old_token old_read old_token_cpu old_read_cpu old_user old_sys old_wrk old_calls old_switches \
-  old_futexes < <(measure old "$old")
+  old_futexes old_sign < <(measure old "$old")
 read -r new_rss new_token new_read new_token_cpu new_read_cpu new_user new_sys new_wrk new_calls new_switches \
-  new_futexes < <(measure new "$new")
+  new_futexes new_sign < <(measure new "$new")
+read -r ceiling_token ceiling_sign < <(measure_ceiling)
 ratio() { echo "$1 / $2" | bc -l; }
 
 echo
@@ -148,9 +181,16 @@ printf '%-34s %12.0f %12.0f %8.2f %s\n' "FHIR read req per server CPU-s" "$old_r
 printf '%-34s %12.0f %12.0f %8.2f %s\n' "token endpoint req/s" "$old_token" "$new_token" "$(ratio "$new_token" "$old_token")" "-"
 printf '%-34s %12.0f %12.0f %8.2f %s\n' "token req per server CPU-s" "$old_token_cpu" "$new_token_cpu" "$(ratio "$new_token_cpu" "$old_token_cpu")" "(load-independent)"
 printf '%-34s %12.1f %12.1f %8.2f %s\n' "idle RSS MiB" "$old_rss" "$new_rss" "$(ratio "$new_rss" "$old_rss")" "new <= 16"
-printf '%-34s %12.0f %12.0f %8s %s\n' "openssl rsa2048 sign/s ($cores procs)" "$sign_per_s" "$sign_per_s" "-" "-"
-printf '%-34s %12.2f %12.2f %8s %s\n' "token req/s / sign/s" "$(ratio "$old_token" "$sign_per_s")" \
-  "$(ratio "$new_token" "$sign_per_s")" "-" "new >= 0.75"
+printf '%-34s %12.0f %12.0f %8s %s\n' "openssl rsa2048 sign/s ($cores procs)" "$old_sign" "$new_sign" "-" \
+  "(around each token run)"
+printf '%-34s %12.2f %12.2f %8s %s\n' "token req/s / sign/s" "$(ratio "$old_token" "$old_sign")" \
+  "$(ratio "$new_token" "$new_sign")" "-" "new >= 0.75"
+if [[ $ceiling_token != - ]]; then
+  printf '%-34s %12s %12.0f %8s %s\n' "minimal signing server req/s" "" "$ceiling_token" "-" \
+    "$(printf '(bench/sign_ceiling.cpp: %.2f of its sign/s)' "$(ratio "$ceiling_token" "$ceiling_sign")")"
+  printf '%-34s %12s %12.2f %8s %s\n' "token req/s / minimal server's" "" "$(ratio "$new_token" "$ceiling_token")" "-" \
+    "(1.00: nothing left but the signature)"
+fi
 printf '%-34s %12.2f %12.2f %8s %s\n' "token req per CPU-s / sign per CPU-s" "$(ratio "$old_token_cpu" "$sign_per_cpu_s")" \
   "$(ratio "$new_token_cpu" "$sign_per_cpu_s")" "-" "(load-independent)"
 
@@ -162,7 +202,7 @@ printf '%-34s %12.2f %12.2f %8s %s\n' "token req per CPU-s / sign per CPU-s" "$(
 # its CPU per request is part of what a token costs here. At the target, everything
 # together may take cores / (0.75 x openssl's sign/s of all cores) per token.
 sign_us=$(echo "1000000 / $sign_per_cpu_s" | bc -l)
-budget_us=$(echo "$cores * 1000000 / (0.75 * $sign_per_s)" | bc -l)
+budget_us=$(echo "$cores * 1000000 / (0.75 * $new_sign)" | bc -l)
 fmt_or_dash() { if [[ $1 == - ]]; then printf '%12s' -; else printf "%12.$2f" "$1"; fi; }
 row() { printf '%-34s %s %s %s\n' "$1" "$(fmt_or_dash "$2" "$4")" "$(fmt_or_dash "$3" "$4")" "${5:-}"; }
 echo
