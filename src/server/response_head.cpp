@@ -104,8 +104,7 @@ bool has_no_content(int status) {
   return (status >= 100 && status < 200) || status == 204;
 }
 
-std::string response_head(const ServerResponse& response, std::size_t body_size, int version,
-                          bool keep_alive) {
+std::string response_head(const ServerResponse& response, int version, bool keep_alive) {
   std::string out;
   out.reserve(256);
   out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
@@ -123,7 +122,7 @@ std::string response_head(const ServerResponse& response, std::size_t body_size,
     if (!response.content_type.empty()) {
       append_field(out, "Content-Type", response.content_type);
     }
-    const fmt::format_int length(body_size);
+    const fmt::format_int length(response.body.size());
     append_field(out, "Content-Length", std::string_view(length.data(), length.size()));
   }
   if (version == 10 && keep_alive) {

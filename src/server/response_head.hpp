@@ -16,12 +16,11 @@ namespace oauthctl::server {
 //
 // `version` is 10 or 11; `keep_alive` adds "Connection: close" to an HTTP/1.1 answer, or
 // "Connection: keep-alive" to an HTTP/1.0 one. Content-Length is the body's size, also
-// for a HEAD request (`body_size` then is what the GET would send), and absent for 1xx and
-// 204 (RFC 9110 §8.6). The response's own Content-Type, Content-Length and Connection
+// for a HEAD request, whose body the transport then does not send (RFC 9110 §9.3.2), and
+// absent for 1xx and 204 (RFC 9110 §8.6). The response's own Content-Type, Content-Length and Connection
 // fields are dropped for those computed here; CR, LF and NUL in a value become spaces, so
 // no value can end the header early.
-std::string response_head(const ServerResponse& response, std::size_t body_size, int version,
-                          bool keep_alive);
+std::string response_head(const ServerResponse& response, int version, bool keep_alive);
 
 // The reason phrase of `status` (RFC 9110 §15), empty for a code it does not know (RFC
 // 9112 §4 allows that; clients ignore the phrase).

@@ -671,7 +671,7 @@ private:
                               SteadyClock::time_point start) {
     // HEAD: the length the GET would have, without the body (RFC 9110 §9.3.2).
     const bool send_body = request.method != "HEAD" && !has_no_content(from.status);
-    const auto head = response_head(from, from.body.size(), version == 10 ? 10 : 11, keep_alive);
+    const auto head = response_head(from, version == 10 ? 10 : 11, keep_alive);
     // One gather write: the head and the body leave in one system call.
     const std::array<asio::const_buffer, 2> buffers{asio::buffer(head), send_body ? asio::buffer(from.body)
                                                                                   : asio::const_buffer()};
