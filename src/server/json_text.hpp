@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <oauthctl/util/json_writer.hpp>
+
 #include <nlohmann/json.hpp>
 
 #include <string>
@@ -21,8 +23,9 @@ inline std::string string_claim(const nlohmann::json& claims, const char* name) 
 // `text` as a JSON string literal, quotes included, invalid UTF-8 replaced: how an
 // error_description quotes a value the client sent.
 inline std::string json_quoted(std::string_view text) {
-  using Json = nlohmann::json;
-  return Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
+  std::string out;
+  util::append_json_string(out, text);
+  return out;
 }
 
 } // namespace oauthctl::server
